@@ -1,0 +1,3 @@
+module example.com/seedgo
+
+go 1.19

@@ -1,0 +1,265 @@
+//! Resolving the variables in a value and refusing what no Dockerfile line
+//! may hold. Every value that reaches codegen passed through here.
+
+use super::ir::{Value, ValuePart, Var};
+use super::{Checker, PLATFORM_ARGS};
+use crate::diagnostic::{did_you_mean, Code, Diagnostic};
+use crate::span::Span;
+use crate::syntax::ast::{Text, TextPart};
+use std::collections::BTreeSet;
+
+/// Where a value is used decides what its variables may name and which
+/// characters it may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// An image reference in FROM: params only.
+    Image,
+    /// A path or other single token of an instruction.
+    Path,
+    /// The value of ENV or LABEL, or a shell-form command's script.
+    Instruction,
+    /// An exec-form argument: never expanded, any character allowed.
+    Exec,
+    /// The script of a shell-form entrypoint, cmd or healthcheck: runs when
+    /// the container starts, where ENV variables exist and params do not.
+    CommandShell,
+    /// A run command: unknown names are the shell's.
+    Run,
+}
+
+pub(super) fn resolve(
+    checker: &mut Checker<'_>,
+    text: &Text,
+    context: Context,
+    env: &BTreeSet<String>,
+) -> Value {
+    let mut parts = Vec::new();
+    for part in &text.parts {
+        match part {
+            TextPart::Literal(s) => {
+                if matches!(context, Context::Image | Context::Path | Context::Instruction)
+                    && s.chars().any(char::is_control)
+                {
+                    checker.report(control_character(text.span));
+                }
+                if matches!(context, Context::Image | Context::Path)
+                    && s.chars().any(|c| c.is_whitespace() && c != ' ')
+                {
+                    checker.report(control_character(text.span));
+                }
+                if context == Context::Image && s.contains(' ') {
+                    checker.report(
+                        Diagnostic::new(Code::InvalidValue, "an image reference cannot hold a space")
+                            .primary(text.span, "not an image reference")
+                            .help("write it as `repository:tag`, such as \"debian:bookworm-slim\""),
+                    );
+                }
+                parts.push(ValuePart::Literal(s.clone()));
+            }
+            TextPart::Var(ident) => {
+                let name = ident.name.as_str();
+                let is_param = checker.params.contains_key(name);
+                let var = if context == Context::Exec {
+                    None
+                } else if context == Context::CommandShell {
+                    if is_param || PLATFORM_ARGS.contains(&name) {
+                        None
+                    } else if env.contains(name) {
+                        Some(Var::Env(name.to_string()))
+                    } else {
+                        Some(Var::Shell(name.to_string()))
+                    }
+                } else if is_param {
+                    Some(Var::Param(name.to_string()))
+                } else if context == Context::Image {
+                    None
+                } else if PLATFORM_ARGS.contains(&name) {
+                    Some(Var::Platform(name.to_string()))
+                } else if env.contains(name) && context != Context::Exec {
+                    Some(Var::Env(name.to_string()))
+                } else if context == Context::Run {
+                    Some(Var::Shell(name.to_string()))
+                } else {
+                    None
+                };
+                match var {
+                    Some(var) => parts.push(ValuePart::Var(var)),
+                    None => {
+                        let mut candidates: Vec<&str> = checker.params.keys().copied().collect();
+                        if context != Context::Image {
+                            candidates.extend(env.iter().map(String::as_str));
+                        }
+                        let mut d = Diagnostic::new(
+                            Code::UnknownVariable,
+                            format!(
+                                "`${{{name}}}` names no param{}",
+                                if context == Context::Image {
+                                    ""
+                                } else {
+                                    " or variable"
+                                }
+                            ),
+                        )
+                        .primary(ident.span, "unknown here");
+                        if context == Context::CommandShell {
+                            d.message = format!("`${{{name}}}` exists only while the image builds");
+                            d = d.help(format!(
+                                "params and platform args are gone when the container runs: copy the value into the image with `env {} = \"${{{name}}}\"` first",
+                                name.to_ascii_uppercase()
+                            ));
+                            checker.report(d);
+                            parts.push(ValuePart::Literal(String::new()));
+                            continue;
+                        }
+                        d = match did_you_mean(name, candidates) {
+                            _ if context == Context::Exec => d.help(
+                                "exec-form arguments are passed to the program as written: no variable is expanded; use a shell string command to expand ENV variables",
+                            ),
+                            Some(s) => d.help(format!("did you mean `${{{s}}}`?")),
+                            None if context == Context::Image => {
+                                d.help(format!("declare it: `param {name}: string = \"...\"`"))
+                            }
+                            None => d.help(format!(
+                                "declare it with `param {name}: string = \"...\"`, set it earlier with `env {name} = \"...\"`, or write `\\$` for a literal dollar sign"
+                            )),
+                        };
+                        checker.report(d);
+                        parts.push(ValuePart::Literal(String::new()));
+                    }
+                }
+            }
+        }
+    }
+    Value(parts)
+}
+
+pub fn control_character(span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::InvalidValue,
+        "this value holds a line break or another control character",
+    )
+    .primary(span, "a Dockerfile instruction is one line")
+    .help("only a `run` command may span several lines: remove the control character here")
+}
+
+/// A literal absolute path for a workdir when the written value has no
+/// variables; otherwise the value as written (made absolute when it is not).
+pub fn with_literal_prefix(value: &Value, absolute: &str) -> Value {
+    if value.as_literal().is_some() {
+        return Value::literal(absolute);
+    }
+    if value.display().starts_with('/') {
+        return value.clone();
+    }
+    let mut parts = vec![ValuePart::Literal(
+        absolute[..absolute.len() - value.display().len()].to_string(),
+    )];
+    parts.extend(value.0.iter().cloned());
+    Value(parts)
+}
+
+/// A path copied from the build context must stay inside it.
+pub(super) fn check_context_path(checker: &mut Checker<'_>, path: &Text) {
+    let text = path.display();
+    let leaves = text.starts_with('/')
+        || text
+            .split('/')
+            .try_fold(0i32, |depth, part| match part {
+                ".." if depth == 0 => None,
+                ".." => Some(depth - 1),
+                "" | "." => Some(depth),
+                _ => Some(depth + 1),
+            })
+            .is_none();
+    if leaves {
+        checker.report(
+            Diagnostic::new(
+                Code::InvalidValue,
+                format!("`{text}` is outside the build context"),
+            )
+            .primary(
+                path.span,
+                "a context path is relative and stays inside the context",
+            )
+            .help("copy paths relative to the folder `docker build` runs in, such as `go.mod` or `src/`"),
+        );
+    }
+}
+
+/// A cache mount target goes into `--mount=type=cache,target=...`, whose
+/// fields are separated by commas.
+pub(super) fn check_mount_path(checker: &mut Checker<'_>, target: &str, span: Span) {
+    if target.contains([',', '"', '\'', '=']) || target.chars().any(char::is_whitespace) {
+        checker.report(
+            Diagnostic::new(
+                Code::InvalidValue,
+                format!("`{target}` cannot be a cache mount path"),
+            )
+            .primary(span, "holds a comma, quote, `=` or white space")
+            .help("choose a plain path such as /root/.cache/go-build"),
+        );
+    }
+}
+
+pub(super) fn check_label_key(checker: &mut Checker<'_>, key: &Text) {
+    let text = key.display();
+    let valid = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/'));
+    if !valid {
+        checker.report(
+            Diagnostic::new(Code::InvalidValue, format!("`{text}` is not a label key"))
+                .primary(key.span, "keys are letters, digits, `.`, `-`, `_` and `/`")
+                .help("use reverse-DNS keys such as `org.opencontainers.image.title`"),
+        );
+    }
+}
+
+/// `user` and `chown` values: `uid[:gid]`, names, or `${param}`.
+pub(super) fn owner_value(checker: &mut Checker<'_>, owner: &str, span: Span) -> Value {
+    let text = crate::syntax::ast::Text {
+        parts: split_owner(owner, span),
+        span,
+        multiline: false,
+    };
+    let valid = owner.split(':').count() <= 2
+        && owner.split(':').all(|part| {
+            !part.is_empty()
+                && (part.starts_with("${") && part.ends_with('}')
+                    || part
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-')))
+        });
+    if !valid {
+        checker.report(
+            Diagnostic::new(Code::InvalidValue, format!("`{owner}` is not a user"))
+                .primary(span, "expected `user`, `uid` or `uid:gid`")
+                .help("write a numeric user such as `65532:65532`"),
+        );
+        return Value::literal(owner);
+    }
+    resolve(checker, &text, Context::Path, &BTreeSet::new())
+}
+
+fn split_owner(owner: &str, span: Span) -> Vec<TextPart> {
+    let mut parts = Vec::new();
+    let mut rest = owner;
+    let mut offset = 0;
+    while let Some(start) = rest.find("${") {
+        let Some(len) = rest[start..].find('}') else { break };
+        if start > 0 {
+            parts.push(TextPart::Literal(rest[..start].to_string()));
+        }
+        parts.push(TextPart::Var(crate::syntax::ast::Ident {
+            name: rest[start + 2..start + len].to_string(),
+            span: span.sub(offset + start + 2, offset + start + len),
+        }));
+        offset += start + len + 1;
+        rest = &rest[start + len + 1..];
+    }
+    if !rest.is_empty() {
+        parts.push(TextPart::Literal(rest.to_string()));
+    }
+    parts
+}
