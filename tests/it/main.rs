@@ -1,0 +1,8 @@
+//! The one integration test binary: data-driven fixtures, the examples,
+//! the command-line contract and hostile input.
+
+mod cli;
+mod examples;
+mod fixtures;
+mod hostile;
+mod support;

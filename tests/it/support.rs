@@ -1,0 +1,47 @@
+//! Shared by the test modules: compiling a file the way the CLI does, and
+//! rendering diagnostics with the fixed theme snapshots use.
+
+use msbc::codegen::Profile;
+use msbc::diagnostic::Diagnostic;
+use msbc::driver::{self, Options, Outcome};
+use msbc::render::{self, Style};
+use msbc::source::Sources;
+use msbc::span::FileId;
+use std::path::{Path, PathBuf};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture loaded under its file name alone, so that snapshots do not
+/// depend on where the checkout lives.
+pub fn load(path: &Path) -> (Sources, FileId) {
+    let mut sources = Sources::new();
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let bytes = std::fs::read(path).unwrap();
+    let id = driver::add_file(&mut sources, &name, bytes).expect("fixtures are UTF-8");
+    (sources, id)
+}
+
+pub fn compile(sources: &Sources, id: FileId, profile: Profile) -> Outcome {
+    let mut options = Options::default();
+    options.codegen.profile = profile;
+    driver::compile(sources, id, &options).expect("no --target is given")
+}
+
+/// Diagnostics as a person sees them, without colour, at 80 columns.
+pub fn render(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
+    let mut out: String = diagnostics
+        .iter()
+        .map(|d| render::human(sources, d, Style::PLAIN))
+        .collect();
+    if let Some(summary) = render::summary(diagnostics) {
+        out.push_str(&summary);
+        out.push('\n');
+    }
+    out
+}
+
+pub fn codes(diagnostics: &[Diagnostic]) -> Vec<&'static str> {
+    diagnostics.iter().map(|d| d.code.as_str()).collect()
+}
