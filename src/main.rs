@@ -213,9 +213,9 @@ fn report(sources: &Sources, diagnostics: &[Diagnostic], common: &Common, to_std
         }
     };
     if to_stdout {
-        print!("{text}");
+        write_stdout(&text);
     } else {
-        eprint!("{text}");
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
     }
 }
 
@@ -272,6 +272,13 @@ fn compile(
     Ok(ExitCode::SUCCESS)
 }
 
+/// Standard output for listings: a reader that stops early (`| head`) ends
+/// the output, not the program with a panic.
+fn write_stdout(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush());
+}
+
 /// Writes to a temporary file beside `path`, then renames it over `path`:
 /// readers see the old file or the new one, never a part.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), UsageError> {
@@ -313,9 +320,11 @@ fn check(files: &[PathBuf], common: &Common) -> Result<ExitCode, UsageError> {
 
 fn explain(code: Option<&str>, list: bool) -> Result<ExitCode, UsageError> {
     if list {
-        for code in Code::ALL {
-            println!("{code}  {}", code.title());
-        }
+        let list: String = Code::ALL
+            .iter()
+            .map(|c| format!("{c}  {}\n", c.title()))
+            .collect();
+        write_stdout(&list);
         return Ok(ExitCode::SUCCESS);
     }
     let text = code.unwrap_or_default();
@@ -324,6 +333,6 @@ fn explain(code: Option<&str>, list: bool) -> Result<ExitCode, UsageError> {
             "`{text}` is not a diagnostic code; `msbc explain --list` lists them"
         )));
     };
-    println!("{}", msbc::explain::explain(code).trim_end());
+    write_stdout(&format!("{}\n", msbc::explain::explain(code).trim_end()));
     Ok(ExitCode::SUCCESS)
 }

@@ -78,9 +78,39 @@ impl miette::Diagnostic for Report<'_> {
     }
 }
 
+/// Lines longer than this are not quoted in a source excerpt.
+const MAX_EXCERPT_LINE: usize = 2_000;
+/// Nor is any part of a file larger than this.
+const MAX_EXCERPT_FILE: usize = 4 * 1024 * 1024;
+
 /// A diagnostic as a person reads it, source excerpt and all.
 pub fn human(sources: &Sources, diagnostic: &Diagnostic, style: Style) -> String {
-    let file = sources.get(diagnostic.primary_span().file);
+    let span = diagnostic.primary_span();
+    let file = sources.get(span.file);
+    // A source excerpt of a huge line (a minified or hostile file) would
+    // flood the terminal, and miette copies the whole source: past these
+    // sizes the place is named instead of quoted.
+    let longest_line = diagnostic
+        .labels
+        .iter()
+        .map(|l| file.line_len_at(l.span.start as usize))
+        .max()
+        .unwrap_or(0);
+    if longest_line > MAX_EXCERPT_LINE || file.text.len() > MAX_EXCERPT_FILE {
+        let (line, column) = file.line_col(span.start as usize);
+        let severity = match diagnostic.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut out = format!(
+            "{severity}[{}]: {}\n  --> {}:{line}:{column}\n",
+            diagnostic.code, diagnostic.message, file.name
+        );
+        if let Some(help) = &diagnostic.help {
+            out.push_str(&format!("  help: {help}\n"));
+        }
+        return out;
+    }
     let report = Report {
         diagnostic,
         source: NamedSource::new(file.name.clone(), file.text.clone()),

@@ -81,7 +81,10 @@ struct StageState {
     /// Where the image behind the stage is named, for secondary labels.
     image_span: Span,
     image_name: String,
+    /// The working directory as written, for paths compared in the checker.
     workdir: String,
+    /// The working directory as codegen writes it, variables and all.
+    workdir_value: ir::Value,
     env: BTreeSet<String>,
     placed: Vec<Placed>,
     user: Option<(String, Span)>,
@@ -174,6 +177,7 @@ impl<'a> Checker<'a> {
                     image_span: *span,
                     image_name: name.clone(),
                     workdir: "/".to_string(),
+                    workdir_value: ir::Value::literal("/"),
                     ..StageState::default()
                 }),
                 ResolvedBase::Unknown => None,
@@ -299,11 +303,8 @@ impl<'a> Checker<'a> {
     }
 
     fn image_capabilities_of(&mut self, image: &ast::ImageDecl) -> Capabilities {
-        let mut caps = image
-            .reference
-            .as_literal()
-            .and_then(images::builtin)
-            .unwrap_or_default();
+        // A `${param}` in the tag leaves the repository, and so the table, usable.
+        let mut caps = images::builtin(&image.reference.display()).unwrap_or_default();
         for cap in &image.capabilities {
             match cap {
                 ast::Capability::Libc(l, _) => caps.libc = Some(*l),
@@ -454,10 +455,7 @@ impl<'a> Checker<'a> {
                 ResolvedBase::Unknown
             }
             BaseRef::Image(reference) => {
-                let capabilities = reference
-                    .as_literal()
-                    .and_then(images::builtin)
-                    .unwrap_or_default();
+                let capabilities = images::builtin(&reference.display()).unwrap_or_default();
                 ResolvedBase::Image {
                     name: reference.display(),
                     reference,
@@ -875,9 +873,10 @@ impl<'a> Checker<'a> {
             match &step.kind {
                 StepKind::Workdir(path) => {
                     let value = self.value(path, Context::Path, &state.env);
-                    let absolute = join_path(&state.workdir, &value.display());
-                    state.workdir = absolute.clone();
-                    steps.push(ir::Step::Workdir(values::with_literal_prefix(&value, &absolute)));
+                    let absolute = join_value(&state.workdir_value, &value);
+                    state.workdir = absolute.display();
+                    state.workdir_value = absolute.clone();
+                    steps.push(ir::Step::Workdir(absolute));
                 }
                 StepKind::Env { key, value } => {
                     let v = self.rhs(value, &state.env);
@@ -911,7 +910,9 @@ impl<'a> Checker<'a> {
                     options,
                 } => {
                     let ownership = self.ownership(options, &state);
-                    let dest_value = self.value(dest, Context::Path, &state.env);
+                    let mut dest_value = self.value(dest, Context::Path, &state.env);
+                    // Written absolute: `COPY --link` then does not depend on WORKDIR.
+                    dest_value = join_value(&state.workdir_value, &dest_value);
                     let Some(from) = artifact
                         .stage
                         .as_ref()
@@ -987,7 +988,7 @@ impl<'a> Checker<'a> {
                 StepKind::User(user, span) => {
                     self.check_user(user, *span, &state, "user");
                     state.user = Some((user.clone(), *span));
-                    let value = values::owner_value(self, user, *span);
+                    let value = values::owner_value(self, user, *span, &state.env);
                     steps.push(ir::Step::User(value));
                 }
                 StepKind::Expose { port, protocol, span } => {
@@ -1165,7 +1166,7 @@ impl<'a> Checker<'a> {
     fn ownership(&mut self, options: &ast::CopyOptions, state: &StageState) -> ir::Ownership {
         let chown = options.chown.as_ref().map(|(owner, span)| {
             self.check_user(owner, *span, state, "chown");
-            values::owner_value(self, owner, *span)
+            values::owner_value(self, owner, *span, &state.env)
         });
         let chmod = options.chmod.as_ref().map(|(mode, span)| {
             let valid = (3..=4).contains(&mode.len()) && mode.chars().all(|c| ('0'..='7').contains(&c));
@@ -1235,14 +1236,18 @@ impl<'a> Checker<'a> {
             }
             ast::Command::Exec(args, _) => {
                 let mut out = Vec::new();
-                for arg in args {
+                for (position, arg) in args.iter().enumerate() {
+                    // The first argument is the program and must be an exe; later
+                    // ones are paths handed to it, of any kind.
+                    let runs = position == 0;
                     match arg {
                         ast::CommandArg::Text(t) => out.push(self.value(t, Context::Exec, &state.env)),
-                        ast::CommandArg::Artifact(r) => match self.command_artifact(stage, state, r, keyword)
-                        {
-                            Some(path) => out.push(ir::Value::literal(path)),
-                            None => out.push(ir::Value::default()),
-                        },
+                        ast::CommandArg::Artifact(r) => {
+                            match self.command_artifact(stage, state, r, keyword, runs) {
+                                Some(path) => out.push(ir::Value::literal(path)),
+                                None => out.push(ir::Value::default()),
+                            }
+                        }
                     }
                 }
                 out
@@ -1257,6 +1262,7 @@ impl<'a> Checker<'a> {
         state: &StageState,
         r: &ast::ArtifactRef,
         keyword: &str,
+        runs: bool,
     ) -> Option<String> {
         let wanted = r.display();
         let found: Vec<&Placed> = state
@@ -1289,6 +1295,24 @@ impl<'a> Checker<'a> {
                 return None;
             }
             [one] => (*one).clone(),
+            [first, second, ..] if first.qualified == second.qualified => {
+                let d = Diagnostic::new(
+                    Code::UnknownArtifact,
+                    format!(
+                        "`{wanted}` lies at more than one path in stage `{}`",
+                        stage.name.name
+                    ),
+                )
+                .primary(r.span, "which copy is meant?")
+                .secondary(first.span, format!("copied to `{}` here", first.path))
+                .secondary(second.span, format!("and to `{}` here", second.path))
+                .help(format!(
+                    "copy it once, or name the path itself: `\"{}\"`",
+                    first.path
+                ));
+                self.report(d);
+                return None;
+            }
             [first, second, ..] => {
                 let d = Diagnostic::new(
                     Code::UnknownArtifact,
@@ -1302,7 +1326,7 @@ impl<'a> Checker<'a> {
                 return None;
             }
         };
-        if !matches!(placed.kind, ArtifactKind::Exe(_)) {
+        if runs && !matches!(placed.kind, ArtifactKind::Exe(_)) {
             self.report(
                 Diagnostic::new(
                     Code::NotExecutable,
@@ -1310,7 +1334,7 @@ impl<'a> Checker<'a> {
                 )
                 .primary(r.span, "an exe is needed here")
                 .secondary(placed.declared, format!("declared as a {} here", placed.kind))
-                .help("declare the program as `exe(static)`, `exe(glibc)` or `exe(musl)`, or run it through its interpreter: `[\"python3\", app]`"),
+                .help("declare the program as `exe(static)`, `exe(glibc)` or `exe(musl)`, or run it through its interpreter: `[\"python3\", app]` (only the first argument must be an exe)"),
             );
         }
         Some(placed.path)
@@ -1395,6 +1419,14 @@ impl<'a> Checker<'a> {
                     format!("the dir `{}` lies there", existing.qualified),
                 )
                 .help("copy it into the dir with a trailing slash (`to /app/`), or to a path of its own")
+            } else if existing.qualified == placed.qualified {
+                Diagnostic::new(
+                    Code::PathClash,
+                    format!("`{}` is put on `{}` twice", placed.qualified, placed.path),
+                )
+                .primary(placed.span, "the second time")
+                .secondary(existing.span, "the first time")
+                .help("remove one of the two steps")
             } else {
                 Diagnostic::new(
                     Code::PathClash,
@@ -1452,6 +1484,32 @@ fn is_within(path: &str, dir: &str) -> bool {
 
 fn basename(path: &str) -> &str {
     path.trim_end_matches('/').rsplit('/').next().unwrap_or(path)
+}
+
+/// `path` made absolute against `base`. A path that starts with a variable
+/// is taken as absolute; `.` and `..` resolve where both are plain text.
+fn join_value(base: &ir::Value, path: &ir::Value) -> ir::Value {
+    if let (Some(base), Some(path)) = (base.as_literal(), path.as_literal()) {
+        return ir::Value::literal(join_path(&base, &path));
+    }
+    let absolute = match path.0.first() {
+        Some(ir::ValuePart::Var(_)) => true,
+        Some(ir::ValuePart::Literal(s)) => s.starts_with('/'),
+        None => false,
+    };
+    if absolute {
+        return path.clone();
+    }
+    let mut parts = base.0.clone();
+    if !base.display().ends_with('/') {
+        parts.push(ir::ValuePart::Literal("/".to_string()));
+    }
+    let relative = path.0.iter().cloned().map(|part| match part {
+        ir::ValuePart::Literal(s) => ir::ValuePart::Literal(s.trim_start_matches("./").to_string()),
+        var => var,
+    });
+    parts.extend(relative);
+    ir::Value(parts)
 }
 
 /// A path made absolute against `workdir`, with `.` and `..` resolved.

@@ -37,13 +37,11 @@ pub(super) fn resolve(
     for part in &text.parts {
         match part {
             TextPart::Literal(s) => {
-                if matches!(context, Context::Image | Context::Path | Context::Instruction)
-                    && s.chars().any(char::is_control)
-                {
-                    checker.report(control_character(text.span));
-                }
-                if matches!(context, Context::Image | Context::Path)
-                    && s.chars().any(|c| c.is_whitespace() && c != ' ')
+                let control = s.chars().any(char::is_control);
+                let odd_space = s.chars().any(|c| c.is_whitespace() && c != ' ');
+                if matches!(context, Context::Image | Context::Path | Context::Instruction) && control
+                    || matches!(context, Context::Image | Context::Path) && odd_space
+                    || context == Context::Run && s.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
                 {
                     checker.report(control_character(text.span));
                 }
@@ -79,6 +77,10 @@ pub(super) fn resolve(
                     Some(Var::Env(name.to_string()))
                 } else if context == Context::Run {
                     Some(Var::Shell(name.to_string()))
+                } else if looks_like_image_env(name) && !near_a_known_name(checker, name, env) {
+                    // An upper-case name not set in the program is taken as one
+                    // the base image sets (PATH, JAVA_HOME, ...).
+                    Some(Var::Env(name.to_string()))
                 } else {
                     None
                 };
@@ -142,22 +144,6 @@ pub fn control_character(span: Span) -> Diagnostic {
     .help("only a `run` command may span several lines: remove the control character here")
 }
 
-/// A literal absolute path for a workdir when the written value has no
-/// variables; otherwise the value as written (made absolute when it is not).
-pub fn with_literal_prefix(value: &Value, absolute: &str) -> Value {
-    if value.as_literal().is_some() {
-        return Value::literal(absolute);
-    }
-    if value.display().starts_with('/') {
-        return value.clone();
-    }
-    let mut parts = vec![ValuePart::Literal(
-        absolute[..absolute.len() - value.display().len()].to_string(),
-    )];
-    parts.extend(value.0.iter().cloned());
-    Value(parts)
-}
-
 /// A path copied from the build context must stay inside it.
 pub(super) fn check_context_path(checker: &mut Checker<'_>, path: &Text) {
     let text = path.display();
@@ -217,7 +203,12 @@ pub(super) fn check_label_key(checker: &mut Checker<'_>, key: &Text) {
 }
 
 /// `user` and `chown` values: `uid[:gid]`, names, or `${param}`.
-pub(super) fn owner_value(checker: &mut Checker<'_>, owner: &str, span: Span) -> Value {
+pub(super) fn owner_value(
+    checker: &mut Checker<'_>,
+    owner: &str,
+    span: Span,
+    env: &BTreeSet<String>,
+) -> Value {
     let text = crate::syntax::ast::Text {
         parts: split_owner(owner, span),
         span,
@@ -239,7 +230,7 @@ pub(super) fn owner_value(checker: &mut Checker<'_>, owner: &str, span: Span) ->
         );
         return Value::literal(owner);
     }
-    resolve(checker, &text, Context::Path, &BTreeSet::new())
+    resolve(checker, &text, Context::Path, env)
 }
 
 fn split_owner(owner: &str, span: Span) -> Vec<TextPart> {
@@ -262,4 +253,22 @@ fn split_owner(owner: &str, span: Span) -> Vec<TextPart> {
         parts.push(TextPart::Literal(rest.to_string()));
     }
     parts
+}
+
+fn looks_like_image_env(name: &str) -> bool {
+    name.chars()
+        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Whether `name` is a likely misspelling of a param or a variable the program sets.
+fn near_a_known_name(checker: &Checker<'_>, name: &str, env: &BTreeSet<String>) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let known: Vec<String> = checker
+        .params
+        .keys()
+        .copied()
+        .chain(env.iter().map(String::as_str))
+        .map(str::to_ascii_lowercase)
+        .collect();
+    known.contains(&lower) || did_you_mean(&lower, known.iter().map(String::as_str)).is_some()
 }

@@ -32,9 +32,10 @@ pub fn lower(graph: &BuildGraph, options: &CodegenOptions) -> Result<df::Dockerf
         .params
         .iter()
         .filter(|p| {
-            order
-                .iter()
-                .any(|&s| stage_vars(graph.stage(s)).contains(&p.name))
+            order.iter().any(|&s| {
+                let stage = graph.stage(s);
+                stage_vars(stage).contains(&p.name) || from_vars(stage).contains(&p.name)
+            })
         })
         .collect();
     let global_args = used_params
@@ -179,15 +180,26 @@ fn stage_vars(stage: &ir::Stage) -> BTreeSet<String> {
             }
         }
     };
-    if let StageBase::Image(reference) = &stage.base {
-        add(reference);
-    }
     for step in &stage.steps {
         for value in step_values(step) {
             add(value);
         }
     }
     names
+}
+
+/// Names of params a stage's FROM line reads: global ARGs only.
+fn from_vars(stage: &ir::Stage) -> BTreeSet<String> {
+    match &stage.base {
+        StageBase::Image(reference) => reference
+            .vars()
+            .filter_map(|v| match v {
+                ir::Var::Param(name) => Some(name.clone()),
+                _ => None,
+            })
+            .collect(),
+        StageBase::Stage(_) => BTreeSet::new(),
+    }
 }
 
 fn platform_vars(stage: &ir::Stage) -> BTreeSet<String> {

@@ -5,7 +5,7 @@ use super::ast::{Ident, Text, TextPart};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::Span;
 
-const ESCAPES_HELP: &str = "the escapes are \\\\ \\\" \\n \\t \\r \\$ (a literal dollar) and \\u{1F600}";
+const ESCAPES_HELP: &str = "the escapes are \\\\ \\\" \\n \\t \\r \\0 \\$ (a literal dollar) and \\u{1F600}";
 
 /// Decodes a `"..."` literal. `span` covers the quotes.
 pub fn quoted(raw: &str, span: Span) -> Result<Text, Diagnostic> {
@@ -182,7 +182,7 @@ impl Builder {
                 format!("`${{{name}}}` does not name a param or variable"),
             )
             .primary(base.sub(offset, offset + close + 1), "not a name")
-            .help("a name is letters, digits and `_`, starting with a letter; write `\\$` for a literal dollar sign"));
+            .help("a name is letters, digits and `_`, not starting with a digit; write `\\$` for a literal dollar sign"));
         }
         if !self.literal.is_empty() {
             self.parts

@@ -59,7 +59,11 @@ fn compile_prints_the_dockerfile_on_stdout() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let dockerfile = text(&out.stdout);
     assert!(dockerfile.contains("FROM gcr.io/distroless/static-debian12:nonroot AS app"));
-    assert!(text(&out.stderr).is_empty(), "no diagnostics: {}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).is_empty(),
+        "no diagnostics: {}",
+        text(&out.stderr)
+    );
 }
 
 /// The seed's acceptance: a static final stage holding only the binary,
@@ -76,8 +80,14 @@ fn seed_go_final_stage_is_minimal_and_safe() {
     );
     let copies: Vec<&str> = last.lines().filter(|l| l.starts_with("COPY")).collect();
     assert_eq!(copies, ["COPY --link --from=build /out/server /app/server"]);
-    assert!(last.lines().any(|l| l == "ENTRYPOINT [\"/app/server\"]"), "{last}");
-    let user = last.lines().find(|l| l.starts_with("USER ")).expect("a USER line");
+    assert!(
+        last.lines().any(|l| l == "ENTRYPOINT [\"/app/server\"]"),
+        "{last}"
+    );
+    let user = last
+        .lines()
+        .find(|l| l.starts_with("USER "))
+        .expect("a USER line");
     let uid = user["USER ".len()..].split(':').next().unwrap();
     assert!(uid.parse::<u32>().is_ok_and(|u| u != 0), "{user}");
     assert!(!last.contains("RUN"), "nothing runs in the final stage");
@@ -107,7 +117,10 @@ fn errors_exit_1_with_diagnostics_on_stderr_and_nothing_on_stdout() {
     assert!(out.stdout.is_empty());
     let stderr = text(&out.stderr);
     assert!(stderr.contains("E0103"), "{stderr}");
-    assert!(stderr.contains("broken.msb:2:"), "the span names the file: {stderr}");
+    assert!(
+        stderr.contains("broken.msb:2:"),
+        "the span names the file: {stderr}"
+    );
     assert!(stderr.contains("did you mean `go`?"), "{stderr}");
     assert!(stderr.contains("1 error"), "{stderr}");
 }
@@ -147,10 +160,17 @@ fn usage_errors_are_exit_2() {
     assert_eq!(run(&[]).status.code(), Some(2));
     assert_eq!(run(&["compile"]).status.code(), Some(2));
     assert_eq!(run(&["frobnicate"]).status.code(), Some(2));
-    assert_eq!(run(&["compile", "x.msb", "--format", "xml"]).status.code(), Some(2));
+    assert_eq!(
+        run(&["compile", "x.msb", "--format", "xml"]).status.code(),
+        Some(2)
+    );
     let out = run(&["compile", seed().to_str().unwrap(), "--target", "ap"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("did you mean `app`?"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("did you mean `app`?"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -162,14 +182,22 @@ fn help_and_version() {
         assert!(help.contains(command), "{help}");
     }
     let out = run(&["--version"]);
-    assert_eq!(text(&out.stdout).trim(), format!("msbc {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        text(&out.stdout).trim(),
+        format!("msbc {}", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
 fn output_file_is_written_atomically() {
     let dir = temp_dir();
     let target = dir.path().join("Dockerfile");
-    let out = run(&["compile", seed().to_str().unwrap(), "-o", target.to_str().unwrap()]);
+    let out = run(&[
+        "compile",
+        seed().to_str().unwrap(),
+        "-o",
+        target.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stdout.is_empty());
     let written = std::fs::read_to_string(&target).unwrap();
@@ -177,14 +205,27 @@ fn output_file_is_written_atomically() {
 
     // On an error the old file stays exactly as it was, and no temporary file is left.
     let broken = write(dir.path(), "broken.msb", BROKEN);
-    let out = run(&["compile", broken.to_str().unwrap(), "-o", target.to_str().unwrap()]);
+    let out = run(&[
+        "compile",
+        broken.to_str().unwrap(),
+        "-o",
+        target.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(std::fs::read_to_string(&target).unwrap(), written);
-    let entries: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let entries: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(entries.len(), 2, "{entries:?}");
 
     // An unwritable destination is an IO error.
-    let out = run(&["compile", seed().to_str().unwrap(), "-o", "/no/such/dir/Dockerfile"]);
+    let out = run(&[
+        "compile",
+        seed().to_str().unwrap(),
+        "-o",
+        "/no/such/dir/Dockerfile",
+    ]);
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -238,7 +279,11 @@ fn colour_follows_the_flag_and_no_color() {
     // auto: not a terminal here, so no colour.
     let auto = run(&["check", path]);
     assert!(!text(&auto.stderr).contains('\u{1b}'));
-    let out = msbc().args(["check", "--color", "auto", path]).env("NO_COLOR", "1").output().unwrap();
+    let out = msbc()
+        .args(["check", "--color", "auto", path])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
     assert!(!text(&out.stderr).contains('\u{1b}'));
 }
 
@@ -250,10 +295,18 @@ fn config_file_next_to_the_program() {
         "app.msb",
         "runtime app from \"debian:latest\" {\n  cmd [\"true\"]\n}\n",
     );
-    write(dir.path(), "msbc.toml", "[runtime]\nuser = \"1000:1000\"\n\n[lints]\nW0004 = \"allow\"\n");
+    write(
+        dir.path(),
+        "msbc.toml",
+        "[runtime]\nuser = \"1000:1000\"\n\n[lints]\nW0004 = \"allow\"\n",
+    );
     let out = run(&["compile", program.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0));
-    assert!(text(&out.stderr).is_empty(), "W0004 allowed: {}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).is_empty(),
+        "W0004 allowed: {}",
+        text(&out.stderr)
+    );
     assert!(text(&out.stdout).contains("USER 1000:1000"));
 
     write(dir.path(), "msbc.toml", "[lints]\nW0004 = \"deny\"\n");

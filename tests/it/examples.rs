@@ -21,10 +21,20 @@ pub fn example_programs() -> Vec<PathBuf> {
 fn there_are_examples() {
     let names: Vec<String> = example_programs()
         .iter()
-        .map(|p| p.parent().unwrap().file_name().unwrap().to_string_lossy().into_owned())
+        .map(|p| {
+            p.parent()
+                .unwrap()
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     for expected in ["seed-go", "seed-four-stage"] {
-        assert!(names.iter().any(|n| n == expected), "examples/{expected} is missing: {names:?}");
+        assert!(
+            names.iter().any(|n| n == expected),
+            "examples/{expected} is missing: {names:?}"
+        );
     }
     assert!(names.len() >= 5, "at least five examples: {names:?}");
 }
@@ -37,7 +47,13 @@ fn examples_compile_cleanly() {
     settings.set_omit_expression(true);
     settings.bind(|| {
         for program in example_programs() {
-            let example = program.parent().unwrap().file_name().unwrap().to_string_lossy().into_owned();
+            let example = program
+                .parent()
+                .unwrap()
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             let (sources, id) = load(&program);
             for profile in [Profile::Modern, Profile::Legacy] {
                 let outcome = compile(&sources, id, profile);

@@ -34,12 +34,21 @@ fn parse_fixtures() {
             let (sources, id) = load(path);
             let snapshot = match driver::parse(&sources, id) {
                 Ok(program) => {
-                    assert!(promised_code(path).is_none(), "{} should not parse", path.display());
+                    assert!(
+                        promised_code(path).is_none(),
+                        "{} should not parse",
+                        path.display()
+                    );
                     format!("{program:#?}")
                 }
                 Err(diagnostics) => {
-                    let code = promised_code(path).expect("a parse fixture that fails is named after its code");
-                    assert!(codes(&diagnostics).contains(&code.as_str()), "{} should raise {code}", path.display());
+                    let code =
+                        promised_code(path).expect("a parse fixture that fails is named after its code");
+                    assert!(
+                        codes(&diagnostics).contains(&code.as_str()),
+                        "{} should raise {code}",
+                        path.display()
+                    );
                     render(&sources, &diagnostics)
                 }
             };
@@ -84,7 +93,10 @@ fn check_err_fixtures() {
             let (sources, id) = load(path);
             let outcome = compile(&sources, id, Profile::Modern);
             assert!(outcome.has_errors(), "{} should fail", path.display());
-            assert!(outcome.dockerfile.is_none(), "no Dockerfile from a program with errors");
+            assert!(
+                outcome.dockerfile.is_none(),
+                "no Dockerfile from a program with errors"
+            );
             let code = promised_code(path).expect("an err fixture's name starts with its code");
             assert!(
                 codes(&outcome.diagnostics).contains(&code.as_str()),
@@ -109,7 +121,11 @@ fn codegen_fixtures() {
             let mut snapshot = String::new();
             for profile in [Profile::Modern, Profile::Legacy] {
                 let outcome = compile(&sources, id, profile);
-                assert!(!outcome.has_errors(), "{}", render(&sources, &outcome.diagnostics));
+                assert!(
+                    !outcome.has_errors(),
+                    "{}",
+                    render(&sources, &outcome.diagnostics)
+                );
                 snapshot.push_str(&format!(
                     "----- {profile:?} -----\n{}",
                     outcome.dockerfile.unwrap_or_default()

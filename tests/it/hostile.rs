@@ -22,7 +22,10 @@ fn assert_clean_failure(input: &[u8], expected_code: &str) {
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{command}: {stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
-        assert!(stderr.contains(expected_code), "expected {expected_code}: {stderr}");
+        assert!(
+            stderr.contains(expected_code),
+            "expected {expected_code}: {stderr}"
+        );
         assert!(stderr.contains("<stdin>"), "the span names the input: {stderr}");
         assert!(out.stdout.is_empty(), "no partial output");
     }
@@ -63,7 +66,11 @@ fn unterminated_string() {
     let input = b"runtime app from scratch {\n  cmd \"echo\n}\n";
     assert_clean_failure(input, "E0001");
     let out = run_with_stdin(&["check", "-"], input);
-    assert!(text(&out.stderr).contains("never closed"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("never closed"),
+        "{}",
+        text(&out.stderr)
+    );
     assert_clean_failure(b"runtime app from scratch {\n  run \"\"\"\n  echo\n", "E0001");
 }
 
@@ -147,13 +154,31 @@ runtime app from "debian:12" {
         .collect();
     for word in &instructions {
         assert!(
-            ["FROM", "ARG", "RUN", "COPY", "LABEL", "ENV", "CMD", "USER", "EOF", "EOF_1", "WORKDIR"].contains(word),
+            ["FROM", "ARG", "RUN", "COPY", "LABEL", "ENV", "CMD", "USER", "EOF", "EOF_1", "WORKDIR"]
+                .contains(word),
             "unexpected line start {word}:\n{dockerfile}"
         );
     }
-    assert!(!dockerfile.lines().any(|l| l.starts_with("RUN evil")), "{dockerfile}");
-    assert!(!dockerfile.lines().any(|l| l.starts_with("RUN --mount=type=secret")), "{dockerfile}");
-    assert!(dockerfile.contains("LABEL \"org.example.note\"=\"say \\\"hi\\\" \\$HOME \\\\ ${version}\""), "{dockerfile}");
-    assert!(dockerfile.contains("ENV GREETING=\"a\\\"b \\$x\""), "{dockerfile}");
-    assert!(dockerfile.contains(r#"CMD ["/bin/echo","\n\"]\nRUN evil"]"#), "{dockerfile}");
+    assert!(
+        !dockerfile.lines().any(|l| l.starts_with("RUN evil")),
+        "{dockerfile}"
+    );
+    assert!(
+        !dockerfile
+            .lines()
+            .any(|l| l.starts_with("RUN --mount=type=secret")),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains("LABEL \"org.example.note\"=\"say \\\"hi\\\" \\$HOME \\\\ ${version}\""),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains("ENV GREETING=\"a\\\"b \\$x\""),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains(r#"CMD ["/bin/echo","\n\"]\nRUN evil"]"#),
+        "{dockerfile}"
+    );
 }
