@@ -2,6 +2,7 @@
 //! the command-line contract and hostile input.
 
 mod cli;
+mod e2e;
 mod examples;
 mod fixtures;
 mod hostile;

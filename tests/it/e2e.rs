@@ -1,0 +1,339 @@
+//! Real builds: every example compiled, built on a real engine, run, and
+//! inspected. Slow, so gated: `MSBC_E2E=1 cargo test --test it e2e` with the
+//! engines started by `scripts/engine/start.sh` (`.ci/run` does all of it).
+//! Under `MSBC_E2E=1` a missing engine fails the run: it never passes silently.
+
+use crate::cli::text;
+use crate::examples::example_programs;
+use crate::support::root;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// How to run one example's image and what it must print.
+struct Expectation {
+    example: &'static str,
+    /// Arguments after the image name.
+    args: &'static [&'static str],
+    stdout: &'static str,
+    /// Whether the build downloads packages (host network) or needs none.
+    network: bool,
+}
+
+const EXPECTATIONS: &[Expectation] = &[
+    Expectation {
+        example: "seed-go",
+        args: &["--version"],
+        stdout: "seed-go 1.0.0\n",
+        network: false,
+    },
+    Expectation {
+        example: "seed-four-stage",
+        args: &[],
+        stdout: "hello\nconference\n",
+        network: false,
+    },
+    Expectation {
+        example: "rust-service",
+        args: &["--version"],
+        stdout: "rust-service 1.0.0\n",
+        network: true,
+    },
+    Expectation {
+        example: "node-app",
+        args: &["node", "server.js", "--version"],
+        stdout: "node-app 1.0.0\n",
+        network: true,
+    },
+    Expectation {
+        example: "python-app",
+        args: &["python3", "app.py", "--version"],
+        stdout: "python-app 1.0.0\n",
+        network: true,
+    },
+];
+
+fn enabled() -> bool {
+    std::env::var_os("MSBC_E2E").is_some_and(|v| v == "1")
+}
+
+/// The environment of the private modern engine, required under MSBC_E2E=1.
+fn docker() -> Command {
+    let host = std::env::var("DOCKER_HOST")
+        .expect("MSBC_E2E=1 needs DOCKER_HOST: eval \"$(scripts/engine/start.sh docker26)\" first");
+    let mut command = Command::new("docker");
+    command.env("DOCKER_HOST", host);
+    command
+}
+
+fn run_ok(command: &mut Command) -> Output {
+    let output = command.output().unwrap_or_else(|e| panic!("{command:?}: {e}"));
+    assert!(
+        output.status.success(),
+        "{command:?} failed:\n{}\n{}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    output
+}
+
+fn msbc_compile(program: &Path, profile: &str) -> PathBuf {
+    let dir = tempfile::Builder::new()
+        .prefix("msbc-e2e")
+        .tempdir()
+        .unwrap()
+        .keep();
+    let dockerfile = dir.join("Dockerfile");
+    run_ok(crate::cli::msbc().args([
+        "compile",
+        "--profile",
+        profile,
+        program.to_str().unwrap(),
+        "-o",
+        dockerfile.to_str().unwrap(),
+    ]));
+    dockerfile
+}
+
+fn expectation(example: &str) -> &'static Expectation {
+    EXPECTATIONS
+        .iter()
+        .find(|e| e.example == example)
+        .unwrap_or_else(|| panic!("examples/{example} has no entry in EXPECTATIONS in tests/it/e2e.rs"))
+}
+
+fn build(example: &str, profile: &str, tag: &str) -> String {
+    let context = root().join("examples").join(example);
+    let dockerfile = msbc_compile(&context.join("app.msb"), profile);
+    let network = if expectation(example).network {
+        "host"
+    } else {
+        "none"
+    };
+    let output = run_ok(docker().args([
+        "build",
+        "--progress=plain",
+        "--network",
+        network,
+        "-f",
+        dockerfile.to_str().unwrap(),
+        "-t",
+        tag,
+        context.to_str().unwrap(),
+    ]));
+    text(&output.stderr)
+}
+
+fn run_image(tag: &str, args: &[&str]) -> String {
+    let output = run_ok(docker().args(["run", "--rm", "--network=none", tag]).args(args));
+    text(&output.stdout)
+}
+
+/// Every file and directory in an image's filesystem.
+fn image_files(tag: &str) -> Vec<String> {
+    let created = run_ok(docker().args(["create", tag, "/nothing"]));
+    let id = text(&created.stdout).trim().to_string();
+    let export = docker().args(["export", &id]).output().unwrap();
+    run_ok(docker().args(["rm", &id]));
+    let mut tar = Command::new("tar")
+        .args(["-t"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    let mut stdin = tar.stdin.take().unwrap();
+    let bytes = export.stdout;
+    let writer = std::thread::spawn(move || stdin.write_all(&bytes));
+    let listing = tar.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    let mut files: Vec<String> = text(&listing.stdout)
+        .lines()
+        .map(|l| l.trim_end_matches('/').to_string())
+        .filter(|l| {
+            !l.is_empty()
+                && !matches!(
+                    l.as_str(),
+                    ".dockerenv"
+                        | "etc/hostname"
+                        | "etc/hosts"
+                        | "etc/resolv.conf"
+                        | "dev"
+                        | "proc"
+                        | "sys"
+                        | "etc"
+                        | "dev/console"
+                        | "dev/pts"
+                        | "dev/shm"
+                        | "etc/mtab"
+                )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_example_builds_and_runs_on_the_modern_engine() {
+    if !enabled() {
+        eprintln!("skipped: set MSBC_E2E=1 (with a running engine) to build the examples for real");
+        return;
+    }
+    for program in example_programs() {
+        let example = program
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let expected = expectation(&example);
+        let tag = format!("msbc-e2e/{example}:modern");
+        build(&example, "modern", &tag);
+        let stdout = run_image(&tag, expected.args);
+        assert_eq!(stdout, expected.stdout, "{example}");
+        let user = text(&run_ok(docker().args(["image", "inspect", "-f", "{{.Config.User}}", &tag])).stdout);
+        assert_eq!(
+            user.trim(),
+            "65532:65532",
+            "{example} runs as the numeric non-root user"
+        );
+    }
+}
+
+/// The seed's final image holds the binary and what the runtime base
+/// brings, nothing else: no toolchain, no sources.
+#[test]
+fn seed_go_image_holds_only_the_binary() {
+    if !enabled() {
+        return;
+    }
+    let tag = "msbc-e2e/seed-go:only-binary";
+    build("seed-go", "modern", tag);
+    let base = image_files("gcr.io/distroless/static-debian12:nonroot");
+    let files = image_files(tag);
+    let added: Vec<&String> = files.iter().filter(|f| !base.contains(f)).collect();
+    assert_eq!(added, ["app", "app/server"], "files beyond the base image");
+    assert!(!files
+        .iter()
+        .any(|f| f.contains("go/bin") || f.ends_with("main.go")));
+}
+
+/// After an edit of a source file only, the dependency download comes from
+/// the cache, and the compile step and what follows run again.
+#[test]
+fn seed_go_source_edit_reruns_only_the_compile() {
+    if !enabled() {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let context = work.path().join("seed-go");
+    std::fs::create_dir(&context).unwrap();
+    for file in ["app.msb", "go.mod", "main.go"] {
+        std::fs::copy(root().join("examples/seed-go").join(file), context.join(file)).unwrap();
+    }
+    let dockerfile = msbc_compile(&context.join("app.msb"), "modern");
+    let build = |tag: &str| {
+        let output = run_ok(docker().args([
+            "build",
+            "--progress=plain",
+            "--network=none",
+            "-f",
+            dockerfile.to_str().unwrap(),
+            "-t",
+            tag,
+            context.to_str().unwrap(),
+        ]));
+        text(&output.stderr)
+    };
+    build("msbc-e2e/seed-go:rebuild");
+    let main = context.join("main.go");
+    let source = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(
+        &main,
+        format!("{source}\n// edited at {:?}\n", std::time::SystemTime::now()),
+    )
+    .unwrap();
+    let log = build("msbc-e2e/seed-go:rebuild");
+    let steps = plain_progress_steps(&log);
+    let step = |needle: &str| {
+        steps
+            .iter()
+            .find(|s| s.name.contains(needle))
+            .unwrap_or_else(|| panic!("no step {needle} in:\n{log}"))
+    };
+    assert!(
+        step("go mod download").cached,
+        "the dependency step comes from the cache:\n{log}"
+    );
+    assert!(!step("go build").cached, "the compile step runs again:\n{log}");
+    assert!(!step("COPY . .").cached, "the sources are copied again:\n{log}");
+    let executed: Vec<&str> = steps
+        .iter()
+        .filter(|s| !s.cached)
+        .map(|s| s.name.as_str())
+        .collect();
+    let cached: Vec<&str> = steps
+        .iter()
+        .filter(|s| s.cached)
+        .map(|s| s.name.as_str())
+        .collect();
+    eprintln!(
+        "rebuild after a source edit: {} steps cached {cached:?}, {} executed {executed:?}",
+        cached.len(),
+        executed.len()
+    );
+    // Nothing before the source copy runs again.
+    for name in ["WORKDIR /src", "COPY go.mod ./", "go mod download"] {
+        assert!(step(name).cached, "{name} runs again:\n{log}");
+    }
+}
+
+/// A build step as BuildKit's plain progress output reports it.
+#[derive(Debug)]
+pub struct ProgressStep {
+    pub name: String,
+    pub cached: bool,
+}
+
+/// Steps of `docker build --progress=plain`: lines `#7 [build 4/6] RUN ...`
+/// name a step; a later `#7 CACHED` marks it cached.
+pub fn plain_progress_steps(log: &str) -> Vec<ProgressStep> {
+    let mut steps: Vec<(String, ProgressStep)> = Vec::new();
+    for line in log.lines() {
+        let Some(rest) = line.strip_prefix('#') else {
+            continue;
+        };
+        let Some((id, body)) = rest.split_once(' ') else {
+            continue;
+        };
+        if body.starts_with('[') && body.contains("] ") && !body.starts_with("[internal]") {
+            let name = body
+                .split_once("] ")
+                .map(|(_, n)| n.to_string())
+                .unwrap_or_default();
+            if !steps.iter().any(|(i, _)| i == id) {
+                steps.push((id.to_string(), ProgressStep { name, cached: false }));
+            }
+        } else if body.trim() == "CACHED" {
+            if let Some((_, step)) = steps.iter_mut().find(|(i, _)| i == id) {
+                step.cached = true;
+            }
+        }
+    }
+    steps.into_iter().map(|(_, s)| s).collect()
+}
+
+#[test]
+fn plain_progress_is_read() {
+    let log = "#5 [build 1/4] FROM docker.io/library/golang:1.19-bookworm\n#5 CACHED\n\n#6 [build 2/4] RUN go mod download\n#6 CACHED\n#7 [build 3/4] COPY . .\n#7 DONE 0.1s\n#8 [internal] load build context\n";
+    let steps = plain_progress_steps(log);
+    let summary: Vec<(&str, bool)> = steps.iter().map(|s| (s.name.as_str(), s.cached)).collect();
+    assert_eq!(
+        summary,
+        [
+            ("FROM docker.io/library/golang:1.19-bookworm", true),
+            ("RUN go mod download", true),
+            ("COPY . .", false)
+        ]
+    );
+}
