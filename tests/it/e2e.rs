@@ -4,7 +4,7 @@
 //! Under `MSBC_E2E=1` a missing engine fails the run: it never passes silently.
 
 use crate::cli::text;
-use crate::examples::example_programs;
+use crate::examples::{example_name, example_programs};
 use crate::support::root;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -104,11 +104,12 @@ fn expectation(example: &str) -> &'static Expectation {
 fn build(example: &str, profile: &str, tag: &str) -> String {
     let context = root().join("examples").join(example);
     let dockerfile = msbc_compile(&context.join("app.msb"), profile);
-    let network = if expectation(example).network {
-        "host"
-    } else {
-        "none"
-    };
+    docker_build(&context, &dockerfile, tag, expectation(example).network)
+}
+
+/// `docker build` with plain progress; returns that progress log.
+fn docker_build(context: &Path, dockerfile: &Path, tag: &str, network: bool) -> String {
+    let network = if network { "host" } else { "none" };
     let output = run_ok(docker().args([
         "build",
         "--progress=plain",
@@ -179,13 +180,7 @@ fn every_example_builds_and_runs_on_the_modern_engine() {
         return;
     }
     for program in example_programs() {
-        let example = program
-            .parent()
-            .unwrap()
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
+        let example = example_name(&program);
         let expected = expectation(&example);
         let tag = format!("msbc-e2e/{example}:modern");
         build(&example, "modern", &tag);
@@ -232,19 +227,7 @@ fn seed_go_source_edit_reruns_only_the_compile() {
         std::fs::copy(root().join("examples/seed-go").join(file), context.join(file)).unwrap();
     }
     let dockerfile = msbc_compile(&context.join("app.msb"), "modern");
-    let build = |tag: &str| {
-        let output = run_ok(docker().args([
-            "build",
-            "--progress=plain",
-            "--network=none",
-            "-f",
-            dockerfile.to_str().unwrap(),
-            "-t",
-            tag,
-            context.to_str().unwrap(),
-        ]));
-        text(&output.stderr)
-    };
+    let build = |tag: &str| docker_build(&context, &dockerfile, tag, false);
     build("msbc-e2e/seed-go:rebuild");
     let main = context.join("main.go");
     let source = std::fs::read_to_string(&main).unwrap();

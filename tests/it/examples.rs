@@ -7,6 +7,17 @@ use msbc::codegen::Profile;
 use msbc::driver::{self, Options};
 use std::path::PathBuf;
 
+/// `seed-go` for `examples/seed-go/app.msb`.
+pub fn example_name(program: &std::path::Path) -> String {
+    program
+        .parent()
+        .unwrap()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
+}
+
 pub fn example_programs() -> Vec<PathBuf> {
     let mut programs: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
         .unwrap()
@@ -47,13 +58,7 @@ fn examples_compile_cleanly() {
     settings.set_omit_expression(true);
     settings.bind(|| {
         for program in example_programs() {
-            let example = program
-                .parent()
-                .unwrap()
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
+            let example = example_name(&program);
             let (sources, id) = load(&program);
             for profile in [Profile::Modern, Profile::Legacy] {
                 let outcome = compile(&sources, id, profile);
