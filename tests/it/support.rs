@@ -23,6 +23,15 @@ pub fn load(path: &Path) -> (Sources, FileId) {
     (sources, id)
 }
 
+/// A file that may not be UTF-8: the diagnostic msbc gives such a file.
+pub fn load_bytes(path: &Path) -> (Sources, Result<FileId, Diagnostic>) {
+    let mut sources = Sources::new();
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let bytes = std::fs::read(path).unwrap();
+    let id = driver::add_file(&mut sources, &name, bytes).map_err(|(_, d)| d);
+    (sources, id)
+}
+
 pub fn compile(sources: &Sources, id: FileId, profile: Profile) -> Outcome {
     let mut options = Options::default();
     options.codegen.profile = profile;
