@@ -15,7 +15,7 @@ macro_rules! codes {
     ($( $variant:ident = $code:literal, $severity:ident, $title:literal; )*) => {
         /// Every diagnostic msbc can report. Codes are stable: a code is never
         /// reused for another meaning. The long explanation of each lives in
-        /// `explain/<CODE>.md` and is printed by `msbc explain CODE`.
+        /// src/explain.rs and is printed by `msbc explain CODE`.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Code { $( $variant, )* }
 

@@ -41,6 +41,16 @@ pub fn check(program: &ast::Program, source_name: &str, options: &CheckOptions) 
     let mut checker = Checker::new(program, options);
     let graph = checker.run(source_name);
     let mut diagnostics = checker.diagnostics;
+    // An unresolved name leaves what it meant to use looking unused: those
+    // warnings would only repeat the error.
+    if diagnostics.iter().any(|d| {
+        matches!(
+            d.code,
+            Code::UnknownStage | Code::UnknownArtifact | Code::UnknownImage | Code::DuplicateName
+        )
+    }) {
+        diagnostics.retain(|d| !matches!(d.code, Code::UnusedArtifact | Code::UnreachableStage));
+    }
     crate::diagnostic::sort(&mut diagnostics);
     let graph = if diagnostics.iter().any(Diagnostic::is_error) {
         None
@@ -80,6 +90,11 @@ struct StageState {
     capabilities: Capabilities,
     /// Where the image behind the stage is named, for secondary labels.
     image_span: Span,
+    /// Where each capability is known from: its line in a declared image's
+    /// block, or the image reference.
+    libc_span: Span,
+    shell_span: Span,
+    passwd_span: Span,
     image_name: String,
     /// The working directory as written, for paths compared in the checker.
     workdir: String,
@@ -175,6 +190,11 @@ impl<'a> Checker<'a> {
                 } => Some(StageState {
                     capabilities: capabilities.clone(),
                     image_span: *span,
+                    libc_span: self.capability_span(name, *span, |c| matches!(c, ast::Capability::Libc(..))),
+                    shell_span: self
+                        .capability_span(name, *span, |c| matches!(c, ast::Capability::Shell(..))),
+                    passwd_span: self
+                        .capability_span(name, *span, |c| matches!(c, ast::Capability::Passwd(..))),
                     image_name: name.clone(),
                     workdir: "/".to_string(),
                     workdir_value: ir::Value::literal("/"),
@@ -236,20 +256,24 @@ impl<'a> Checker<'a> {
                 )
                 .help("images, params and stages share one namespace: rename one of them");
                 self.report(d);
-                continue;
+            } else {
+                seen.insert(&name.name, (name.span, what));
             }
-            seen.insert(&name.name, (name.span, what));
+            // Declared all the same (the first of a kind keeps the name), so that
+            // one clash does not turn every use of the name into an error too.
             match item {
                 Item::Image(i) => {
-                    self.images.insert(&i.name.name, i);
-                    let caps = self.image_capabilities_of(i);
-                    self.image_capabilities.insert(&i.name.name, caps);
+                    if !self.images.contains_key(i.name.name.as_str()) {
+                        self.images.insert(&i.name.name, i);
+                        let caps = self.image_capabilities_of(i);
+                        self.image_capabilities.insert(&i.name.name, caps);
+                    }
                 }
                 Item::Param(p) => {
-                    self.params.insert(&p.name.name, p);
+                    self.params.entry(&p.name.name).or_insert(p);
                 }
                 Item::Stage(s) => {
-                    self.stage_index.insert(&s.name.name, self.stages.len());
+                    self.stage_index.entry(&s.name.name).or_insert(self.stages.len());
                     self.stages.push(s);
                 }
             }
@@ -300,6 +324,21 @@ impl<'a> Checker<'a> {
             }
             self.artifacts.push(artifacts);
         }
+    }
+
+    /// The span of the capability line `which` matches in the image named
+    /// `name`, or `fallback` when the image declares no such line.
+    fn capability_span(&self, name: &str, fallback: Span, which: impl Fn(&ast::Capability) -> bool) -> Span {
+        self.images
+            .get(name)
+            .and_then(|image| image.capabilities.iter().find(|c| which(c)))
+            .map(|c| match c {
+                ast::Capability::Libc(_, s)
+                | ast::Capability::Shell(_, s)
+                | ast::Capability::Passwd(_, s)
+                | ast::Capability::User(_, s) => *s,
+            })
+            .unwrap_or(fallback)
     }
 
     fn image_capabilities_of(&mut self, image: &ast::ImageDecl) -> Capabilities {
@@ -807,27 +846,35 @@ impl<'a> Checker<'a> {
 
     fn check_images(&mut self) {
         let mut seen = BTreeSet::new();
-        let mut refs: Vec<(String, Span, bool)> = Vec::new();
+        // (reference, its span, capabilities declared, the image's name)
+        let mut refs: Vec<(String, Span, bool, String)> = Vec::new();
         for item in &self.program.items {
             if let Item::Image(i) = item {
                 refs.push((
                     i.reference.display(),
                     i.reference.span,
                     !i.capabilities.is_empty(),
+                    i.name.name.clone(),
                 ));
             }
         }
         for stage in &self.stages {
             if let BaseRef::Image(t) = &stage.base {
-                refs.push((t.display(), t.span, false));
+                refs.push((t.display(), t.span, false, format!("{}-base", stage.name.name)));
             }
         }
-        for (reference, span, declared) in refs {
-            if !seen.insert((reference.clone(), span.start)) {
+        for (reference, span, declared, name) in refs {
+            // A malformed reference has its own error already.
+            if !seen.insert((reference.clone(), span.start)) || reference.chars().any(char::is_whitespace) {
                 continue;
             }
             if !reference.contains("${") && !images::is_pinned(&reference) {
-                let repo = images::split_reference(&reference).repository.to_string();
+                let parts = images::split_reference(&reference);
+                let repo = if parts.registry.is_empty() {
+                    parts.repository.to_string()
+                } else {
+                    format!("{}/{}", parts.registry, parts.repository)
+                };
                 self.report(
                     Diagnostic::new(Code::UnpinnedImage, format!("`{reference}` is not pinned to a version"))
                         .primary(span, "no tag, or `latest`")
@@ -843,7 +890,9 @@ impl<'a> Checker<'a> {
                         format!("msbc knows nothing of `{reference}`: its libc, shell and users go unchecked"),
                     )
                     .primary(span, "not in msbc's image table")
-                    .help("declare what it has: `image tools = \"...\" { libc glibc  shell yes  passwd yes  user 0 }`, one per line"),
+                    .help(format!(
+                        "declare what it has in a block after the reference, one per line: `image {name} = \"{reference}\" {{` then `libc glibc`, `shell yes`, `passwd yes`, `user 0`, then `}}`"
+                    )),
                 );
             }
         }
@@ -910,6 +959,7 @@ impl<'a> Checker<'a> {
                     options,
                 } => {
                     let ownership = self.ownership(options, &state);
+                    values::require_plain(self, dest, "where an artifact lands");
                     let mut dest_value = self.value(dest, Context::Path, &state.env);
                     // Written absolute: `COPY --link` then does not depend on WORKDIR.
                     dest_value = join_value(&state.workdir_value, &dest_value);
@@ -965,15 +1015,17 @@ impl<'a> Checker<'a> {
                             format!("stage `{}` runs a command, but its image has no shell", stage.name.name),
                         )
                         .primary(step.span, "`run` needs /bin/sh")
-                        .secondary(state.image_span, format!("`{}` has no shell", state.image_name))
+                        .secondary(state.shell_span, format!("`{}` has no shell", state.image_name))
                         .help(
                             "run commands in a builder and copy the result in, or build this stage from an image with a shell",
                         );
                         self.report(d);
                     }
+                    values::check_run_command(self, command);
                     let command = self.value(command, Context::Run, &state.env);
                     let mut out = Vec::new();
                     for mount in mounts {
+                        values::require_plain(self, &mount.path, "a cache mount path");
                         let target = self.value(&mount.path, Context::Path, &state.env);
                         let target = join_path(&state.workdir, &target.display());
                         values::check_mount_path(self, &target, mount.path.span);
@@ -1062,6 +1114,7 @@ impl<'a> Checker<'a> {
                     steps.push(ir::Step::Healthcheck(check));
                 }
                 StepKind::Produce { name, kind, path, .. } => {
+                    values::require_plain(self, path, "an artifact's path");
                     let value = self.value(path, Context::Path, &state.env);
                     let absolute = join_path(&state.workdir, &value.display());
                     produced_here.push((absolute.clone(), name, path.span));
@@ -1200,7 +1253,7 @@ impl<'a> Checker<'a> {
                 )
                 .primary(span, format!("`{keyword}` by name needs /etc/passwd"))
                 .secondary(
-                    state.image_span,
+                    state.passwd_span,
                     format!("`{}` has no /etc/passwd", state.image_name),
                 )
                 .help(format!("give the user as numbers: `{keyword} {suggestion}`")),
@@ -1227,7 +1280,7 @@ impl<'a> Checker<'a> {
                             ),
                         )
                         .primary(text.span, "a string command runs through /bin/sh -c")
-                        .secondary(state.image_span, format!("`{}` has no shell", state.image_name))
+                        .secondary(state.shell_span, format!("`{}` has no shell", state.image_name))
                         .help(format!("write it in exec form: `{keyword} [\"prog\", \"arg\"]`")),
                     );
                 }
@@ -1286,10 +1339,18 @@ impl<'a> Checker<'a> {
                 .primary(r.span, "not copied into or produced in this stage");
                 d = match did_you_mean(&r.name.name, names) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None => d.help(format!(
-                        "copy it in first: `copy build.{} to /app/{}`",
-                        r.name.name, r.name.name
-                    )),
+                    None => {
+                        let producer = self
+                            .artifacts
+                            .iter()
+                            .position(|a| a.contains_key(r.name.name.as_str()))
+                            .map(|i| self.stages[i].name.name.clone())
+                            .unwrap_or_else(|| "<stage>".to_string());
+                        d.help(format!(
+                            "copy it in first: `copy {producer}.{} to /app/{}`",
+                            r.name.name, r.name.name
+                        ))
+                    }
                 };
                 self.report(d);
                 return None;
@@ -1307,7 +1368,7 @@ impl<'a> Checker<'a> {
                 .secondary(first.span, format!("copied to `{}` here", first.path))
                 .secondary(second.span, format!("and to `{}` here", second.path))
                 .help(format!(
-                    "copy it once, or name the path itself: `\"{}\"`",
+                    "copy it once, or name the path itself: `[\"{}\"]`",
                     first.path
                 ));
                 self.report(d);
@@ -1330,10 +1391,10 @@ impl<'a> Checker<'a> {
             self.report(
                 Diagnostic::new(
                     Code::NotExecutable,
-                    format!("`{keyword}` runs `{wanted}`, which is a {}, not an exe", placed.kind),
+                    format!("`{keyword}` runs `{wanted}`, which is {}, not an exe", with_article(placed.kind)),
                 )
                 .primary(r.span, "an exe is needed here")
-                .secondary(placed.declared, format!("declared as a {} here", placed.kind))
+                .secondary(placed.declared, format!("declared as {} here", with_article(placed.kind)))
                 .help("declare the program as `exe(static)`, `exe(glibc)` or `exe(musl)`, or run it through its interpreter: `[\"python3\", app]` (only the first argument must be an exe)"),
             );
         }
@@ -1380,7 +1441,7 @@ impl<'a> Checker<'a> {
         )
         .primary(at, format!("a {} exe copied here would fail with \"no such file or directory\"", needed.as_str()))
         .secondary(produced.kind_span, format!("declared exe({}) here", linkage.as_str()))
-        .secondary(state.image_span, format!("`{}` has {has}", state.image_name))
+        .secondary(state.libc_span, format!("`{}` has {has}", state.image_name))
         .help(match libc {
             Libc::None => "link the program statically (for Go: CGO_ENABLED=0; for Rust: a musl target) and declare it `exe(static)`, or use a runtime image with that libc such as gcr.io/distroless/cc-debian12".to_string(),
             _ => format!("build the program for {has} (or statically), or run it on an image with {}", needed.as_str()),
@@ -1440,6 +1501,10 @@ impl<'a> Checker<'a> {
                 .help("give each artifact its own path")
             };
             self.report(d);
+            // Still placed, so that later steps naming it resolve.
+            if existing.qualified != placed.qualified {
+                state.placed.push(placed);
+            }
             return;
         }
         if placed.kind == ArtifactKind::Dir {
@@ -1460,11 +1525,15 @@ impl<'a> Checker<'a> {
                     .primary(placed.span, format!("copies a dir to `{}`", placed.path))
                     .secondary(
                         inside.span,
-                        format!("`{}` is a {} at `{}`", inside.qualified, inside.kind, inside.path),
+                        format!(
+                            "`{}` is {} at `{}`",
+                            inside.qualified,
+                            with_article(inside.kind),
+                            inside.path
+                        ),
                     )
                     .help("a file cannot hold a dir: copy the dir to a path of its own"),
                 );
-                return;
             }
         }
         state.placed.push(placed);
@@ -1535,4 +1604,12 @@ pub(crate) fn join_path(workdir: &str, path: &str) -> String {
         out.push('/');
     }
     out
+}
+
+/// `a file`, `a dir`, `an exe(static)`.
+fn with_article(kind: ArtifactKind) -> String {
+    match kind {
+        ArtifactKind::Exe(_) => format!("an {kind}"),
+        _ => format!("a {kind}"),
+    }
 }

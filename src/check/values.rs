@@ -103,6 +103,11 @@ pub(super) fn resolve(
                             ),
                         )
                         .primary(ident.span, "unknown here");
+                        let known = is_param || PLATFORM_ARGS.contains(&name) || env.contains(name);
+                        if context == Context::Exec && known {
+                            d.message = format!("`${{{name}}}` is not expanded in an exec-form argument");
+                            d.labels[0].message = "passed to the program as written".to_string();
+                        }
                         if context == Context::CommandShell {
                             d.message = format!("`${{{name}}}` exists only while the image builds");
                             d = d.help(format!(
@@ -147,6 +152,14 @@ pub fn control_character(span: Span) -> Diagnostic {
 /// A path copied from the build context must stay inside it.
 pub(super) fn check_context_path(checker: &mut Checker<'_>, path: &Text) {
     let text = path.display();
+    if text.starts_with("--") {
+        checker.report(
+            Diagnostic::new(Code::InvalidValue, format!("`{text}` looks like a Dockerfile flag"))
+                .primary(path.span, "msb has no flags")
+                .help("a copy from another stage is written `copy build.server to /app/server`; ownership with `chown 65532:65532` after the destination"),
+        );
+        return;
+    }
     let leaves = text.starts_with('/')
         || text
             .split('/')
@@ -188,6 +201,14 @@ pub(super) fn check_mount_path(checker: &mut Checker<'_>, target: &str, span: Sp
 }
 
 pub(super) fn check_label_key(checker: &mut Checker<'_>, key: &Text) {
+    if let Some(var) = key.vars().next() {
+        checker.report(
+            Diagnostic::new(Code::InvalidValue, "a label key cannot hold a variable")
+                .primary(var.span, "interpolated here")
+                .help("write the key out in full; the value may use `${...}`"),
+        );
+        return;
+    }
     let text = key.display();
     let valid = !text.is_empty()
         && text
@@ -271,4 +292,33 @@ fn near_a_known_name(checker: &Checker<'_>, name: &str, env: &BTreeSet<String>) 
         .map(str::to_ascii_lowercase)
         .collect();
     known.contains(&lower) || did_you_mean(&lower, known.iter().map(String::as_str)).is_some()
+}
+
+/// Paths the checker reasons about (where an artifact lies, what a cache
+/// mount covers) must be known before the build: no variables.
+pub(super) fn require_plain(checker: &mut Checker<'_>, text: &Text, what: &str) {
+    if let Some(var) = text.vars().next() {
+        checker.report(
+            Diagnostic::new(Code::InvalidValue, format!("{what} cannot hold a variable"))
+                .primary(var.span, "interpolated here")
+                .help("msbc proves where artifacts lie before the build: write the path out in full"),
+        );
+    }
+}
+
+/// A run command must do something: a blank or comment-only script would be
+/// an empty RUN, which builders reject.
+pub(super) fn check_run_command(checker: &mut Checker<'_>, command: &Text) {
+    let text = command.display();
+    let empty = text.lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with('#')
+    });
+    if empty {
+        checker.report(
+            Diagnostic::new(Code::InvalidValue, "this run command does nothing")
+                .primary(command.span, "blank, or only comments")
+                .help("give the command to run, or remove the step"),
+        );
+    }
 }

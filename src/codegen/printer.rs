@@ -176,7 +176,16 @@ fn print_script(out: &mut String, script: &Script, profile: Profile) {
             }
             let _ = writeln!(out, "{delimiter}");
         }
-        Profile::Legacy if lines.iter().all(|l| joins_with_and(l)) => {
+        // The first command stands right after RUN, where a leading `-` reads
+        // as a flag and a `[` as exec form: those go to `sh` below.
+        Profile::Legacy
+            if lines.iter().all(|l| joins_with_and(l))
+                && lines
+                    .iter()
+                    .map(|l| l.trim())
+                    .find(|l| !l.is_empty() && !l.starts_with('#'))
+                    .is_some_and(|first| !first.starts_with(['-', '['])) =>
+        {
             let commands: Vec<&str> = lines
                 .iter()
                 .map(|l| l.trim())

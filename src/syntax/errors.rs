@@ -31,6 +31,9 @@ const STEP_KEYWORDS: &[&str] = &[
     "healthcheck",
     "produce",
 ];
+const DECLARATION: &str = "a declaration (`image`, `param`, `base`, `builder` or `runtime`)";
+const STEP: &str = "a step (`copy`, `run`, `workdir`, `env`, `produce`, ...)";
+
 const TOP_KEYWORDS: &[&str] = &["image", "param", "base", "builder", "runtime", "default"];
 
 /// What a rule looks like to a reader, or `None` for rules that are only
@@ -40,9 +43,7 @@ fn phrase(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         EOI => "the end of the file",
         ident => "a name",
-        k_image | k_param | role | k_default | item => {
-            "a declaration (`image`, `param`, `base`, `builder` or `runtime`)"
-        }
+        k_image | k_param | role | k_default | item => DECLARATION,
         k_from => "`from`",
         k_to => "`to`",
         k_required => "`required`",
@@ -50,7 +51,7 @@ fn phrase(rule: Rule) -> Option<&'static str> {
             "a capability (`libc`, `shell`, `passwd` or `user`)"
         }
         k_workdir | k_env | k_copy | k_run | k_expose | k_label | k_entrypoint | k_cmd | k_healthcheck
-        | k_produce | step => "a step (`copy`, `run`, `workdir`, `env`, `produce`, ...)",
+        | k_produce | step => STEP,
         k_cache | cache_mount => "`cache`",
         k_locked => "`locked`",
         k_chown | k_chmod | copy_option => "`chown` or `chmod`",
@@ -78,7 +79,6 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         image_caps | block => "`{`",
         command | command_list => "a command (`[\"prog\", \"arg\"]`, an artifact, or a shell string)",
         command_arg => "a command argument",
-        docs | doc_line => "a `##` doc comment",
         base_ref => "an image or stage name",
         _ => return None,
     })
@@ -150,12 +150,32 @@ pub fn syntax_error(
         }
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
+    // pest sometimes names nothing it expected (at the very start of a
+    // file, say): what belongs there follows from whether a block is open.
+    let expected = if expected.is_empty() {
+        match unclosed_brace(&source[..at]) {
+            None => vec![DECLARATION],
+            Some(_) => vec![STEP],
+        }
+    } else {
+        expected
+    };
     let span = Span::new(file, offset + at, offset + at + found_len(source, at));
     let found_text = found(source, at);
     let rest = &source[at..];
     let line_rest = rest.lines().next().unwrap_or("");
 
-    // Slips with a message of their own.
+    // Slips with a message of their own. pest reads the first two quotes of
+    // an unclosed `"""` as an empty string, so look back for the block.
+    let block_start = (at >= 2 && source[at - 2..].starts_with("\"\"\"")).then(|| at - 2);
+    if let Some(start) = block_start.filter(|s| !source[s + 3..].contains("\"\"\"")) {
+        return Diagnostic::new(Code::SyntaxError, "this `\"\"\"` block is never closed")
+            .primary(
+                Span::new(file, offset + start, offset + start + 3),
+                "the block starts here",
+            )
+            .help("end the block with `\"\"\"` on a line of its own");
+    }
     if rest.starts_with('"') && !rest.starts_with("\"\"\"") && !line_rest[1..].contains('"') {
         return Diagnostic::new(Code::SyntaxError, "this string is never closed")
             .primary(
@@ -186,16 +206,15 @@ pub fn syntax_error(
     } else {
         diagnostic = diagnostic.help("see docs/language.md for the syntax of each statement");
     }
-    if rest.is_empty() && expected.contains(&"`}`")
-        || rest.is_empty() && expected.iter().any(|e| e.starts_with("a step"))
-    {
+    if rest.trim().is_empty() && (expected.contains(&"`}`") || expected.contains(&STEP)) {
         if let Some(open) = unclosed_brace(source) {
-            diagnostic = diagnostic
-                .secondary(
+            return Diagnostic::new(Code::SyntaxError, "this block is never closed")
+                .primary(
                     Span::new(file, offset + open, offset + open + 1),
-                    "this block is never closed",
+                    "the block opens here",
                 )
-                .help("close the block with `}`");
+                .secondary(span, "the file ends before its `}`")
+                .help("close the block with `}` on a line of its own");
         }
     }
     diagnostic
