@@ -88,8 +88,6 @@ struct Placed {
 #[derive(Debug, Clone, Default)]
 struct StageState {
     capabilities: Capabilities,
-    /// Where the image behind the stage is named, for secondary labels.
-    image_span: Span,
     /// Where each capability is known from: its line in a declared image's
     /// block, or the image reference.
     libc_span: Span,
@@ -189,7 +187,6 @@ impl<'a> Checker<'a> {
                     ..
                 } => Some(StageState {
                     capabilities: capabilities.clone(),
-                    image_span: *span,
                     libc_span: self.capability_span(name, *span, |c| matches!(c, ast::Capability::Libc(..))),
                     shell_span: self
                         .capability_span(name, *span, |c| matches!(c, ast::Capability::Shell(..))),
