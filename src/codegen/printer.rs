@@ -11,6 +11,15 @@ pub fn print(dockerfile: &Dockerfile, profile: Profile) -> String {
     for line in &dockerfile.header {
         comment(&mut out, line);
     }
+    let out = print_body(out, dockerfile, profile);
+    // A heredoc that ends the file leaves one blank line too many.
+    match out.strip_suffix("\n\n") {
+        Some(trimmed) => format!("{trimmed}\n"),
+        None => out,
+    }
+}
+
+fn print_body(mut out: String, dockerfile: &Dockerfile, profile: Profile) -> String {
     if !dockerfile.global_args.is_empty() {
         out.push('\n');
         for arg in &dockerfile.global_args {
@@ -18,7 +27,9 @@ pub fn print(dockerfile: &Dockerfile, profile: Profile) -> String {
         }
     }
     for stage in &dockerfile.stages {
-        out.push('\n');
+        if !out.ends_with("\n\n") {
+            out.push('\n');
+        }
         if let Some(description) = &stage.description {
             comment(&mut out, &format!("{} {}", stage.name, description));
         }
@@ -174,7 +185,9 @@ fn print_script(out: &mut String, script: &Script, profile: Profile) {
                 out.push_str(line);
                 out.push('\n');
             }
-            let _ = writeln!(out, "{delimiter}");
+            // A blank line after the heredoc: hadolint's parser needs it
+            // to find the next instruction, and it reads better.
+            let _ = writeln!(out, "{delimiter}\n");
         }
         // The first command stands right after RUN, where a leading `-` reads
         // as a flag and a `[` as exec form: those go to `sh` below.
