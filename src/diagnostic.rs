@@ -63,12 +63,15 @@ codes! {
     StageNameCase        = "E0405", Error, "stage name not lowercase";
     DefaultIsBase        = "E0406", Error, "default runtime used as a base";
     RepeatedInstruction  = "E0407", Error, "instruction given twice in one stage";
+    SecretAsValue        = "E0501", Error, "secret used as a value";
+    UnknownSecret        = "E0502", Error, "unknown secret";
     UnusedArtifact       = "W0001", Warning, "unused artifact";
     UnreachableStage     = "W0002", Warning, "stage no target reaches";
     RootRuntime          = "W0003", Warning, "runtime runs as root";
     UnpinnedImage        = "W0004", Warning, "base image not pinned";
     NoEntrypoint         = "W0005", Warning, "runtime without entrypoint or cmd";
     UnknownCapabilities  = "W0006", Warning, "image capabilities unknown";
+    SecretLikeName       = "W0007", Warning, "param or env named like a secret";
 }
 
 impl Code {

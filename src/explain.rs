@@ -41,6 +41,9 @@ pub fn explain(code: Code) -> &'static str {
         Code::UnpinnedImage => UNPINNED_IMAGE,
         Code::NoEntrypoint => NO_ENTRYPOINT,
         Code::UnknownCapabilities => UNKNOWN_CAPABILITIES,
+        Code::SecretAsValue => SECRET_AS_VALUE,
+        Code::UnknownSecret => UNKNOWN_SECRET,
+        Code::SecretLikeName => SECRET_LIKE_NAME,
     }
 }
 
@@ -1476,6 +1479,121 @@ Fixed:
     runtime app from runtime {
       copy build.server to /app/server
       entrypoint server
+    }
+"#;
+
+const SECRET_AS_VALUE: &str = r#"E0501: secret used as a value
+
+A secret is declared with `secret NAME` and reaches the build only through a
+mount on a run step: the file /run/secrets/NAME (or a path of your choice),
+or a variable exported to that one command. Written as `${NAME}` anywhere
+else (an env value, a label, a command, an image reference) its value would
+be stored in the image: in a layer, in the image config or in its history,
+where anyone who pulls the image can read it. msbc refuses every such use.
+
+Erroneous example:
+
+    secret token
+
+    builder fetch from "debian:bookworm-slim" {
+      env TOKEN = "${token}"
+      run "mkdir -p /out && echo fetched > /out/data"
+      produce data: file = /out/data
+    }
+
+    runtime app from "debian:bookworm-slim" {
+      copy fetch.data to /app/data
+      cmd ["cat", "/app/data"]
+    }
+
+Fixed:
+
+    secret token
+
+    builder fetch from "debian:bookworm-slim" {
+      run "mkdir -p /out && test -s /run/secrets/token && echo fetched > /out/data" secret token
+      produce data: file = /out/data
+    }
+
+    runtime app from "debian:bookworm-slim" {
+      copy fetch.data to /app/data
+      cmd ["cat", "/app/data"]
+    }
+"#;
+
+const UNKNOWN_SECRET: &str = r#"E0502: unknown secret
+
+A run step mounts a secret that the program does not declare. Secrets are
+declared at the top of the file with `secret NAME`, so that every secret the
+build needs is listed in one place and `docker build --secret id=NAME,...`
+can be checked against it.
+
+Erroneous example:
+
+    builder fetch from "debian:bookworm-slim" {
+      run "mkdir -p /out && test -s /run/secrets/token && echo ok > /out/data" secret token
+      produce data: file = /out/data
+    }
+
+    runtime app from "debian:bookworm-slim" {
+      copy fetch.data to /app/data
+      cmd ["cat", "/app/data"]
+    }
+
+Fixed:
+
+    secret token
+
+    builder fetch from "debian:bookworm-slim" {
+      run "mkdir -p /out && test -s /run/secrets/token && echo ok > /out/data" secret token
+      produce data: file = /out/data
+    }
+
+    runtime app from "debian:bookworm-slim" {
+      copy fetch.data to /app/data
+      cmd ["cat", "/app/data"]
+    }
+"#;
+
+const SECRET_LIKE_NAME: &str = r#"W0007: param or env named like a secret
+
+A param becomes a build argument and an env step an ENV instruction; both
+keep their values in the image's history (`docker history`), so a password
+or token passed that way leaks to everyone who pulls the image. msbc warns
+when such a name reads like a credential (a word such as token, password,
+secret, key, auth or apikey), as BuildKit's SecretsUsedInArgOrEnv check
+does, but before the build. Declare the value as a secret instead. If the
+name is no secret, silence the warning in msbc.toml:
+
+    [lints]
+    W0007 = "allow"
+
+Erroneous example:
+
+    param api_token: string = "dev"
+
+    builder fetch from "debian:bookworm-slim" {
+      run "mkdir -p /out && echo ${api_token} | wc -c > /out/data"
+      produce data: file = /out/data
+    }
+
+    runtime app from "debian:bookworm-slim" {
+      copy fetch.data to /app/data
+      cmd ["cat", "/app/data"]
+    }
+
+Fixed:
+
+    secret api_token
+
+    builder fetch from "debian:bookworm-slim" {
+      run "mkdir -p /out && wc -c < /run/secrets/api_token > /out/data" secret api_token
+      produce data: file = /out/data
+    }
+
+    runtime app from "debian:bookworm-slim" {
+      copy fetch.data to /app/data
+      cmd ["cat", "/app/data"]
     }
 "#;
 

@@ -148,6 +148,15 @@ pub struct CacheMount {
     pub locked: bool,
 }
 
+/// A secret mounted for one run step: a file at `target` (by default
+/// `/run/secrets/<id>`), and with `env` also exported to the command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretMount {
+    pub id: String,
+    pub target: Option<String>,
+    pub env: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Ownership {
     pub chown: Option<Value>,
@@ -184,6 +193,8 @@ pub enum Step {
         /// Passed to the shell as written.
         command: Value,
         caches: Vec<CacheMount>,
+        secrets: Vec<SecretMount>,
+        ssh: bool,
     },
     User(Value),
     Expose(u32, Option<String>),

@@ -122,6 +122,7 @@ struct Checker<'a> {
     images: HashMap<&'a str, &'a ast::ImageDecl>,
     image_capabilities: HashMap<&'a str, Capabilities>,
     params: HashMap<&'a str, &'a ast::ParamDecl>,
+    secrets: HashMap<&'a str, &'a ast::SecretDecl>,
     stages: Vec<&'a ast::StageDecl>,
     stage_index: HashMap<&'a str, usize>,
     artifacts: Vec<BTreeMap<&'a str, Artifact>>,
@@ -153,6 +154,7 @@ impl<'a> Checker<'a> {
             images: HashMap::new(),
             image_capabilities: HashMap::new(),
             params: HashMap::new(),
+            secrets: HashMap::new(),
             stages: Vec::new(),
             stage_index: HashMap::new(),
             artifacts: Vec::new(),
@@ -239,6 +241,7 @@ impl<'a> Checker<'a> {
             let (name, what) = match item {
                 Item::Image(i) => (&i.name, "image"),
                 Item::Param(p) => (&p.name, "param"),
+                Item::Secret(s) => (&s.name, "secret"),
                 Item::Stage(s) => (&s.name, "stage"),
             };
             if let Some((first, first_what)) = seen.get(name.name.as_str()) {
@@ -251,7 +254,7 @@ impl<'a> Checker<'a> {
                     *first,
                     format!("the {first_what} `{}` is declared here", name.name),
                 )
-                .help("images, params and stages share one namespace: rename one of them");
+                .help("images, params, secrets and stages share one namespace: rename one of them");
                 self.report(d);
             } else {
                 seen.insert(&name.name, (name.span, what));
@@ -268,6 +271,10 @@ impl<'a> Checker<'a> {
                 }
                 Item::Param(p) => {
                     self.params.entry(&p.name.name).or_insert(p);
+                    values::warn_secret_like(self, &p.name, "param");
+                }
+                Item::Secret(s) => {
+                    self.secrets.entry(&s.name.name).or_insert(s);
                 }
                 Item::Stage(s) => {
                     self.stage_index.entry(&s.name.name).or_insert(self.stages.len());
@@ -356,6 +363,7 @@ impl<'a> Checker<'a> {
         let mut params = Vec::new();
         for item in &self.program.items {
             let Item::Param(p) = item else { continue };
+            values::check_variable_name(self, &p.name, "a param");
             if let (Some(required), Some(default)) = (p.required, &p.default) {
                 self.report(
                     Diagnostic::new(
@@ -925,6 +933,7 @@ impl<'a> Checker<'a> {
                     steps.push(ir::Step::Workdir(absolute));
                 }
                 StepKind::Env { key, value } => {
+                    values::warn_secret_like(self, key, "env variable");
                     let v = self.rhs(value, &state.env);
                     state.env.insert(key.name.clone());
                     steps.push(ir::Step::Env(key.name.clone(), v));
@@ -1005,6 +1014,8 @@ impl<'a> Checker<'a> {
                 StepKind::Run {
                     command,
                     caches: mounts,
+                    secrets,
+                    ssh,
                 } => {
                     if !has_shell {
                         let d = Diagnostic::new(
@@ -1019,7 +1030,11 @@ impl<'a> Checker<'a> {
                         self.report(d);
                     }
                     values::check_run_command(self, command);
-                    let command = self.value(command, Context::Run, &state.env);
+                    let (secrets, exported) = self.secret_mounts(secrets, &state);
+                    // Names a secret is exported as are the command's own variables.
+                    let mut env = state.env.clone();
+                    env.extend(exported);
+                    let command = self.value(command, Context::Run, &env);
                     let mut out = Vec::new();
                     for mount in mounts {
                         values::require_plain(self, &mount.path, "a cache mount path");
@@ -1032,7 +1047,12 @@ impl<'a> Checker<'a> {
                             locked: mount.locked,
                         });
                     }
-                    steps.push(ir::Step::Run { command, caches: out });
+                    steps.push(ir::Step::Run {
+                        command,
+                        caches: out,
+                        secrets,
+                        ssh: ssh.is_some(),
+                    });
                 }
                 StepKind::User(user, span) => {
                     self.check_user(user, *span, &state, "user");
@@ -1185,6 +1205,55 @@ impl<'a> Checker<'a> {
             default_user,
         };
         (ir_stage, state)
+    }
+
+    /// The secrets a run step mounts, and the names it exports them as.
+    fn secret_mounts(
+        &mut self,
+        mounts: &[ast::SecretMount],
+        state: &StageState,
+    ) -> (Vec<ir::SecretMount>, Vec<String>) {
+        let mut out = Vec::new();
+        let mut exported = Vec::new();
+        for mount in mounts {
+            if !self.secrets.contains_key(mount.name.name.as_str()) {
+                let names: Vec<&str> = self.secrets.keys().copied().collect();
+                let mut d = Diagnostic::new(
+                    Code::UnknownSecret,
+                    format!("no secret is named `{}`", mount.name.name),
+                )
+                .primary(mount.name.span, "not declared");
+                d = match did_you_mean(&mount.name.name, names) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help(format!(
+                        "declare it at the top of the file: `secret {}`; the build then takes it with `--secret id={}`",
+                        mount.name.name, mount.name.name
+                    )),
+                };
+                self.report(d);
+                continue;
+            }
+            let (target, env) = match &mount.target {
+                ast::SecretTarget::Default => (None, None),
+                ast::SecretTarget::Path(path) => {
+                    values::require_plain(self, path, "a secret's mount path");
+                    let target = join_path(&state.workdir, &path.display());
+                    values::check_mount_path(self, &target, path.span);
+                    (Some(target), None)
+                }
+                ast::SecretTarget::Env(var) => {
+                    values::check_variable_name(self, var, "the variable a secret is exported as");
+                    exported.push(var.name.clone());
+                    (None, Some(var.name.clone()))
+                }
+            };
+            out.push(ir::SecretMount {
+                id: mount.name.name.clone(),
+                target,
+                env,
+            });
+        }
+        (out, exported)
     }
 
     fn rhs(&mut self, value: &ast::Value, env: &BTreeSet<String>) -> ir::Value {

@@ -56,6 +56,18 @@ pub(super) fn resolve(
             }
             TextPart::Var(ident) => {
                 let name = ident.name.as_str();
+                if let Some(secret) = checker.secrets.get(name).copied().filter(|_| !env.contains(name)) {
+                    checker.report(
+                        Diagnostic::new(Code::SecretAsValue, format!("secret `{name}` is used as a value"))
+                            .primary(ident.span, "its value would be written into the image")
+                            .secondary(secret.name.span, "declared a secret here")
+                            .help(format!(
+                                "a secret only reaches a run step, through a mount: `run \"...\" secret {name}` reads it at /run/secrets/{name}, or `secret {name} env NAME` exports it to that command"
+                            )),
+                    );
+                    parts.push(ValuePart::Literal(String::new()));
+                    continue;
+                }
                 let is_param = checker.params.contains_key(name);
                 let var = if context == Context::Exec {
                     None
@@ -319,6 +331,51 @@ pub(super) fn check_run_command(checker: &mut Checker<'_>, command: &Text) {
             Diagnostic::new(Code::InvalidValue, "this run command does nothing")
                 .primary(command.span, "blank, or only comments")
                 .help("give the command to run, or remove the step"),
+        );
+    }
+}
+
+/// BuildKit's SecretsUsedInArgOrEnv rule, before the build: a param or ENV
+/// whose name reads like a credential would keep its value in the image's
+/// history.
+pub(super) fn warn_secret_like(checker: &mut Checker<'_>, name: &crate::syntax::ast::Ident, what: &str) {
+    const WORDS: &[&str] = &[
+        "apikey",
+        "auth",
+        "credential",
+        "credentials",
+        "key",
+        "password",
+        "pword",
+        "passwd",
+        "secret",
+        "token",
+    ];
+    let lower = name.name.to_ascii_lowercase();
+    let secret_like = lower.split(['_', '-']).any(|word| WORDS.contains(&word));
+    if secret_like {
+        checker.report(
+            Diagnostic::new(
+                Code::SecretLikeName,
+                format!("{what} `{}` is named like a secret", name.name),
+            )
+            .primary(name.span, "its value stays in the image's history")
+            .help(format!(
+                "pass credentials as a secret: `secret {lower}` at the top, then `run \"...\" secret {lower}`; or allow W0007 in msbc.toml if this is no secret"
+            )),
+        );
+    }
+}
+
+/// Build args and shell variables are letters, digits and `_`: a `-` in a
+/// name could never be read back as `${name}`.
+pub(super) fn check_variable_name(checker: &mut Checker<'_>, name: &crate::syntax::ast::Ident, what: &str) {
+    if name.name.contains('-') {
+        let fixed = name.name.replace('-', "_");
+        checker.report(
+            Diagnostic::new(Code::InvalidValue, format!("`{}` cannot name {what}", name.name))
+                .primary(name.span, "a variable name has no `-`")
+                .help(format!("write `{fixed}`")),
         );
     }
 }

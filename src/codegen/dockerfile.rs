@@ -58,10 +58,20 @@ pub struct Stage {
     pub instructions: Vec<Instruction>,
 }
 
+/// A `RUN --mount`: what the step sees that no layer keeps.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CacheMount {
-    pub target: String,
-    pub locked: bool,
+pub enum Mount {
+    Cache {
+        target: String,
+        locked: bool,
+    },
+    /// `type=secret,id=...`, at `target` or `/run/secrets/<id>`.
+    Secret {
+        id: String,
+        target: Option<String>,
+    },
+    /// `type=ssh`: the SSH agent the build is given.
+    Ssh,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,7 +106,7 @@ pub enum Instruction {
         dest: Word,
     },
     Run {
-        mounts: Vec<CacheMount>,
+        mounts: Vec<Mount>,
         script: Script,
     },
     User(Word),

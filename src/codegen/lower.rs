@@ -295,23 +295,46 @@ fn instruction(graph: &BuildGraph, step: &ir::Step) -> df::Instruction {
             sources: vec![Word::text(source.clone())],
             dest: word(dest),
         },
-        ir::Step::Run { command, caches } => {
+        ir::Step::Run {
+            command,
+            caches,
+            secrets,
+            ssh,
+        } => {
             let w = word(command);
-            let script = if literal(command).contains('\n') {
-                df::Script::Lines(split_lines(&w))
+            // A secret given to the command as a variable is read from its
+            // mount by the command itself, so it never becomes an ENV.
+            let exports: Vec<Word> = secrets
+                .iter()
+                .filter_map(|s| {
+                    let var = s.env.as_ref()?;
+                    let path = s
+                        .target
+                        .clone()
+                        .unwrap_or_else(|| format!("/run/secrets/{}", s.id));
+                    Some(Word::text(format!("{var}=\"$(cat {path})\" && export {var}")))
+                })
+                .collect();
+            let script = if literal(command).contains('\n') || !exports.is_empty() {
+                df::Script::Lines(exports.into_iter().chain(split_lines(&w)).collect())
             } else {
                 df::Script::Line(w)
             };
-            df::Instruction::Run {
-                mounts: caches
-                    .iter()
-                    .map(|c| df::CacheMount {
-                        target: c.target.clone(),
-                        locked: c.locked,
-                    })
-                    .collect(),
-                script,
+            let mut mounts: Vec<df::Mount> = caches
+                .iter()
+                .map(|c| df::Mount::Cache {
+                    target: c.target.clone(),
+                    locked: c.locked,
+                })
+                .collect();
+            mounts.extend(secrets.iter().map(|s| df::Mount::Secret {
+                id: s.id.clone(),
+                target: s.target.clone(),
+            }));
+            if *ssh {
+                mounts.push(df::Mount::Ssh);
             }
+            df::Instruction::Run { mounts, script }
         }
         ir::Step::User(user) => df::Instruction::User(word(user)),
         ir::Step::Expose(port, protocol) => df::Instruction::Expose(*port, protocol.clone()),

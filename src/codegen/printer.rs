@@ -115,9 +115,20 @@ fn print_instruction(out: &mut String, instruction: &Instruction, profile: Profi
         Instruction::Run { mounts, script } => {
             out.push_str("RUN");
             for mount in mounts {
-                let _ = write!(out, " --mount=type=cache,target={}", mount.target);
-                if mount.locked {
-                    out.push_str(",sharing=locked");
+                match mount {
+                    Mount::Cache { target, locked } => {
+                        let _ = write!(out, " --mount=type=cache,target={target}");
+                        if *locked {
+                            out.push_str(",sharing=locked");
+                        }
+                    }
+                    Mount::Secret { id, target } => {
+                        let _ = write!(out, " --mount=type=secret,id={id}");
+                        if let Some(target) = target {
+                            let _ = write!(out, ",target={target}");
+                        }
+                    }
+                    Mount::Ssh => out.push_str(" --mount=type=ssh"),
                 }
             }
             print_script(out, script, profile);

@@ -12,7 +12,34 @@ pub struct Program {
 pub enum Item {
     Image(ImageDecl),
     Param(ParamDecl),
+    Secret(SecretDecl),
     Stage(StageDecl),
+}
+
+/// `secret token`: a value the build reads from a mount, never from a layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretDecl {
+    pub docs: Vec<String>,
+    pub name: Ident,
+    pub span: Span,
+}
+
+/// Where a run step finds a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretTarget {
+    /// `/run/secrets/<name>`.
+    Default,
+    /// `secret token to /root/.netrc`
+    Path(Text),
+    /// `secret token env GITHUB_TOKEN`: exported for the command only.
+    Env(Ident),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretMount {
+    pub name: Ident,
+    pub target: SecretTarget,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -306,6 +333,9 @@ pub enum StepKind {
     Run {
         command: Text,
         caches: Vec<CacheMount>,
+        secrets: Vec<SecretMount>,
+        /// `ssh`: the build's SSH agent, for cloning private repositories.
+        ssh: Option<Span>,
     },
     User(String, Span),
     Expose {

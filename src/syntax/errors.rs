@@ -31,10 +31,12 @@ const STEP_KEYWORDS: &[&str] = &[
     "healthcheck",
     "produce",
 ];
-const DECLARATION: &str = "a declaration (`image`, `param`, `base`, `builder` or `runtime`)";
+const DECLARATION: &str = "a declaration (`image`, `param`, `secret`, `base`, `builder` or `runtime`)";
 const STEP: &str = "a step (`copy`, `run`, `workdir`, `env`, `produce`, ...)";
 
-const TOP_KEYWORDS: &[&str] = &["image", "param", "base", "builder", "runtime", "default"];
+const TOP_KEYWORDS: &[&str] = &[
+    "image", "param", "secret", "base", "builder", "runtime", "default",
+];
 
 /// What a rule looks like to a reader, or `None` for rules that are only
 /// ever part of a larger expectation.
@@ -43,7 +45,7 @@ fn phrase(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         EOI => "the end of the file",
         ident => "a name",
-        k_image | k_param | role | k_default | item => DECLARATION,
+        k_image | k_param | role | k_default | item | secret_decl => DECLARATION,
         k_from => "`from`",
         k_to => "`to`",
         k_required => "`required`",
@@ -54,6 +56,8 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         | k_produce | step => STEP,
         k_cache | cache_mount => "`cache`",
         k_locked => "`locked`",
+        k_secret | secret_mount => "`secret`",
+        k_ssh | ssh_mount => "`ssh`",
         k_chown | k_chmod | copy_option => "`chown` or `chmod`",
         k_enum | enum_type => "`enum(...)`",
         k_exe | exe_kind => "`exe(...)`",

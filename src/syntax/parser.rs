@@ -90,6 +90,8 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::k_run
             | Rule::k_cache
             | Rule::k_locked
+            | Rule::k_secret
+            | Rule::k_ssh
             | Rule::k_expose
             | Rule::k_label
             | Rule::k_entrypoint
@@ -135,6 +137,15 @@ impl Builder {
                 Rule::docs => docs = self.docs(child),
                 Rule::image_decl => item = Some(Item::Image(self.image(child, docs.clone())?)),
                 Rule::param_decl => item = Some(Item::Param(self.param(child, docs.clone())?)),
+                Rule::secret_decl => {
+                    let span = self.span(&child);
+                    let name = self.ident(children(child).next().expect("secret name"));
+                    item = Some(Item::Secret(SecretDecl {
+                        docs: docs.clone(),
+                        name,
+                        span,
+                    }));
+                }
                 Rule::stage_decl => item = Some(Item::Stage(self.stage(child, docs.clone())?)),
                 _ => {}
             }
@@ -316,19 +327,47 @@ impl Builder {
             }
             Rule::run_step => {
                 let command = self.string(next())?;
-                let caches = parts
-                    .map(|cache| {
-                        let cache_span = self.span(&cache);
-                        let mut c = cache.into_inner().filter(|p| p.as_rule() != Rule::k_cache);
-                        let path = self.path(c.next().expect("cache path"))?;
-                        Ok(CacheMount {
-                            path,
-                            locked: c.next().is_some(),
-                            span: cache_span,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, Diagnostic>>()?;
-                StepKind::Run { command, caches }
+                let mut caches = Vec::new();
+                let mut secrets = Vec::new();
+                let mut ssh = None;
+                for option in parts {
+                    let option_span = self.span(&option);
+                    match option.as_rule() {
+                        Rule::cache_mount => {
+                            let inner: Vec<_> = option.into_inner().collect();
+                            let locked = inner.iter().any(|p| p.as_rule() == Rule::k_locked);
+                            let path = inner.into_iter().find(|p| p.as_rule() == Rule::path);
+                            caches.push(CacheMount {
+                                path: self.path(path.expect("cache path"))?,
+                                locked,
+                                span: option_span,
+                            });
+                        }
+                        Rule::secret_mount => {
+                            let mut c = option.into_inner().filter(|p| p.as_rule() != Rule::k_secret);
+                            let name = self.ident(c.next().expect("secret name"));
+                            let target = match (c.next(), c.next()) {
+                                (Some(k), Some(v)) if k.as_rule() == Rule::k_to => {
+                                    SecretTarget::Path(self.path(v)?)
+                                }
+                                (Some(_), Some(v)) => SecretTarget::Env(self.ident(v)),
+                                _ => SecretTarget::Default,
+                            };
+                            secrets.push(SecretMount {
+                                name,
+                                target,
+                                span: option_span,
+                            });
+                        }
+                        _ => ssh = Some(option_span),
+                    }
+                }
+                StepKind::Run {
+                    command,
+                    caches,
+                    secrets,
+                    ssh,
+                }
             }
             Rule::user_step => {
                 let owner = next();

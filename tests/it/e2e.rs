@@ -17,38 +17,52 @@ struct Expectation {
     stdout: &'static str,
     /// Whether the build downloads packages (host network) or needs none.
     network: bool,
+    /// The build secret `token` the example's program declares, if any.
+    secret: bool,
 }
 
 const EXPECTATIONS: &[Expectation] = &[
+    Expectation {
+        example: "with-secret",
+        args: &[],
+        stdout: "token received (34 bytes)\n",
+        network: false,
+        secret: true,
+    },
     Expectation {
         example: "seed-go",
         args: &["--version"],
         stdout: "seed-go 1.0.0\n",
         network: false,
+        secret: false,
     },
     Expectation {
         example: "seed-four-stage",
         args: &[],
         stdout: "hello\nconference\n",
         network: false,
+        secret: false,
     },
     Expectation {
         example: "rust-service",
         args: &["--version"],
         stdout: "rust-service 1.0.0\n",
         network: true,
+        secret: false,
     },
     Expectation {
         example: "node-app",
         args: &["node", "server.js", "--version"],
         stdout: "node-app 1.0.0\n",
         network: true,
+        secret: false,
     },
     Expectation {
         example: "python-app",
         args: &["python3", "app.py", "--version"],
         stdout: "python-app 1.0.0\n",
         network: true,
+        secret: false,
     },
 ];
 
@@ -101,27 +115,38 @@ fn expectation(example: &str) -> &'static Expectation {
         .unwrap_or_else(|| panic!("examples/{example} has no entry in EXPECTATIONS in tests/it/e2e.rs"))
 }
 
+/// The secret examples are built with: 34 bytes.
+const EXAMPLE_SECRET: &str = "an example secret, 34 bytes long!\n";
+
 fn build(example: &str, profile: &str, tag: &str) -> String {
     let context = root().join("examples").join(example);
     let dockerfile = msbc_compile(&context.join("app.msb"), profile);
-    docker_build(&context, &dockerfile, tag, expectation(example).network)
+    let expected = expectation(example);
+    let secret = expected.secret.then_some(EXAMPLE_SECRET);
+    docker_build(&context, &dockerfile, tag, expected.network, secret)
 }
 
-/// `docker build` with plain progress; returns that progress log.
-fn docker_build(context: &Path, dockerfile: &Path, tag: &str, network: bool) -> String {
+/// `docker build` with plain progress; returns that progress log. A secret
+/// is passed as `--secret id=token` from a file outside the context.
+fn docker_build(context: &Path, dockerfile: &Path, tag: &str, network: bool, secret: Option<&str>) -> String {
     let network = if network { "host" } else { "none" };
-    let output = run_ok(docker().args([
-        "build",
-        "--progress=plain",
-        "--network",
-        network,
+    let secret_file = tempfile::NamedTempFile::new().unwrap();
+    let mut command = docker();
+    command.args(["build", "--progress=plain", "--network", network]);
+    if let Some(value) = secret {
+        std::fs::write(secret_file.path(), value).unwrap();
+        command
+            .arg("--secret")
+            .arg(format!("id=token,src={}", secret_file.path().display()));
+    }
+    command.args([
         "-f",
         dockerfile.to_str().unwrap(),
         "-t",
         tag,
         context.to_str().unwrap(),
-    ]));
-    text(&output.stderr)
+    ]);
+    text(&run_ok(&mut command).stderr)
 }
 
 fn run_image(tag: &str, args: &[&str]) -> String {
@@ -227,7 +252,7 @@ fn seed_go_source_edit_reruns_only_the_compile() {
         std::fs::copy(root().join("examples/seed-go").join(file), context.join(file)).unwrap();
     }
     let dockerfile = msbc_compile(&context.join("app.msb"), "modern");
-    let build = |tag: &str| docker_build(&context, &dockerfile, tag, false);
+    let build = |tag: &str| docker_build(&context, &dockerfile, tag, false, None);
     build("msbc-e2e/seed-go:rebuild");
     let main = context.join("main.go");
     let source = std::fs::read_to_string(&main).unwrap();
@@ -319,4 +344,107 @@ fn plain_progress_is_read() {
             ("COPY . .", false)
         ]
     );
+}
+
+/// The secret a build reads is in no layer, no config and no history entry
+/// of the image: `docker save` holds every byte of all three.
+#[test]
+fn secret_reaches_no_layer_config_or_history() {
+    if !enabled() {
+        return;
+    }
+    let value = format!(
+        "msbc-secret-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let context = root().join("examples/with-secret");
+    for profile in ["modern", "legacy"] {
+        let tag = format!("msbc-e2e/with-secret:{profile}-leak-test");
+        let dockerfile = msbc_compile(&context.join("app.msb"), profile);
+        docker_build(&context, &dockerfile, &tag, false, Some(&value));
+        let stdout = run_image(&tag, &[]);
+        assert_eq!(
+            stdout,
+            format!("token received ({} bytes)\n", value.len()),
+            "the build saw the secret"
+        );
+        // Every builder stage too: build it as a target and search it as well.
+        let builder_tag = format!("msbc-e2e/with-secret:{profile}-fetch");
+        let mut command = docker();
+        let secret_file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(secret_file.path(), &value).unwrap();
+        command.args(["build", "--network=none", "--target", "fetch", "--secret"]);
+        command.arg(format!("id=token,src={}", secret_file.path().display()));
+        command.args([
+            "-f",
+            dockerfile.to_str().unwrap(),
+            "-t",
+            &builder_tag,
+            context.to_str().unwrap(),
+        ]);
+        run_ok(&mut command);
+        for image in [&tag, &builder_tag] {
+            let saved = run_ok(docker().args(["save", image])).stdout;
+            assert!(saved.len() > 1000, "docker save wrote the image");
+            let found = find_in_archive(&saved, value.as_bytes());
+            assert!(found.is_empty(), "{image} holds the secret in {found:?}");
+            let history = text(&run_ok(docker().args(["history", "--no-trunc", image])).stdout);
+            assert!(!history.contains(&value), "{image} history holds the secret");
+            let inspect = text(&run_ok(docker().args(["image", "inspect", image])).stdout);
+            assert!(!inspect.contains(&value), "{image} config holds the secret");
+        }
+    }
+}
+
+/// Names of the members of a tar archive (layers are tars inside it,
+/// searched as they are: uncompressed) that contain `needle`.
+fn find_in_archive(archive: &[u8], needle: &[u8]) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut offset = 0;
+    while offset + 512 <= archive.len() {
+        let header = &archive[offset..offset + 512];
+        if header.iter().all(|&b| b == 0) {
+            break;
+        }
+        let name = String::from_utf8_lossy(&header[..100])
+            .trim_end_matches('\0')
+            .to_string();
+        let size_field = String::from_utf8_lossy(&header[124..136])
+            .trim_matches(|c: char| c == '\0' || c == ' ')
+            .to_string();
+        let size = usize::from_str_radix(&size_field, 8).unwrap_or(0);
+        let body = &archive[offset + 512..(offset + 512 + size).min(archive.len())];
+        if contains(body, needle) || (body.starts_with(&[0x1f, 0x8b]) && contains(&gunzip(body), needle)) {
+            found.push(name);
+        }
+        offset += 512 + size.div_ceil(512) * 512;
+    }
+    if found.is_empty() && contains(archive, needle) {
+        found.push("<somewhere in the archive>".to_string());
+    }
+    found
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut child = Command::new("gzip")
+        .args(["-dc"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = bytes.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().unwrap();
+    let _ = writer.join();
+    out.stdout
 }
