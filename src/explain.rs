@@ -1563,10 +1563,8 @@ or token passed that way leaks to everyone who pulls the image. msbc warns
 when such a name reads like a credential (a word such as token, password,
 secret, key, auth or apikey), as BuildKit's SecretsUsedInArgOrEnv check
 does, but before the build. Declare the value as a secret instead. If the
-name is no secret, silence the warning in msbc.toml:
-
-    [lints]
-    W0007 = "allow"
+name is no secret, silence the warning with `W0007 = "allow"` in the
+`[lints]` table of msbc.toml.
 
 Erroneous example:
 
