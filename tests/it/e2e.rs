@@ -70,6 +70,13 @@ fn enabled() -> bool {
     std::env::var_os("MSBC_E2E").is_some_and(|v| v == "1")
 }
 
+/// One build at a time: parallel builds of one example race for BuildKit's
+/// cache, and the rebuild test reads what that cache holds.
+fn engine_lock() -> std::sync::MutexGuard<'static, ()> {
+    static ENGINE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    ENGINE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// The environment of the private modern engine, required under MSBC_E2E=1.
 fn docker() -> Command {
     let host = std::env::var("DOCKER_HOST")
@@ -134,6 +141,9 @@ fn docker_build(context: &Path, dockerfile: &Path, tag: &str, network: bool, sec
     let mut command = docker();
     command.args(["build", "--progress=plain", "--network", network]);
     if let Some(value) = secret {
+        // BuildKit keys its cache without the secret's value: a cached step
+        // would show another build's secret.
+        command.arg("--no-cache");
         std::fs::write(secret_file.path(), value).unwrap();
         command
             .arg("--secret")
@@ -204,6 +214,7 @@ fn every_example_builds_and_runs_on_the_modern_engine() {
         eprintln!("skipped: set MSBC_E2E=1 (with a running engine) to build the examples for real");
         return;
     }
+    let _engine = engine_lock();
     for program in example_programs() {
         let example = example_name(&program);
         let expected = expectation(&example);
@@ -227,6 +238,7 @@ fn seed_go_image_holds_only_the_binary() {
     if !enabled() {
         return;
     }
+    let _engine = engine_lock();
     let tag = "msbc-e2e/seed-go:only-binary";
     build("seed-go", "modern", tag);
     let base = image_files("gcr.io/distroless/static-debian12:nonroot");
@@ -245,6 +257,7 @@ fn seed_go_source_edit_reruns_only_the_compile() {
     if !enabled() {
         return;
     }
+    let _engine = engine_lock();
     let work = tempfile::tempdir().unwrap();
     let context = work.path().join("seed-go");
     std::fs::create_dir(&context).unwrap();
@@ -353,6 +366,7 @@ fn secret_reaches_no_layer_config_or_history() {
     if !enabled() {
         return;
     }
+    let _engine = engine_lock();
     let value = format!(
         "msbc-secret-{}-{}",
         std::process::id(),
@@ -377,7 +391,14 @@ fn secret_reaches_no_layer_config_or_history() {
         let mut command = docker();
         let secret_file = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(secret_file.path(), &value).unwrap();
-        command.args(["build", "--network=none", "--target", "fetch", "--secret"]);
+        command.args([
+            "build",
+            "--no-cache",
+            "--network=none",
+            "--target",
+            "fetch",
+            "--secret",
+        ]);
         command.arg(format!("id=token,src={}", secret_file.path().display()));
         command.args([
             "-f",
