@@ -29,6 +29,8 @@ impl Options {
 pub struct Outcome {
     /// The Dockerfile, when the program has no errors.
     pub dockerfile: Option<String>,
+    /// Its `.dockerignore` allowlist, when the program's context inputs allow one.
+    pub dockerignore: Option<String>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -82,12 +84,16 @@ pub fn check(
 
 pub fn compile(sources: &Sources, file: FileId, options: &Options) -> Result<Outcome, CodegenError> {
     let (graph, diagnostics) = check(sources, file, options);
-    let dockerfile = match graph {
-        Some(graph) => Some(codegen::generate(&graph, &options.codegen)?),
-        None => None,
+    let (dockerfile, dockerignore) = match graph {
+        Some(graph) => {
+            let (dockerfile, ignore) = codegen::generate_with_ignore(&graph, &options.codegen)?;
+            (Some(dockerfile), ignore)
+        }
+        None => (None, None),
     };
     Ok(Outcome {
         dockerfile,
+        dockerignore,
         diagnostics,
     })
 }

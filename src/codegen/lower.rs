@@ -89,6 +89,16 @@ pub fn lower(graph: &BuildGraph, options: &CodegenOptions) -> Result<df::Dockerf
                 }
             }
         }
+        // What a shipped image is built on, for scanners and `docker inspect`
+        // (the OCI annotation for base images).
+        if stage.role == Role::Runtime {
+            if let Some(base) = root_image(graph, id).as_literal() {
+                instructions.push(df::Instruction::Label(vec![(
+                    Word::text("org.opencontainers.image.base.name"),
+                    Word::text(base),
+                )]));
+            }
+        }
         let mut user_placed = stage.default_user.is_none();
         for step in &stage.steps {
             let is_command = matches!(
@@ -124,6 +134,16 @@ pub fn lower(graph: &BuildGraph, options: &CodegenOptions) -> Result<df::Dockerf
 
 fn default_user(stage: &ir::Stage) -> df::Instruction {
     df::Instruction::User(Word::text(stage.default_user.clone().unwrap_or_default()))
+}
+
+/// The image at the bottom of a stage's chain of `from`s.
+fn root_image(graph: &BuildGraph, mut id: StageId) -> &Value {
+    loop {
+        match &graph.stage(id).base {
+            StageBase::Image(reference) => return reference,
+            StageBase::Stage(base) => id = *base,
+        }
+    }
 }
 
 /// The stages `roots` need, themselves included.

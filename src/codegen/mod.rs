@@ -2,6 +2,7 @@
 //! optimization passes, to text. Nothing here sees the syntax tree.
 
 pub mod dockerfile;
+pub mod dockerignore;
 mod lower;
 pub mod optimize;
 mod printer;
@@ -61,6 +62,16 @@ pub fn lower(graph: &BuildGraph, options: &CodegenOptions) -> Result<dockerfile:
 pub fn generate(graph: &BuildGraph, options: &CodegenOptions) -> Result<String, CodegenError> {
     let dockerfile = lower(graph, options)?;
     Ok(printer::print(&dockerfile, options.profile))
+}
+
+/// The Dockerfile and its `.dockerignore` allowlist (when one can be exact).
+pub fn generate_with_ignore(
+    graph: &BuildGraph,
+    options: &CodegenOptions,
+) -> Result<(String, Option<String>), CodegenError> {
+    let dockerfile = lower(graph, options)?;
+    let ignore = dockerignore::allowlist(&dockerfile, &graph.source_name);
+    Ok((printer::print(&dockerfile, options.profile), ignore))
 }
 
 /// Prints a Dockerfile IR.
