@@ -3,6 +3,7 @@
 
 mod cli;
 mod e2e;
+mod editors;
 mod examples;
 mod fixtures;
 mod hostile;

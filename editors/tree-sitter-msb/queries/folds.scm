@@ -1,0 +1,7 @@
+[
+  (block)
+  (capabilities)
+  (command_list)
+  (enum_type)
+  (raw_string)
+] @fold

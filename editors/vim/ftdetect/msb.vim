@@ -1,0 +1,2 @@
+" msb programs (msbc).
+autocmd BufNewFile,BufRead *.msb setfiletype msb
