@@ -13,7 +13,7 @@ write=1
 [ "${1:-}" = "--no-write" ] && write=0
 
 cargo build --quiet --release
-msbc=target/release/msbc
+msbc="${CARGO_TARGET_DIR:-target}/release/msbc"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
