@@ -5,12 +5,15 @@
 //! [`codegen`] (graph to a typed Dockerfile IR, optimized, then printed).
 //! The core does no IO; `main.rs` reads files and writes output.
 
+pub mod bake;
 pub mod check;
 pub mod codegen;
 pub mod config;
 pub mod diagnostic;
 pub mod driver;
 pub mod explain;
+pub mod format;
+pub mod graph;
 pub mod render;
 pub mod source;
 pub mod span;

@@ -1,21 +1,50 @@
 //! The `msbc` command line: reads files, runs the pipeline, writes output.
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use msbc::bake::{self, BakeOptions};
 use msbc::codegen::Profile;
 use msbc::config::Config;
 use msbc::diagnostic::{Code, Diagnostic};
 use msbc::driver::{self, Options};
+use msbc::format::{self, FormatError};
+use msbc::graph::{self, GraphFormat};
 use msbc::render::{self, Style};
 use msbc::source::Sources;
 use msbc::span::FileId;
 use std::io::{IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
+
+const LONG_ABOUT: &str = "\
+Compile typed, declarative build descriptions (.msb) into optimized,
+secure multi-stage Dockerfiles.
+
+An .msb program names its images, params and stages, and the typed
+artifacts that move between the stages. msbc checks the whole program
+(every name, path, libc and user) and reports every problem in one run,
+then writes a Dockerfile that builds it.";
+
+const AFTER_HELP: &str = "\
+Examples:
+  msbc compile app.msb -o Dockerfile      write the Dockerfile
+  msbc check app.msb                      diagnostics only
+  msbc fmt app.msb                        format in place
+  msbc graph app.msb | dot -Tsvg > g.svg  draw the stage graph
+  msbc explain E0301                      what a diagnostic code means
+
+Docs: docs/language.md (the language), docs/cli.md (this command line).";
 
 /// Compile typed, declarative build descriptions (.msb) into optimized,
 /// secure multi-stage Dockerfiles.
 #[derive(Parser)]
-#[command(name = "msbc", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "msbc",
+    version,
+    about,
+    long_about = LONG_ABOUT,
+    after_help = AFTER_HELP,
+    propagate_version = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -49,15 +78,112 @@ struct Common {
     config: Option<PathBuf>,
 }
 
+const COMPILE_ABOUT: &str = "\
+Check a program and print its Dockerfile.
+
+The Dockerfile goes to standard output, or to the -o file, which is written
+atomically and left untouched when the program has errors. Diagnostics go to
+standard error. With --check nothing is written: msbc compares what it would
+write with the files on disk and exits 1, with a diff, when they differ.";
+
+const COMPILE_EXAMPLES: &str = "\
+Examples:
+  msbc compile app.msb                          print the Dockerfile
+  msbc compile app.msb -o Dockerfile            write it
+  msbc compile app.msb -o Dockerfile --check    is Dockerfile up to date?
+  msbc compile app.msb --target build           only the `build` stage and its inputs
+  msbc compile app.msb --profile legacy         for Docker 20.10 and buildah
+  msbc compile app.msb -o Dockerfile --bake docker-bake.hcl
+                                                also a Bake file: docker buildx bake
+  msbc compile --output-beside Dockerfile --check */app.msb
+                                                every program's own Dockerfile current?";
+
+const CHECK_ABOUT: &str = "\
+Check programs and print their diagnostics only.
+
+Human diagnostics go to standard error; with --format json one document for
+all files goes to standard output. Exit status 1 when any file has an error.";
+
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  msbc check app.msb
+  msbc check examples/*/app.msb
+  msbc check --format json app.msb | jq '.diagnostics[].code'";
+
+const FMT_ABOUT: &str = "\
+Format programs in place, in msbc's one canonical layout.
+
+Two spaces per block level, one statement per line, `key = value`, lists on
+one line when they fit, one blank line around each stage, `\"\"\"` blocks
+re-indented with their relative indentation kept. Comments stay where they
+are. Formatting never changes what a program means: msbc checks that the
+result parses to the same program before it writes anything. A file with
+syntax errors is not touched: its diagnostics are printed and the exit
+status is 1.";
+
+const FMT_EXAMPLES: &str = "\
+Examples:
+  msbc fmt app.msb                  rewrite app.msb in place
+  msbc fmt --check examples/*/app.msb
+                                    list files that would change, with a diff (exit 1)
+  msbc fmt - < app.msb              format standard input to standard output";
+
+const GRAPH_ABOUT: &str = "\
+Draw the checked build graph: stages, images and the artifacts between them.
+
+Stages are nodes with their role; images are nodes; a `from` edge goes from
+a stage's base to the stage, and each copied artifact is an edge from its
+producer to its consumer, labelled `name: kind`. Stages no runtime needs are
+dashed and grey. A program with errors prints its diagnostics and exits 1.";
+
+const GRAPH_EXAMPLES: &str = "\
+Examples:
+  msbc graph app.msb | dot -Tsvg > graph.svg     Graphviz
+  msbc graph app.msb --format mermaid            paste into Markdown (```mermaid)
+  msbc graph app.msb --format json               for tools";
+
+const EXPLAIN_EXAMPLES: &str = "\
+Examples:
+  msbc explain E0301
+  msbc explain --list";
+
+const COMPLETIONS_ABOUT: &str = "\
+Print a shell completion script for msbc.
+
+Load it in the current shell, or save it where your shell looks for
+completions.";
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  source <(msbc completions bash)
+  msbc completions bash > ~/.local/share/bash-completion/completions/msbc
+  msbc completions zsh > ~/.zfunc/_msbc      (with fpath+=~/.zfunc before compinit)
+  msbc completions fish > ~/.config/fish/completions/msbc.fish
+  msbc completions powershell >> $PROFILE";
+
 #[derive(Subcommand)]
 enum Command {
     /// Check a program and print its Dockerfile.
+    #[command(long_about = COMPILE_ABOUT, after_long_help = COMPILE_EXAMPLES)]
     Compile {
-        /// The program, or `-` for standard input.
-        file: PathBuf,
+        /// The program, or `-` for standard input. Several programs only with --output-beside.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
         /// Write the Dockerfile here (atomically) instead of to standard output.
-        #[arg(short, long, value_name = "PATH")]
+        #[arg(short, long, value_name = "PATH", conflicts_with = "output_beside")]
         output: Option<PathBuf>,
+        /// Write each program's Dockerfile as NAME in the program's own directory.
+        #[arg(long, value_name = "NAME")]
+        output_beside: Option<PathBuf>,
+        /// Write nothing; exit 1, with a diff, when a file on disk differs from what msbc would write or is missing.
+        #[arg(long)]
+        check: bool,
+        /// Also write a docker-bake.hcl naming each runtime as a target (needs -o or --output-beside).
+        #[arg(long, value_name = "PATH")]
+        bake: Option<PathBuf>,
+        /// A tag for each Bake target, `{stage}` standing for its name; may be repeated [default: {stage}:latest].
+        #[arg(long, value_name = "TEMPLATE", requires = "bake")]
+        bake_tag: Vec<String>,
         /// Which builders the Dockerfile must work on.
         #[arg(long, value_enum)]
         profile: Option<ProfileArg>,
@@ -68,6 +194,7 @@ enum Command {
         common: Common,
     },
     /// Check programs and print their diagnostics only.
+    #[command(long_about = CHECK_ABOUT, after_long_help = CHECK_EXAMPLES)]
     Check {
         /// The programs, or `-` for standard input.
         #[arg(required = true)]
@@ -75,7 +202,36 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Format programs in place in the canonical layout.
+    #[command(long_about = FMT_ABOUT, after_long_help = FMT_EXAMPLES)]
+    Fmt {
+        /// The programs; `-` formats standard input to standard output.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Write nothing; exit 1 and print a diff when a file is not formatted.
+        #[arg(long)]
+        check: bool,
+        /// When to colour diagnostics; `auto` colours a terminal unless NO_COLOR is set.
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+    },
+    /// Draw the stage graph as Graphviz DOT, Mermaid or JSON.
+    #[command(long_about = GRAPH_ABOUT, after_long_help = GRAPH_EXAMPLES)]
+    Graph {
+        /// The program, or `-` for standard input.
+        file: PathBuf,
+        /// What to print.
+        #[arg(long, value_enum, default_value_t = GraphFormatArg::Dot)]
+        format: GraphFormatArg,
+        /// When to colour diagnostics; `auto` colours a terminal unless NO_COLOR is set.
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+        /// Project settings; by default msbc.toml next to the program, when present.
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
+    },
     /// Explain a diagnostic code, such as E0301.
+    #[command(after_long_help = EXPLAIN_EXAMPLES)]
     Explain {
         /// The code; `msbc explain --list` lists them all.
         #[arg(required_unless_present = "list")]
@@ -83,6 +239,13 @@ enum Command {
         /// List every code with its title.
         #[arg(long)]
         list: bool,
+    },
+    /// Print a shell completion script.
+    #[command(long_about = COMPLETIONS_ABOUT, after_long_help = COMPLETIONS_EXAMPLES)]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
 }
 
@@ -92,6 +255,16 @@ enum ProfileArg {
     Modern,
     /// Docker Engine 20.10's builder and buildah 1.28.
     Legacy,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GraphFormatArg {
+    /// Graphviz: `| dot -Tsvg > graph.svg`.
+    Dot,
+    /// A Mermaid flowchart, for Markdown.
+    Mermaid,
+    /// Nodes and edges as JSON (see docs/cli.md).
+    Json,
 }
 
 /// A failure that is not the program's fault: exit status 2.
@@ -117,14 +290,42 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, UsageError> {
     match cli.command {
         Command::Compile {
-            file,
+            files,
             output,
+            output_beside,
+            check,
+            bake,
+            bake_tag,
             profile,
             target,
             common,
-        } => compile(&file, output.as_deref(), profile, target, &common),
+        } => {
+            let request = CompileRequest {
+                output,
+                output_beside,
+                check,
+                bake,
+                bake_tags: bake_tag,
+                profile,
+                target,
+            };
+            compile(&files, &request, &common)
+        }
         Command::Check { files, common } => check(&files, &common),
+        Command::Fmt { files, check, color } => fmt(&files, check, color),
+        Command::Graph {
+            file,
+            format,
+            color,
+            config,
+        } => graph(&file, format, color, config.as_deref()),
         Command::Explain { code, list } => explain(code.as_deref(), list),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "msbc", &mut out);
+            write_stdout(&String::from_utf8_lossy(&out));
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -165,6 +366,17 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// The directory a program lives in (the current one for standard input).
+fn program_dir(program: &Path) -> PathBuf {
+    if program == Path::new("-") {
+        return PathBuf::from(".");
+    }
+    match program.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
 fn load_config(explicit: Option<&Path>, program: &Path) -> Result<Config, UsageError> {
     let path = match explicit {
         Some(p) => p.to_path_buf(),
@@ -197,10 +409,20 @@ fn load(sources: &mut Sources, path: &Path) -> Result<Result<FileId, Diagnostic>
 }
 
 fn report(sources: &Sources, diagnostics: &[Diagnostic], common: &Common, to_stdout: bool) {
-    let text = match common.format {
+    report_as(sources, diagnostics, common.format, common.color, to_stdout);
+}
+
+fn report_as(
+    sources: &Sources,
+    diagnostics: &[Diagnostic],
+    format: Format,
+    color: ColorChoice,
+    to_stdout: bool,
+) {
+    let text = match format {
         Format::Json => render::json_document(sources, diagnostics),
         Format::Human => {
-            let style = style(common.color);
+            let style = style(color);
             let mut text: String = diagnostics
                 .iter()
                 .map(|d| render::human(sources, d, style))
@@ -219,23 +441,77 @@ fn report(sources: &Sources, diagnostics: &[Diagnostic], common: &Common, to_std
     }
 }
 
-fn compile(
-    file: &Path,
-    output: Option<&Path>,
+/// What `msbc compile` was asked to write, besides the program.
+struct CompileRequest {
+    output: Option<PathBuf>,
+    output_beside: Option<PathBuf>,
+    check: bool,
+    bake: Option<PathBuf>,
+    bake_tags: Vec<String>,
     profile: Option<ProfileArg>,
     target: Option<String>,
+}
+
+fn compile(files: &[PathBuf], request: &CompileRequest, common: &Common) -> Result<ExitCode, UsageError> {
+    if files.len() > 1 && request.output_beside.is_none() {
+        return Err(UsageError(
+            "compile takes one program, or several with --output-beside NAME".into(),
+        ));
+    }
+    if request.check && request.output.is_none() && request.output_beside.is_none() {
+        return Err(UsageError(
+            "--check compares files on disk: give -o PATH or --output-beside NAME".into(),
+        ));
+    }
+    if request.bake.is_some() && request.output.is_none() && request.output_beside.is_none() {
+        return Err(UsageError(
+            "--bake needs the Dockerfile's path: give -o PATH or --output-beside NAME".into(),
+        ));
+    }
+    if request.output_beside.is_some() && files.iter().any(|f| f == Path::new("-")) {
+        return Err(UsageError(
+            "--output-beside needs the program's directory, so it cannot read standard input".into(),
+        ));
+    }
+    let mut status = 0u8;
+    for file in files {
+        let dir = program_dir(file);
+        let output = match &request.output_beside {
+            Some(name) => Some(dir.join(name)),
+            None => request.output.clone(),
+        };
+        let bake = match &request.output_beside {
+            Some(_) => request.bake.as_ref().map(|name| dir.join(name)),
+            None => request.bake.clone(),
+        };
+        status = status.max(compile_one(
+            file,
+            output.as_deref(),
+            bake.as_deref(),
+            request,
+            common,
+        )?);
+    }
+    Ok(ExitCode::from(status))
+}
+
+fn compile_one(
+    file: &Path,
+    output: Option<&Path>,
+    bake: Option<&Path>,
+    request: &CompileRequest,
     common: &Common,
-) -> Result<ExitCode, UsageError> {
+) -> Result<u8, UsageError> {
     let config = load_config(common.config.as_deref(), file)?;
     let mut sources = Sources::new();
     let id = match load(&mut sources, file)? {
         Ok(id) => id,
         Err(d) => {
             report(&sources, &[d], common, false);
-            return Ok(ExitCode::from(1));
+            return Ok(1);
         }
     };
-    let profile = match profile {
+    let profile = match request.profile {
         Some(ProfileArg::Modern) => Profile::Modern,
         Some(ProfileArg::Legacy) => Profile::Legacy,
         None => config
@@ -251,25 +527,141 @@ fn compile(
         ..Options::default()
     };
     options.codegen.profile = profile;
-    options.codegen.target = target;
+    options.codegen.target = request.target.clone();
     let outcome = driver::compile(&sources, id, &options)?;
     if !outcome.diagnostics.is_empty() {
         report(&sources, &outcome.diagnostics, common, false);
     }
     let Some(dockerfile) = outcome.dockerfile else {
-        return Ok(ExitCode::from(1));
+        return Ok(1);
     };
-    match output {
-        Some(path) => write_atomically(path, dockerfile.as_bytes())?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(dockerfile.as_bytes())
-                .and_then(|_| stdout.flush())
-                .map_err(|e| format!("cannot write standard output: {e}"))?;
+    let Some(output) = output else {
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(dockerfile.as_bytes())
+            .and_then(|_| stdout.flush())
+            .map_err(|e| format!("cannot write standard output: {e}"))?;
+        return Ok(0);
+    };
+    let mut files = vec![(output.to_path_buf(), dockerfile)];
+    // The allowlist of the program's context inputs goes beside the
+    // Dockerfile, unless a .dockerignore msbc did not write is there.
+    if let Some(ignore) = outcome.dockerignore {
+        let path = program_dir(output).join(".dockerignore");
+        let hand_written =
+            std::fs::read_to_string(&path).is_ok_and(|t| !t.starts_with("# Generated by msbc"));
+        if hand_written {
+            eprintln!(
+                "note: {} was not written by msbc and is left as it is; remove it to get the allowlist of the program's inputs",
+                path.display()
+            );
+        } else {
+            files.push((path, ignore));
         }
     }
-    Ok(ExitCode::SUCCESS)
+    if let Some(bake) = bake {
+        let (graph, _) = driver::check(&sources, id, &options);
+        let graph = graph.expect("a program that compiled has a graph");
+        let bake_dir = absolute(&program_dir(bake))?;
+        let context_dir = absolute(&program_dir(file))?;
+        let bake_options = BakeOptions {
+            context: relative(&bake_dir, &context_dir),
+            dockerfile: relative(&context_dir, &absolute(output)?),
+            tags: request.bake_tags.clone(),
+            target: request.target.clone(),
+        };
+        files.push((bake.to_path_buf(), bake::bake_file(&graph, &bake_options)));
+    }
+    if request.check {
+        let mut command = format!("msbc compile {} -o {}", file.display(), output.display());
+        if let Some(bake) = bake {
+            command.push_str(&format!(" --bake {}", bake.display()));
+        }
+        let mut stale = false;
+        for (path, expected) in &files {
+            stale |= !is_current(path, expected, &command)?;
+        }
+        return Ok(if stale { 1 } else { 0 });
+    }
+    for (path, text) in &files {
+        write_atomically(path, text.as_bytes())?;
+    }
+    Ok(0)
+}
+
+/// Whether `path` holds `expected`; if not, says so on standard error and
+/// prints a diff on standard output.
+fn is_current(path: &Path, expected: &str, command: &str) -> Result<bool, UsageError> {
+    let (current, missing) = match std::fs::read(path) {
+        Ok(bytes) => (String::from_utf8_lossy(&bytes).into_owned(), false),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (String::new(), true),
+        Err(e) => {
+            return Err(UsageError(format!(
+                "cannot read {}: {}",
+                path.display(),
+                io_reason(&e)
+            )))
+        }
+    };
+    if !missing && current == expected {
+        return Ok(true);
+    }
+    let name = path.display().to_string();
+    write_stdout(&unified_diff(&current, expected, &name, &name));
+    let what = if missing {
+        "does not exist"
+    } else {
+        "is out of date"
+    };
+    eprintln!("{name} {what}: `{command}` writes it");
+    Ok(false)
+}
+
+/// A unified diff from `old` to `new`, with three lines of context.
+fn unified_diff(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(old_name, new_name)
+        .to_string()
+}
+
+fn absolute(path: &Path) -> Result<PathBuf, UsageError> {
+    let absolute =
+        std::path::absolute(path).map_err(|e| format!("cannot resolve {}: {e}", path.display()))?;
+    // Lexically: `a/./b/../c` is `a/c`.
+    let mut out = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    Ok(out)
+}
+
+/// `to` relative to the directory `from` (both absolute), with `/` separators.
+fn relative(from: &Path, to: &Path) -> String {
+    let from: Vec<Component> = from.components().collect();
+    let to: Vec<Component> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return to.iter().collect::<PathBuf>().display().to_string();
+    }
+    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
+    parts.extend(
+        to[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    }
 }
 
 /// Standard output for listings: a reader that stops early (`| head`) ends
@@ -280,7 +672,8 @@ fn write_stdout(text: &str) {
 }
 
 /// Writes to a temporary file beside `path`, then renames it over `path`:
-/// readers see the old file or the new one, never a part.
+/// readers see the old file or the new one, never a part. A file that is
+/// replaced keeps its permissions.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), UsageError> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -291,6 +684,9 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), UsageError> {
     temp.write_all(bytes)
         .and_then(|_| temp.as_file().sync_all())
         .map_err(|e| format!("cannot write {}: {}", path.display(), io_reason(&e)))?;
+    if let Ok(metadata) = std::fs::metadata(path) {
+        let _ = temp.as_file().set_permissions(metadata.permissions());
+    }
     temp.persist(path)
         .map_err(|e| format!("cannot write {}: {}", path.display(), io_reason(&e.error)))?;
     Ok(())
@@ -316,6 +712,106 @@ fn check(files: &[PathBuf], common: &Common) -> Result<ExitCode, UsageError> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn fmt(files: &[PathBuf], check: bool, color: ColorChoice) -> Result<ExitCode, UsageError> {
+    let mut status = 0u8;
+    let mut would_change = 0usize;
+    for file in files {
+        let mut sources = Sources::new();
+        let id = match load(&mut sources, file)? {
+            Ok(id) => id,
+            Err(d) => {
+                report_as(&sources, &[d], Format::Human, color, false);
+                status = status.max(1);
+                continue;
+            }
+        };
+        let source = &sources.get(id);
+        let formatted = match format::format(id, &source.text) {
+            Ok(text) => text,
+            Err(FormatError::Syntax(diagnostics)) => {
+                report_as(&sources, &diagnostics, Format::Human, color, false);
+                status = status.max(1);
+                continue;
+            }
+            Err(FormatError::Unsafe(why)) => {
+                eprintln!(
+                    "error: {}: msbc fmt cannot format this file without changing it ({why}); \
+                     this is a bug in msbc, please report it with the file",
+                    source.name
+                );
+                status = 2;
+                continue;
+            }
+        };
+        let stdin = file == Path::new("-");
+        if stdin && !check {
+            write_stdout(&formatted);
+            continue;
+        }
+        if formatted == source.text {
+            continue;
+        }
+        if check {
+            write_stdout(&unified_diff(
+                &source.text,
+                &formatted,
+                &source.name,
+                &source.name,
+            ));
+            let note = if source.text.contains('\r') {
+                " (its line endings become LF)"
+            } else {
+                ""
+            };
+            eprintln!("would reformat {}{note}", source.name);
+            would_change += 1;
+            status = status.max(1);
+        } else {
+            write_atomically(file, formatted.as_bytes())?;
+            eprintln!("reformatted {}", source.name);
+        }
+    }
+    if would_change > 0 {
+        let files = if would_change == 1 { "file" } else { "files" };
+        eprintln!("{would_change} {files} would be reformatted; `msbc fmt FILE...` rewrites them");
+    }
+    Ok(ExitCode::from(status))
+}
+
+fn graph(
+    file: &Path,
+    format: GraphFormatArg,
+    color: ColorChoice,
+    config: Option<&Path>,
+) -> Result<ExitCode, UsageError> {
+    let options = Options {
+        config: load_config(config, file)?,
+        ..Options::default()
+    };
+    let mut sources = Sources::new();
+    let id = match load(&mut sources, file)? {
+        Ok(id) => id,
+        Err(d) => {
+            report_as(&sources, &[d], Format::Human, color, false);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let (graph, diagnostics) = driver::check(&sources, id, &options);
+    if !diagnostics.is_empty() {
+        report_as(&sources, &diagnostics, Format::Human, color, false);
+    }
+    let Some(graph) = graph else {
+        return Ok(ExitCode::from(1));
+    };
+    let format = match format {
+        GraphFormatArg::Dot => GraphFormat::Dot,
+        GraphFormatArg::Mermaid => GraphFormat::Mermaid,
+        GraphFormatArg::Json => GraphFormat::Json,
+    };
+    write_stdout(&graph::render(&graph, format));
+    Ok(ExitCode::SUCCESS)
 }
 
 fn explain(code: Option<&str>, list: bool) -> Result<ExitCode, UsageError> {

@@ -171,7 +171,7 @@ pub fn syntax_error(
 
     // Slips with a message of their own. pest reads the first two quotes of
     // an unclosed `"""` as an empty string, so look back for the block.
-    let block_start = (at >= 2 && source[at - 2..].starts_with("\"\"\"")).then(|| at - 2);
+    let block_start = (at >= 2 && source.as_bytes()[at - 2..].starts_with(b"\"\"\"")).then(|| at - 2);
     if let Some(start) = block_start.filter(|s| !source[s + 3..].contains("\"\"\"")) {
         return Diagnostic::new(Code::SyntaxError, "this `\"\"\"` block is never closed")
             .primary(

@@ -106,7 +106,12 @@ pub fn raw_block(raw: &str, span: Span) -> Result<Text, Diagnostic> {
         if index > 0 {
             builder.literal.push('\n');
         }
-        let cut = indent.min(line.len());
+        // The indent is counted in ASCII blanks, so it ends on a char boundary
+        // unless the line is shorter: then the whole line is blank.
+        let mut cut = indent.min(line.len());
+        while !line.is_char_boundary(cut) {
+            cut -= 1;
+        }
         let content = &line[cut..];
         let content_offset = line_offset + cut;
         let mut i = 0;

@@ -213,11 +213,16 @@ fn output_file_is_written_atomically() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(std::fs::read_to_string(&target).unwrap(), written);
-    let entries: Vec<_> = std::fs::read_dir(dir.path())
+    let mut entries: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
-        .map(|e| e.unwrap().file_name())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(entries.len(), 2, "{entries:?}");
+    entries.sort();
+    assert_eq!(
+        entries,
+        [".dockerignore", "Dockerfile", "broken.msb"],
+        "no temporary file is left"
+    );
 
     // An unwritable destination is an IO error.
     let out = run(&[
@@ -333,4 +338,53 @@ fn explain_every_code() {
     assert_eq!(run(&["explain", "E9999"]).status.code(), Some(2));
     let list = text(&run(&["explain", "--list"]).stdout);
     assert_eq!(list.lines().count(), msbc::diagnostic::Code::ALL.len());
+}
+
+/// With `-o`, the build context's allowlist is written beside the
+/// Dockerfile: everything ignored but what the program copies.
+#[test]
+fn dockerignore_allowlist_beside_the_dockerfile() {
+    let dir = temp_dir();
+    let target = dir.path().join("Dockerfile");
+    let out = run(&[
+        "compile",
+        seed().to_str().unwrap(),
+        "-o",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let ignore = std::fs::read_to_string(dir.path().join(".dockerignore")).unwrap();
+    let rules: Vec<&str> = ignore.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(rules, ["**", "!go.mod", "!go.mod/**", "!main.go", "!main.go/**"]);
+
+    // A hand-written .dockerignore is never overwritten.
+    std::fs::write(dir.path().join(".dockerignore"), "node_modules\n").unwrap();
+    let out = run(&[
+        "compile",
+        seed().to_str().unwrap(),
+        "-o",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stderr).contains("was not written by msbc"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".dockerignore")).unwrap(),
+        "node_modules\n"
+    );
+
+    // A program that copies the whole context gets no allowlist.
+    let program = write(
+        dir.path(),
+        "whole.msb",
+        "builder b from \"debian:12\" {\n  copy . /src\n  run \"cp /src/x /out\"\n  produce x: file = /out\n}\nruntime app from \"debian:12\" {\n  copy b.x to /x\n  cmd [\"cat\", \"/x\"]\n}\n",
+    );
+    let other = temp_dir();
+    let out = run(&[
+        "compile",
+        program.to_str().unwrap(),
+        "-o",
+        other.path().join("Dockerfile").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!other.path().join(".dockerignore").exists());
 }

@@ -287,7 +287,10 @@ fn seed_go_source_edit_reruns_only_the_compile() {
         "the dependency step comes from the cache:\n{log}"
     );
     assert!(!step("go build").cached, "the compile step runs again:\n{log}");
-    assert!(!step("COPY main.go").cached, "the sources are copied again:\n{log}");
+    assert!(
+        !step("COPY main.go").cached,
+        "the sources are copied again:\n{log}"
+    );
     let executed: Vec<&str> = steps
         .iter()
         .filter(|s| !s.cached)
@@ -468,4 +471,45 @@ fn gunzip(bytes: &[u8]) -> Vec<u8> {
     let out = child.wait_with_output().unwrap();
     let _ = writer.join();
     out.stdout
+}
+
+/// The generated .dockerignore works: the build with it succeeds, and a
+/// file the program does not copy never reaches the build context.
+#[test]
+fn dockerignore_keeps_undeclared_files_out_of_the_context() {
+    if !enabled() {
+        return;
+    }
+    let _engine = engine_lock();
+    let work = tempfile::tempdir().unwrap();
+    let context = work.path();
+    for file in ["app.msb", "go.mod", "main.go"] {
+        std::fs::copy(root().join("examples/seed-go").join(file), context.join(file)).unwrap();
+    }
+    std::fs::write(context.join("credentials.env"), "API_KEY=do-not-ship\n").unwrap();
+    let dockerfile = context.join("Dockerfile");
+    run_ok(crate::cli::msbc().args([
+        "compile",
+        context.join("app.msb").to_str().unwrap(),
+        "-o",
+        dockerfile.to_str().unwrap(),
+    ]));
+    assert!(context.join(".dockerignore").is_file());
+    docker_build(context, &dockerfile, "msbc-e2e/seed-go:ignore", false, None);
+    assert_eq!(
+        run_image("msbc-e2e/seed-go:ignore", &["--version"]),
+        "seed-go 1.0.0\n"
+    );
+    // A probe that copies the whole context shows what the builder received.
+    let probe = work.path().join("probe.Dockerfile");
+    std::fs::write(&probe, "FROM busybox:1.36\nCOPY . /context\n").unwrap();
+    docker_build(context, &probe, "msbc-e2e/context-probe", false, None);
+    let listing = run_image("msbc-e2e/context-probe", &["ls", "-A", "/context"]);
+    let mut files: Vec<&str> = listing.lines().collect();
+    files.sort();
+    assert_eq!(
+        files,
+        ["go.mod", "main.go"],
+        "the context holds only the declared inputs"
+    );
 }

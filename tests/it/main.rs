@@ -2,9 +2,15 @@
 //! the command-line contract and hostile input.
 
 mod cli;
+mod compile_check;
 mod e2e;
 mod editors;
 mod examples;
+mod explain_examples;
 mod fixtures;
+mod fmt;
+mod graph;
+mod help;
 mod hostile;
+mod schema;
 mod support;
