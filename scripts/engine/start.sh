@@ -162,11 +162,23 @@ if pid_alive "$E_DOCKERD_PID" dockerd; then
 fi
 rm -f "$E_DOCKERD_PID"
 log "$engine: starting dockerd ($ver, $driver, $E_SOCK)"
+# docker26 gets a bridge of its own, with no NAT (iptables stay off) and so no
+# way out: `docker buildx bake` cannot choose a network, and RUN steps then
+# need the default bridge network to exist. The other engines get none.
+bridge=none
+if [ "$engine" = docker26 ]; then
+  bridge=msbc-docker26
+  if ! ip link show "$bridge" >/dev/null 2>&1; then
+    ip link add "$bridge" type bridge
+    ip addr add 10.231.26.1/24 dev "$bridge"
+  fi
+  ip link set "$bridge" up
+fi
 flags=(
   --config-file "$E_STATE/daemon.json"
   --containerd "$E_CTRD_SOCK"
   --storage-driver "$driver"
-  --iptables=false --bridge=none
+  --iptables=false --bridge="$bridge"
   --data-root "$E_STATE/data"
   --exec-root "$E_RUN/exec"
   --pidfile "$E_DOCKERD_PID"

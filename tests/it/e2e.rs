@@ -513,3 +513,81 @@ fn dockerignore_keeps_undeclared_files_out_of_the_context() {
         "the context holds only the declared inputs"
     );
 }
+
+/// `docker buildx bake` builds every runtime of a two-runtime program from
+/// the Bake file `compile --bake` writes, in one invocation.
+#[test]
+fn bake_builds_every_runtime() {
+    if !enabled() {
+        return;
+    }
+    let _engine = engine_lock();
+    let work = tempfile::tempdir().unwrap();
+    let context = work.path();
+    for file in ["go.mod", "main.go"] {
+        std::fs::copy(root().join("examples/seed-go").join(file), context.join(file)).unwrap();
+    }
+    std::fs::write(
+        context.join("app.msb"),
+        r#"image go     = "golang:1.19-bookworm"
+image static = "gcr.io/distroless/static-debian12:nonroot"
+
+builder build from go {
+  workdir /src
+  copy go.mod main.go ./
+  run "CGO_ENABLED=0 go build -o /out/server ." cache /root/.cache/go-build
+  produce server: exe(static) = /out/server
+}
+
+## The server alone.
+default runtime app from static {
+  copy build.server to /app/server
+  entrypoint server
+}
+
+## The server with a busybox shell beside it, for debugging.
+runtime debug from "busybox:1.36" {
+  copy build.server to /app/server
+  entrypoint server
+}
+"#,
+    )
+    .unwrap();
+    run_ok(crate::cli::msbc().current_dir(context).args([
+        "compile",
+        "app.msb",
+        "-o",
+        "Dockerfile",
+        "--bake",
+        "docker-bake.hcl",
+        "--bake-tag",
+        "msbc-e2e/bake-{stage}:latest",
+    ]));
+    let output = run_ok(docker().current_dir(context).args([
+        "buildx",
+        "bake",
+        "--progress=plain",
+        "-f",
+        "docker-bake.hcl",
+    ]));
+    let log = text(&output.stderr);
+    for image in ["msbc-e2e/bake-app:latest", "msbc-e2e/bake-debug:latest"] {
+        assert_eq!(
+            run_image(image, &["--version"]),
+            "seed-go 1.0.0\n",
+            "{image} from bake:\n{log}"
+        );
+    }
+    // The debug image has the shell the app image lacks.
+    let shell = run_ok(docker().args([
+        "run",
+        "--rm",
+        "--network=none",
+        "--entrypoint",
+        "/bin/sh",
+        "msbc-e2e/bake-debug:latest",
+        "-c",
+        "echo shell",
+    ]));
+    assert_eq!(text(&shell.stdout), "shell\n");
+}
