@@ -31,6 +31,9 @@ pub struct Outcome {
     pub dockerfile: Option<String>,
     /// Its `.dockerignore` allowlist, when the program's context inputs allow one.
     pub dockerignore: Option<String>,
+    /// The checked graph the Dockerfile came from, for outputs built from it
+    /// too (a Bake file), so that nothing checks the program twice.
+    pub graph: Option<check::ir::BuildGraph>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -84,9 +87,9 @@ pub fn check(
 
 pub fn compile(sources: &Sources, file: FileId, options: &Options) -> Result<Outcome, CodegenError> {
     let (graph, diagnostics) = check(sources, file, options);
-    let (dockerfile, dockerignore) = match graph {
+    let (dockerfile, dockerignore) = match &graph {
         Some(graph) => {
-            let (dockerfile, ignore) = codegen::generate_with_ignore(&graph, &options.codegen)?;
+            let (dockerfile, ignore) = codegen::generate_with_ignore(graph, &options.codegen)?;
             (Some(dockerfile), ignore)
         }
         None => (None, None),
@@ -94,6 +97,7 @@ pub fn compile(sources: &Sources, file: FileId, options: &Options) -> Result<Out
     Ok(Outcome {
         dockerfile,
         dockerignore,
+        graph,
         diagnostics,
     })
 }

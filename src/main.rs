@@ -560,8 +560,10 @@ fn compile_one(
         }
     }
     if let Some(bake) = bake {
-        let (graph, _) = driver::check(&sources, id, &options);
-        let graph = graph.expect("a program that compiled has a graph");
+        let graph = outcome
+            .graph
+            .as_ref()
+            .expect("a program that compiled has a graph");
         let bake_dir = absolute(&program_dir(bake))?;
         let context_dir = absolute(&program_dir(file))?;
         let bake_options = BakeOptions {
@@ -570,7 +572,7 @@ fn compile_one(
             tags: request.bake_tags.clone(),
             target: request.target.clone(),
         };
-        files.push((bake.to_path_buf(), bake::bake_file(&graph, &bake_options)));
+        files.push((bake.to_path_buf(), bake::bake_file(graph, &bake_options)));
     }
     if request.check {
         let mut command = format!("msbc compile {} -o {}", file.display(), output.display());

@@ -28,14 +28,15 @@ pub fn lower(graph: &BuildGraph, options: &CodegenOptions) -> Result<df::Dockerf
     };
     let order = order(graph, &selected, target);
 
+    // The variables each emitted stage reads, gathered once.
+    let reads: Vec<StageReads> = order.iter().map(|&s| StageReads::of(graph.stage(s))).collect();
     let used_params: Vec<&ir::Param> = graph
         .params
         .iter()
         .filter(|p| {
-            order.iter().any(|&s| {
-                let stage = graph.stage(s);
-                stage_vars(stage).contains(&p.name) || from_vars(stage).contains(&p.name)
-            })
+            reads
+                .iter()
+                .any(|r| r.params.contains(&p.name) || r.from_params.contains(&p.name))
         })
         .collect();
     let global_args = used_params
@@ -48,7 +49,7 @@ pub fn lower(graph: &BuildGraph, options: &CodegenOptions) -> Result<df::Dockerf
 
     let mut guarded: BTreeSet<&str> = BTreeSet::new();
     let mut stages = Vec::new();
-    for &id in &order {
+    for (&id, reads) in order.iter().zip(&reads) {
         let stage = graph.stage(id);
         let from = match &stage.base {
             StageBase::Image(reference) => word(reference),
@@ -56,7 +57,7 @@ pub fn lower(graph: &BuildGraph, options: &CodegenOptions) -> Result<df::Dockerf
         };
         let mut instructions = Vec::new();
         // ARGs the stage's steps read, in the order the program declares params.
-        let vars = stage_vars(stage);
+        let vars = &reads.params;
         for param in &graph.params {
             if vars.contains(&param.name) {
                 instructions.push(df::Instruction::Arg(df::Arg {
@@ -65,9 +66,9 @@ pub fn lower(graph: &BuildGraph, options: &CodegenOptions) -> Result<df::Dockerf
                 }));
             }
         }
-        for platform in platform_vars(stage) {
+        for platform in &reads.platform {
             instructions.push(df::Instruction::Arg(df::Arg {
-                name: platform,
+                name: platform.clone(),
                 default: None,
             }));
         }
@@ -190,50 +191,39 @@ fn order(graph: &BuildGraph, selected: &BTreeSet<StageId>, last: StageId) -> Vec
     out
 }
 
-/// Names of params a stage's steps read (not its FROM line).
-fn stage_vars(stage: &ir::Stage) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    let mut add = |v: &Value| {
-        for var in v.vars() {
-            if let ir::Var::Param(name) = var {
-                names.insert(name.clone());
-            }
-        }
-    };
-    for step in &stage.steps {
-        for value in step_values(step) {
-            add(value);
-        }
-    }
-    names
+/// The variables a stage reads, by where they must be declared.
+struct StageReads {
+    /// Params its steps read: an ARG in the stage.
+    params: BTreeSet<String>,
+    /// Params its FROM line reads: global ARGs only.
+    from_params: BTreeSet<String>,
+    /// BuildKit's platform ARGs its steps read.
+    platform: BTreeSet<String>,
 }
 
-/// Names of params a stage's FROM line reads: global ARGs only.
-fn from_vars(stage: &ir::Stage) -> BTreeSet<String> {
-    match &stage.base {
-        StageBase::Image(reference) => reference
-            .vars()
-            .filter_map(|v| match v {
-                ir::Var::Param(name) => Some(name.clone()),
-                _ => None,
-            })
-            .collect(),
-        StageBase::Stage(_) => BTreeSet::new(),
-    }
-}
-
-fn platform_vars(stage: &ir::Stage) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    for step in &stage.steps {
-        for value in step_values(step) {
-            for var in value.vars() {
-                if let ir::Var::Platform(name) = var {
-                    names.insert(name.clone());
+impl StageReads {
+    fn of(stage: &ir::Stage) -> Self {
+        let mut reads = StageReads {
+            params: BTreeSet::new(),
+            from_params: BTreeSet::new(),
+            platform: BTreeSet::new(),
+        };
+        for var in stage.steps.iter().flat_map(step_values).flat_map(Value::vars) {
+            match var {
+                ir::Var::Param(name) => reads.params.insert(name.clone()),
+                ir::Var::Platform(name) => reads.platform.insert(name.clone()),
+                ir::Var::Env(_) | ir::Var::Shell(_) => false,
+            };
+        }
+        if let StageBase::Image(reference) = &stage.base {
+            for var in reference.vars() {
+                if let ir::Var::Param(name) = var {
+                    reads.from_params.insert(name.clone());
                 }
             }
         }
+        reads
     }
-    names
 }
 
 fn step_values(step: &ir::Step) -> Vec<&Value> {
