@@ -65,6 +65,10 @@ codes! {
     RepeatedInstruction  = "E0407", Error, "instruction given twice in one stage";
     SecretAsValue        = "E0501", Error, "secret used as a value";
     UnknownSecret        = "E0502", Error, "unknown secret";
+    ImageNotLocked       = "E0601", Error, "base image missing from the lock";
+    StaleLock            = "E0602", Error, "lock entry the program no longer names";
+    InvalidLock          = "E0603", Error, "lock file cannot be read";
+    UnlockableImage      = "E0604", Error, "parameterised image reference under --locked";
     UnusedArtifact       = "W0001", Warning, "unused artifact";
     UnreachableStage     = "W0002", Warning, "stage no target reaches";
     RootRuntime          = "W0003", Warning, "runtime runs as root";

@@ -12,6 +12,8 @@ use crate::syntax::{self, ast::Program};
 pub struct Options {
     pub config: Config,
     pub codegen: CodegenOptions,
+    /// `--locked`: the parsed lock every base image must be pinned by.
+    pub lock: Option<crate::lock::Lock>,
 }
 
 impl Options {
@@ -20,6 +22,7 @@ impl Options {
         if let Some(user) = &self.config.runtime.user {
             options.runtime_user = user.clone();
         }
+        options.lock = self.lock.clone();
         options
     }
 }

@@ -43,9 +43,276 @@ pub fn explain(code: Code) -> &'static str {
         Code::UnknownCapabilities => UNKNOWN_CAPABILITIES,
         Code::SecretAsValue => SECRET_AS_VALUE,
         Code::UnknownSecret => UNKNOWN_SECRET,
+        Code::ImageNotLocked => IMAGE_NOT_LOCKED,
+        Code::StaleLock => STALE_LOCK,
+        Code::InvalidLock => INVALID_LOCK,
+        Code::UnlockableImage => UNLOCKABLE_IMAGE,
         Code::SecretLikeName => SECRET_LIKE_NAME,
     }
 }
+
+const IMAGE_NOT_LOCKED: &str = r#"E0601: base image missing from the lock
+
+With `msbc compile --locked`, every FROM is pinned to the digest msbc.lock
+records for its image, so that a build next month starts from the very
+bytes this one did, whatever the tag has moved to since. An image with no
+entry in the lock has no digest to pin, and compiling stops rather than
+emit an unpinned FROM. The usual cause is an edit of the program since
+the lock was written: a new image, or a new tag for an old one (then the
+old entry is shown too). Run `msbc lock` again and commit msbc.lock.
+References already pinned in the program (`name:tag@sha256:...`) and
+`scratch` need no entry.
+
+Erroneous example:
+
+    image go     = "golang:1.23-bookworm"
+    image static = "gcr.io/distroless/static-debian12:nonroot"
+
+    builder build from go {
+      workdir /src
+      copy . .
+      run "CGO_ENABLED=0 go build -o /out/server ."
+      produce server: exe(static) = /out/server
+    }
+
+    runtime app from static {
+      copy build.server to /app/server
+      entrypoint server
+    }
+
+Erroneous lock:
+
+    version = 1
+
+    [images."gcr.io/distroless/static-debian12:nonroot"]
+    digest = "sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
+
+    [images."golang:1.22-bookworm"]
+    digest = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+Fixed:
+
+    image go     = "golang:1.23-bookworm"
+    image static = "gcr.io/distroless/static-debian12:nonroot"
+
+    builder build from go {
+      workdir /src
+      copy . .
+      run "CGO_ENABLED=0 go build -o /out/server ."
+      produce server: exe(static) = /out/server
+    }
+
+    runtime app from static {
+      copy build.server to /app/server
+      entrypoint server
+    }
+
+Fixed lock:
+
+    version = 1
+
+    [images."gcr.io/distroless/static-debian12:nonroot"]
+    digest = "sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
+
+    [images."golang:1.23-bookworm"]
+    digest = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+"#;
+
+const STALE_LOCK: &str = r#"E0602: lock entry the program no longer names
+
+Under `--locked` the lock must describe the program exactly, as
+`cargo --locked` demands of Cargo.lock: an entry for an image the program no
+longer names means the lock was written for another version of the
+program, and what it pins cannot be trusted to be what was reviewed. Run
+`msbc lock` again, which writes only the program's images, and commit the
+result.
+
+Erroneous example:
+
+    image go     = "golang:1.23-bookworm"
+    image static = "gcr.io/distroless/static-debian12:nonroot"
+
+    builder build from go {
+      workdir /src
+      copy . .
+      run "CGO_ENABLED=0 go build -o /out/server ."
+      produce server: exe(static) = /out/server
+    }
+
+    runtime app from static {
+      copy build.server to /app/server
+      entrypoint server
+    }
+
+Erroneous lock:
+
+    version = 1
+
+    [images."gcr.io/distroless/static-debian12:nonroot"]
+    digest = "sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
+
+    [images."golang:1.23-bookworm"]
+    digest = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+    [images."alpine:3.20"]
+    digest = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+Fixed:
+
+    image go     = "golang:1.23-bookworm"
+    image static = "gcr.io/distroless/static-debian12:nonroot"
+
+    builder build from go {
+      workdir /src
+      copy . .
+      run "CGO_ENABLED=0 go build -o /out/server ."
+      produce server: exe(static) = /out/server
+    }
+
+    runtime app from static {
+      copy build.server to /app/server
+      entrypoint server
+    }
+
+Fixed lock:
+
+    version = 1
+
+    [images."gcr.io/distroless/static-debian12:nonroot"]
+    digest = "sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
+
+    [images."golang:1.23-bookworm"]
+    digest = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+"#;
+
+const INVALID_LOCK: &str = r#"E0603: lock file cannot be read
+
+msbc.lock is TOML that `msbc lock` writes: `version = 1`, then one
+`[images."reference"]` table per base image with its `digest`. A lock that
+is not valid TOML, has another format version, an unknown key, or a digest
+that is not `sha256:` followed by 64 lowercase hex digits is refused: a
+digest goes into a FROM line, and nothing but a digest may. Write the lock
+anew with `msbc lock` rather than by hand.
+
+Erroneous example:
+
+    image go     = "golang:1.23-bookworm"
+    image static = "gcr.io/distroless/static-debian12:nonroot"
+
+    builder build from go {
+      workdir /src
+      copy . .
+      run "CGO_ENABLED=0 go build -o /out/server ."
+      produce server: exe(static) = /out/server
+    }
+
+    runtime app from static {
+      copy build.server to /app/server
+      entrypoint server
+    }
+
+Erroneous lock:
+
+    version = 1
+
+    [images."gcr.io/distroless/static-debian12:nonroot"]
+    digest = "sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
+
+    [images."golang:1.23-bookworm"]
+    digest = "sha256:latest"
+
+Fixed:
+
+    image go     = "golang:1.23-bookworm"
+    image static = "gcr.io/distroless/static-debian12:nonroot"
+
+    builder build from go {
+      workdir /src
+      copy . .
+      run "CGO_ENABLED=0 go build -o /out/server ."
+      produce server: exe(static) = /out/server
+    }
+
+    runtime app from static {
+      copy build.server to /app/server
+      entrypoint server
+    }
+
+Fixed lock:
+
+    version = 1
+
+    [images."gcr.io/distroless/static-debian12:nonroot"]
+    digest = "sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
+
+    [images."golang:1.23-bookworm"]
+    digest = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+"#;
+
+const UNLOCKABLE_IMAGE: &str = r#"E0604: parameterised image reference under --locked
+
+A reference that reads a param, such as `"golang:${GO_VERSION}"`, names a
+different image for each value of the build argument, so no single digest
+can pin it, and `msbc lock` and `msbc compile --locked` refuse it. Write
+the version in the reference (and let the lock pin it), or pin the digest
+in the reference yourself.
+
+Erroneous example:
+
+    param GO_VERSION: string = "1.23"
+
+    image go     = "golang:${GO_VERSION}-bookworm"
+    image static = "gcr.io/distroless/static-debian12:nonroot"
+
+    builder build from go {
+      workdir /src
+      copy . .
+      run "CGO_ENABLED=0 go build -o /out/server ."
+      produce server: exe(static) = /out/server
+    }
+
+    runtime app from static {
+      copy build.server to /app/server
+      entrypoint server
+    }
+
+Erroneous lock:
+
+    version = 1
+
+    [images."gcr.io/distroless/static-debian12:nonroot"]
+    digest = "sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
+
+    [images."golang:1.23-bookworm"]
+    digest = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+Fixed:
+
+    image go     = "golang:1.23-bookworm"
+    image static = "gcr.io/distroless/static-debian12:nonroot"
+
+    builder build from go {
+      workdir /src
+      copy . .
+      run "CGO_ENABLED=0 go build -o /out/server ."
+      produce server: exe(static) = /out/server
+    }
+
+    runtime app from static {
+      copy build.server to /app/server
+      entrypoint server
+    }
+
+Fixed lock:
+
+    version = 1
+
+    [images."gcr.io/distroless/static-debian12:nonroot"]
+    digest = "sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
+
+    [images."golang:1.23-bookworm"]
+    digest = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+"#;
 
 const SYNTAX_ERROR: &str = r#"E0001: syntax error
 

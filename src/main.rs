@@ -8,12 +8,15 @@ use msbc::diagnostic::{Code, Diagnostic};
 use msbc::driver::{self, Options};
 use msbc::format::{self, FormatError};
 use msbc::graph::{self, GraphFormat};
+use msbc::lock::Lock;
 use msbc::render::{self, Style};
 use msbc::source::Sources;
 use msbc::span::FileId;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
+
+mod resolve;
 
 const LONG_ABOUT: &str = "\
 Compile typed, declarative build descriptions (.msb) into optimized,
@@ -96,7 +99,29 @@ Examples:
   msbc compile app.msb -o Dockerfile --bake docker-bake.hcl
                                                 also a Bake file: docker buildx bake
   msbc compile --output-beside Dockerfile --check */app.msb
-                                                every program's own Dockerfile current?";
+                                                every program's own Dockerfile current?
+  msbc compile app.msb --locked                 FROM image:tag@sha256:... from msbc.lock";
+
+const LOCK_ABOUT: &str = "\
+Write msbc.lock: the digest of every base image the program names.
+
+Each reference is looked up in its registry (`docker buildx imagetools
+inspect`, with your `docker login` credentials) and, when the registry does
+not answer, in the local engine's image store (`docker image inspect`: the
+digest the image was pulled or pushed under; an image built locally has
+none). Nothing is written unless every image resolves. Then `msbc compile
+--locked` pins each FROM to `image:tag@sha256:...` and labels runtimes with
+org.opencontainers.image.base.digest; it fails when an image is missing
+from the lock or the lock names one the program no longer uses.
+
+The Docker CLI is `$MSBC_DOCKER` when set, else `docker`; DOCKER_HOST and
+DOCKER_CONFIG choose the engine and credentials as usual.";
+
+const LOCK_EXAMPLES: &str = "\
+Examples:
+  msbc lock app.msb                          resolve and write msbc.lock
+  msbc lock app.msb --from engine            only the local engine's image store
+  msbc compile app.msb --locked -o Dockerfile";
 
 const CHECK_ABOUT: &str = "\
 Check programs and print their diagnostics only.
@@ -190,6 +215,26 @@ enum Command {
         /// Emit only this stage and what it needs (by default: every runtime, the default one last).
         #[arg(long, value_name = "STAGE")]
         target: Option<String>,
+        /// Pin every base image to its digest in the lock; fail when the lock is missing an image or stale.
+        #[arg(long)]
+        locked: bool,
+        /// The lock to read with --locked [default: msbc.lock next to the program].
+        #[arg(long, value_name = "PATH", requires = "locked")]
+        lockfile: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Write msbc.lock: the digest of every base image the program names.
+    #[command(long_about = LOCK_ABOUT, after_long_help = LOCK_EXAMPLES)]
+    Lock {
+        /// The program.
+        file: PathBuf,
+        /// Where to write the lock [default: msbc.lock next to the program].
+        #[arg(long, value_name = "PATH")]
+        lockfile: Option<PathBuf>,
+        /// Where to look up digests.
+        #[arg(long, value_enum, default_value_t = DigestSourceArg::Auto)]
+        from: DigestSourceArg,
         #[command(flatten)]
         common: Common,
     },
@@ -258,6 +303,16 @@ enum ProfileArg {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum DigestSourceArg {
+    /// The registry when it answers, the local engine's image store otherwise.
+    Auto,
+    /// The registry (`docker buildx imagetools inspect`).
+    Registry,
+    /// The local engine's image store (`docker image inspect`).
+    Engine,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum GraphFormatArg {
     /// Graphviz: `| dot -Tsvg > graph.svg`.
     Dot,
@@ -298,6 +353,8 @@ fn run(cli: Cli) -> Result<ExitCode, UsageError> {
             bake_tag,
             profile,
             target,
+            locked,
+            lockfile,
             common,
         } => {
             let request = CompileRequest {
@@ -308,9 +365,16 @@ fn run(cli: Cli) -> Result<ExitCode, UsageError> {
                 bake_tags: bake_tag,
                 profile,
                 target,
+                locked: locked.then_some(lockfile),
             };
             compile(&files, &request, &common)
         }
+        Command::Lock {
+            file,
+            lockfile,
+            from,
+            common,
+        } => lock(&file, lockfile, from, &common),
         Command::Check { files, common } => check(&files, &common),
         Command::Fmt { files, check, color } => fmt(&files, check, color),
         Command::Graph {
@@ -450,6 +514,8 @@ struct CompileRequest {
     bake_tags: Vec<String>,
     profile: Option<ProfileArg>,
     target: Option<String>,
+    /// `--locked`, with the lock's path when one was given.
+    locked: Option<Option<PathBuf>>,
 }
 
 fn compile(files: &[PathBuf], request: &CompileRequest, common: &Common) -> Result<ExitCode, UsageError> {
@@ -526,6 +592,27 @@ fn compile_one(
         config,
         ..Options::default()
     };
+    if let Some(lockfile) = &request.locked {
+        let path = lockfile
+            .clone()
+            .unwrap_or_else(|| program_dir(file).join("msbc.lock"));
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            format!(
+                "cannot read the lock {}: {}; write it with `msbc lock {}`",
+                path.display(),
+                io_reason(&e),
+                file.display()
+            )
+        })?;
+        let lock_id = sources.add(path.display().to_string(), text);
+        match Lock::parse(lock_id, &sources.get(lock_id).text) {
+            Ok(lock) => options.lock = Some(lock),
+            Err(diagnostics) => {
+                report(&sources, &diagnostics, common, false);
+                return Ok(1);
+            }
+        }
+    }
     options.codegen.profile = profile;
     options.codegen.target = request.target.clone();
     let outcome = driver::compile(&sources, id, &options)?;
@@ -692,6 +779,95 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), UsageError> {
     temp.persist(path)
         .map_err(|e| format!("cannot write {}: {}", path.display(), io_reason(&e.error)))?;
     Ok(())
+}
+
+/// `msbc lock`: resolves every base image's digest and writes the lock.
+fn lock(
+    file: &Path,
+    lockfile: Option<PathBuf>,
+    from: DigestSourceArg,
+    common: &Common,
+) -> Result<ExitCode, UsageError> {
+    if file == Path::new("-") {
+        return Err(UsageError(
+            "msbc lock writes the lock next to the program, so it cannot read standard input".into(),
+        ));
+    }
+    let config = load_config(common.config.as_deref(), file)?;
+    let mut sources = Sources::new();
+    let id = match load(&mut sources, file)? {
+        Ok(id) => id,
+        Err(d) => {
+            report(&sources, &[d], common, false);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let options = Options {
+        config,
+        ..Options::default()
+    };
+    let diagnostics = driver::check(&sources, id, &options).1;
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        report(&sources, &diagnostics, common, false);
+        return Ok(ExitCode::from(1));
+    }
+    let program = driver::parse(&sources, id).map_err(|_| "the program stopped parsing")?;
+    let wanted = msbc::lock::lockable_images(&program);
+    if !wanted.parameterised.is_empty() {
+        let diagnostics: Vec<Diagnostic> = wanted
+            .parameterised
+            .iter()
+            .map(|&span| msbc::lock::unlockable(span))
+            .collect();
+        report(&sources, &diagnostics, common, false);
+        return Ok(ExitCode::from(1));
+    }
+    let source = match from {
+        DigestSourceArg::Auto => resolve::Source::Auto,
+        DigestSourceArg::Registry => resolve::Source::Registry,
+        DigestSourceArg::Engine => resolve::Source::Engine,
+    };
+    let resolver = resolve::Resolver::from_env();
+    let mut images = std::collections::BTreeMap::new();
+    let mut failures = Vec::new();
+    let mut counts = std::collections::BTreeMap::new();
+    for reference in wanted.references.keys() {
+        match resolver.resolve(reference, source) {
+            Ok(resolved) => {
+                *counts.entry(resolved.from).or_insert(0) += 1;
+                images.insert(reference.clone(), resolved.digest);
+            }
+            Err(reason) => failures.push(format!("  {reference}: {reason}")),
+        }
+    }
+    if !failures.is_empty() {
+        return Err(UsageError(format!(
+            "cannot resolve every base image, so no lock was written:\n{}",
+            failures.join("\n")
+        )));
+    }
+    let path = lockfile.unwrap_or_else(|| program_dir(file).join("msbc.lock"));
+    let program_name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    write_atomically(&path, Lock::render(&program_name, &images).as_bytes())?;
+    let from: Vec<String> = counts
+        .iter()
+        .map(|(from, n)| format!("{n} from the {from}"))
+        .collect();
+    eprintln!(
+        "locked {} image{} in {}{}",
+        images.len(),
+        if images.len() == 1 { "" } else { "s" },
+        path.display(),
+        if from.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", from.join(", "))
+        }
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn check(files: &[PathBuf], common: &Common) -> Result<ExitCode, UsageError> {

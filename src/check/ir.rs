@@ -70,6 +70,8 @@ pub struct Stage {
     /// For runtimes with no `user` step anywhere in their chain: the numeric
     /// user codegen sets before the entrypoint.
     pub default_user: Option<String>,
+    /// With `--locked`: the digest the lock gives the stage's base image.
+    pub base_digest: Option<String>,
 }
 
 /// A value that may hold variables.

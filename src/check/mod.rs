@@ -1,13 +1,15 @@
 //! Checking: the syntax tree to a resolved build graph, with every
 //! diagnostic the program deserves, all in one run.
 
-mod images;
+pub mod images;
 pub mod ir;
+mod locked;
 mod values;
 
 pub use images::{builtin as builtin_capabilities, is_pinned, split_reference, Capabilities};
 
 use crate::diagnostic::{did_you_mean, Code, Diagnostic};
+use crate::lock::Lock;
 use crate::span::Span;
 use crate::syntax::ast::{self, ArtifactKind, BaseRef, Item, Libc, Linkage, Role, StepKind};
 use ir::{BuildGraph, StageBase, StageId};
@@ -19,12 +21,15 @@ use values::Context;
 pub struct CheckOptions {
     /// The user a runtime runs as when the program names none.
     pub runtime_user: String,
+    /// `--locked`: pin every base image to the lock's digest.
+    pub lock: Option<Lock>,
 }
 
 impl Default for CheckOptions {
     fn default() -> Self {
         CheckOptions {
             runtime_user: "65532:65532".to_string(),
+            lock: None,
         }
     }
 }
@@ -176,6 +181,14 @@ impl<'a> Checker<'a> {
         self.collect_edges(&bases);
         let order = self.topological_order();
         let default_target = self.default_target();
+        let pinned = match &self.options.lock {
+            Some(lock) => {
+                let (pinned, diagnostics) = locked::pin(self.program, lock);
+                self.diagnostics.extend(diagnostics);
+                pinned
+            }
+            None => BTreeMap::new(),
+        };
 
         let mut states: Vec<Option<StageState>> = vec![None; self.stages.len()];
         let mut ir_stages: Vec<Option<ir::Stage>> = vec![None; self.stages.len()];
@@ -209,7 +222,10 @@ impl<'a> Checker<'a> {
                 }
                 ResolvedBase::Unknown => continue,
             };
-            let (stage, state) = self.check_stage(index, base, state);
+            let (mut stage, state) = self.check_stage(index, base, state);
+            if let ResolvedBase::Image { reference, .. } = &bases[index] {
+                stage.base_digest = pinned.get(&reference.display()).cloned();
+            }
             states[index] = Some(state);
             ir_stages[index] = Some(stage);
         }
@@ -1203,6 +1219,7 @@ impl<'a> Checker<'a> {
             reachable: true,
             has_shell,
             default_user,
+            base_digest: None,
         };
         (ir_stage, state)
     }

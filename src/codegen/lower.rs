@@ -52,7 +52,13 @@ pub fn lower(graph: &BuildGraph, options: &CodegenOptions) -> Result<df::Dockerf
     for (&id, reads) in order.iter().zip(&reads) {
         let stage = graph.stage(id);
         let from = match &stage.base {
-            StageBase::Image(reference) => word(reference),
+            StageBase::Image(reference) => {
+                let mut from = word(reference);
+                if let Some(digest) = &stage.base_digest {
+                    from.0.push(Piece::Text(format!("@{digest}")));
+                }
+                from
+            }
             StageBase::Stage(base) => Word::text(graph.stage(*base).name.clone()),
         };
         let mut instructions = Vec::new();
@@ -93,11 +99,20 @@ pub fn lower(graph: &BuildGraph, options: &CodegenOptions) -> Result<df::Dockerf
         // What a shipped image is built on, for scanners and `docker inspect`
         // (the OCI annotation for base images).
         if stage.role == Role::Runtime {
-            if let Some(base) = root_image(graph, id).as_literal() {
-                instructions.push(df::Instruction::Label(vec![(
-                    Word::text("org.opencontainers.image.base.name"),
-                    Word::text(base),
-                )]));
+            let (root, digest) = root_image(graph, id);
+            if let Some(base) = root.as_literal() {
+                // A digest written in the reference counts as much as a locked one.
+                let digest = digest
+                    .map(str::to_string)
+                    .or_else(|| base.split_once('@').map(|(_, d)| d.to_string()));
+                let mut labels = vec![(Word::text("org.opencontainers.image.base.name"), Word::text(base))];
+                if let Some(digest) = digest {
+                    labels.push((
+                        Word::text("org.opencontainers.image.base.digest"),
+                        Word::text(digest),
+                    ));
+                }
+                instructions.push(df::Instruction::Label(labels));
             }
         }
         let mut user_placed = stage.default_user.is_none();
@@ -137,11 +152,13 @@ fn default_user(stage: &ir::Stage) -> df::Instruction {
     df::Instruction::User(Word::text(stage.default_user.clone().unwrap_or_default()))
 }
 
-/// The image at the bottom of a stage's chain of `from`s.
-fn root_image(graph: &BuildGraph, mut id: StageId) -> &Value {
+/// The image at the bottom of a stage's chain of `from`s, and its digest
+/// when the program was compiled against a lock.
+fn root_image(graph: &BuildGraph, mut id: StageId) -> (&Value, Option<&str>) {
     loop {
-        match &graph.stage(id).base {
-            StageBase::Image(reference) => return reference,
+        let stage = graph.stage(id);
+        match &stage.base {
+            StageBase::Image(reference) => return (reference, stage.base_digest.as_deref()),
             StageBase::Stage(base) => id = *base,
         }
     }

@@ -388,3 +388,84 @@ fn dockerignore_allowlist_beside_the_dockerfile() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(!other.path().join(".dockerignore").exists());
 }
+
+/// `msbc lock` with a stand-in Docker CLI: the registry is unreachable for
+/// one image and answers for the other, the engine knows the first; the
+/// lock holds both, sorted, and `compile --locked` pins both FROMs. A
+/// failing lookup writes no lock and exits 2.
+#[test]
+fn lock_writes_every_digest_then_compile_locked_pins_them() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["app.msb", "go.mod", "main.go"] {
+        std::fs::copy(root().join("examples/seed-go").join(file), dir.path().join(file)).unwrap();
+    }
+    let go = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+    let distroless = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+    let fake = dir.path().join("docker");
+    std::fs::write(
+        &fake,
+        format!(
+            r#"#!/bin/sh
+case "$1 $*" in
+  *imagetools*distroless*) echo '{{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"{distroless}","size":1}}' ;;
+  *imagetools*) echo "ERROR: failed to do request: no such host" >&2; exit 1 ;;
+  *"image inspect"*golang*) echo '["golang@{go}"]' ;;
+  *) echo "unexpected: $*" >&2; exit 1 ;;
+esac
+"#
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let lock = msbc()
+        .current_dir(dir.path())
+        .env("MSBC_DOCKER", &fake)
+        .args(["lock", "app.msb"])
+        .output()
+        .unwrap();
+    assert_eq!(lock.status.code(), Some(0), "{}", text(&lock.stderr));
+    assert_eq!(
+        text(&lock.stderr),
+        "locked 2 images in ./msbc.lock (1 from the engine, 1 from the registry)\n"
+    );
+    let written = std::fs::read_to_string(dir.path().join("msbc.lock")).unwrap();
+    insta::with_settings!({snapshot_path => "../../snapshots/cli", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("lock_file_from_seed_go", written);
+    });
+
+    let compiled = msbc()
+        .current_dir(dir.path())
+        .args(["compile", "app.msb", "--locked"])
+        .output()
+        .unwrap();
+    assert_eq!(compiled.status.code(), Some(0), "{}", text(&compiled.stderr));
+    let dockerfile = text(&compiled.stdout);
+    assert!(
+        dockerfile.contains(&format!("FROM golang:1.19-bookworm@{go} AS build")),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains(&format!(
+            "\"org.opencontainers.image.base.digest\"=\"{distroless}\""
+        )),
+        "{dockerfile}"
+    );
+
+    // Only the engine: distroless has no digest there, so nothing is written.
+    std::fs::remove_file(dir.path().join("msbc.lock")).unwrap();
+    let failed = msbc()
+        .current_dir(dir.path())
+        .env("MSBC_DOCKER", &fake)
+        .args(["lock", "app.msb", "--from", "engine"])
+        .output()
+        .unwrap();
+    assert_eq!(failed.status.code(), Some(2));
+    assert!(
+        text(&failed.stderr).contains("gcr.io/distroless/static-debian12:nonroot:"),
+        "{}",
+        text(&failed.stderr)
+    );
+    assert!(!dir.path().join("msbc.lock").exists());
+}

@@ -591,3 +591,119 @@ runtime debug from "busybox:1.36" {
     ]));
     assert_eq!(text(&shell.stdout), "shell\n");
 }
+
+/// `msbc lock` then `msbc compile --locked` on a real engine: an image
+/// pushed to the private registry (scripts/engine/registry.sh) has a
+/// registry digest; the lock records it from the local image store and from
+/// the registry alike, the pinned Dockerfile builds and runs with the
+/// digest in its label, and a lock made stale by a new tag fails with E0601.
+#[test]
+fn lock_pins_base_images_and_a_stale_lock_fails() {
+    if !enabled() {
+        return;
+    }
+    let registry = std::env::var("MSBC_REGISTRY")
+        .expect("MSBC_E2E=1 needs MSBC_REGISTRY: eval \"$(scripts/engine/registry.sh start)\" first");
+    let _engine = engine_lock();
+    let base = format!("{registry}/msbc-e2e/busybox:1.36");
+    run_ok(docker().args(["tag", "busybox:1.36", &base]));
+    run_ok(docker().args(["push", "--quiet", &base]));
+
+    let work = tempfile::tempdir().unwrap();
+    let context = work.path();
+    let program = |tag: &str| {
+        format!(
+            r#"image tools = "{registry}/msbc-e2e/busybox:{tag}"
+
+builder build from tools {{
+  run "mkdir -p /out && printf 'built on a locked base\n' > /out/message"
+  produce message: file = /out/message
+}}
+
+runtime app from tools {{
+  copy build.message to /app/message
+  cmd ["cat", "/app/message"]
+}}
+"#
+        )
+    };
+    std::fs::write(context.join("app.msb"), program("1.36")).unwrap();
+    let lock_with = |from: &str| {
+        let output = run_ok(
+            crate::cli::msbc()
+                .current_dir(context)
+                .args(["lock", "app.msb", "--from", from]),
+        );
+        assert!(
+            text(&output.stderr).contains(&format!("1 from the {from}")),
+            "{}",
+            text(&output.stderr)
+        );
+        std::fs::read_to_string(context.join("msbc.lock")).unwrap()
+    };
+    let from_registry = lock_with("registry");
+    let from_engine = lock_with("engine");
+    assert_eq!(
+        from_engine, from_registry,
+        "the engine and the registry agree on the digest"
+    );
+    let inspect = run_ok(docker().args(["image", "inspect", "--format", "{{json .RepoDigests}}", &base]));
+    let digest = text(&inspect.stdout)
+        .split('@')
+        .nth(1)
+        .and_then(|d| d.get(..71))
+        .expect("a pushed image has a repo digest")
+        .to_string();
+    assert!(
+        from_engine.contains(&format!("digest = \"{digest}\"")),
+        "{from_engine}"
+    );
+
+    run_ok(crate::cli::msbc().current_dir(context).args([
+        "compile",
+        "app.msb",
+        "--locked",
+        "-o",
+        "Dockerfile",
+    ]));
+    let dockerfile = std::fs::read_to_string(context.join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains(&format!("FROM {base}@{digest} AS build")),
+        "{dockerfile}"
+    );
+    docker_build(
+        context,
+        &context.join("Dockerfile"),
+        "msbc-e2e/locked",
+        false,
+        None,
+    );
+    assert_eq!(run_image("msbc-e2e/locked", &[]), "built on a locked base\n");
+    let label = run_ok(docker().args([
+        "image",
+        "inspect",
+        "--format",
+        "{{index .Config.Labels \"org.opencontainers.image.base.digest\"}}",
+        "msbc-e2e/locked",
+    ]));
+    assert_eq!(text(&label.stdout).trim(), digest);
+
+    // A new tag in the program: the lock is stale, nothing is written.
+    std::fs::remove_file(context.join("Dockerfile")).unwrap();
+    std::fs::write(context.join("app.msb"), program("1.37")).unwrap();
+    let stale = crate::cli::msbc()
+        .current_dir(context)
+        .args(["compile", "app.msb", "--locked", "-o", "Dockerfile"])
+        .output()
+        .unwrap();
+    assert_eq!(stale.status.code(), Some(1));
+    let stderr = text(&stale.stderr);
+    assert!(
+        stderr.contains("E0601") && stderr.contains("the lock still pins"),
+        "{stderr}"
+    );
+    assert!(
+        !context.join("Dockerfile").exists(),
+        "no Dockerfile from a stale lock"
+    );
+}

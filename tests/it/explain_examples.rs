@@ -21,10 +21,20 @@ fn block_after(text: &str, heading: &str) -> Option<String> {
     (program.trim() != "").then_some(program)
 }
 
-fn check(name: &str, program: &str) -> (Sources, Vec<msbc::diagnostic::Diagnostic>) {
+/// Checks a program, against a lock (as `compile --locked` does) when the
+/// text gives one.
+fn check(name: &str, program: &str, lock: Option<String>) -> (Sources, Vec<msbc::diagnostic::Diagnostic>) {
     let mut sources = Sources::new();
     let id = sources.add(name, program.to_string());
-    let (_, diagnostics) = driver::check(&sources, id, &Options::default());
+    let mut options = Options::default();
+    if let Some(lock) = lock {
+        let lock_id = sources.add("msbc.lock", lock);
+        match msbc::lock::Lock::parse(lock_id, &sources.get(lock_id).text) {
+            Ok(lock) => options.lock = Some(lock),
+            Err(diagnostics) => return (sources, diagnostics),
+        }
+    }
+    let (_, diagnostics) = driver::check(&sources, id, &options);
     (sources, diagnostics)
 }
 
@@ -43,14 +53,14 @@ fn explanations_hold_real_programs() {
         let fixed =
             block_after(text, "Fixed:").unwrap_or_else(|| panic!("{code}: no indented block after `Fixed:`"));
 
-        let (sources, diagnostics) = check("erroneous.msb", &erroneous);
+        let (sources, diagnostics) = check("erroneous.msb", &erroneous, block_after(text, "Erroneous lock:"));
         assert!(
             codes(&diagnostics).contains(&code.as_str()),
             "the erroneous example of {code} raises {:?}, not {code}:\n{erroneous}\n{}",
             codes(&diagnostics),
             render(&sources, &diagnostics)
         );
-        let (sources, diagnostics) = check("fixed.msb", &fixed);
+        let (sources, diagnostics) = check("fixed.msb", &fixed, block_after(text, "Fixed lock:"));
         assert!(
             diagnostics.is_empty(),
             "the fixed example of {code} is not clean:\n{fixed}\n{}",

@@ -5,8 +5,10 @@
 //! - `check/err/*.msb`: programs with errors, named after the code they must raise
 //!   (`e0301_glibc_into_scratch.msb` must raise E0301), and their diagnostics.
 //! - `codegen/*.msb`: the Dockerfile under each profile.
+//!
+//! A `name.lock` beside `name.msb` compiles it as `--locked` with that lock.
 
-use crate::support::{codes, compile, load, render};
+use crate::support::{codes, compile_fixture, load, render};
 use msbc::codegen::Profile;
 use msbc::diagnostic::Code;
 use msbc::driver;
@@ -61,8 +63,8 @@ fn parse_fixtures() {
 fn check_ok_fixtures() {
     settings("check-ok").bind(|| {
         insta::glob!("../data", "check/ok/*.msb", |path| {
-            let (sources, id) = load(path);
-            let outcome = compile(&sources, id, Profile::Modern);
+            let (mut sources, id) = load(path);
+            let outcome = compile_fixture(&mut sources, id, path, Profile::Modern);
             assert!(
                 !outcome.has_errors(),
                 "{} should check:\n{}",
@@ -90,7 +92,7 @@ fn check_ok_fixtures() {
 fn check_err_fixtures() {
     settings("check-err").bind(|| {
         insta::glob!("../data", "check/err/*.msb", |path| {
-            let (sources, id) = match crate::support::load_bytes(path) {
+            let (mut sources, id) = match crate::support::load_bytes(path) {
                 (sources, Ok(id)) => (sources, id),
                 // Bytes that are not UTF-8 never reach the parser.
                 (sources, Err(d)) => {
@@ -99,7 +101,7 @@ fn check_err_fixtures() {
                     return;
                 }
             };
-            let outcome = compile(&sources, id, Profile::Modern);
+            let outcome = compile_fixture(&mut sources, id, path, Profile::Modern);
             assert!(outcome.has_errors(), "{} should fail", path.display());
             assert!(
                 outcome.dockerfile.is_none(),
@@ -128,7 +130,7 @@ fn codegen_fixtures() {
             let (sources, id) = load(path);
             let mut snapshot = String::new();
             for profile in [Profile::Modern, Profile::Legacy] {
-                let outcome = compile(&sources, id, profile);
+                let outcome = compile_fixture(&mut sources.clone(), id, path, profile);
                 assert!(
                     !outcome.has_errors(),
                     "{}",

@@ -1,6 +1,7 @@
 //! The one integration test binary: data-driven fixtures, the examples,
 //! the command-line contract and hostile input.
 
+mod build_checks;
 mod cli;
 mod compile_check;
 mod e2e;

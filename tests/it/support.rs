@@ -38,6 +38,31 @@ pub fn compile(sources: &Sources, id: FileId, profile: Profile) -> Outcome {
     driver::compile(sources, id, &options).expect("no --target is given")
 }
 
+/// Compiles a fixture as `msbc compile --locked` would when a lock sits
+/// beside it (`name.lock` for `name.msb`); a lock that does not parse gives
+/// its diagnostics as the outcome.
+pub fn compile_fixture(sources: &mut Sources, id: FileId, path: &Path, profile: Profile) -> Outcome {
+    let mut options = Options::default();
+    options.codegen.profile = profile;
+    let lock_path = path.with_extension("lock");
+    if let Ok(text) = std::fs::read_to_string(&lock_path) {
+        let name = lock_path.file_name().unwrap().to_string_lossy().into_owned();
+        let lock_id = sources.add(name, text);
+        match msbc::lock::Lock::parse(lock_id, &sources.get(lock_id).text) {
+            Ok(lock) => options.lock = Some(lock),
+            Err(diagnostics) => {
+                return Outcome {
+                    dockerfile: None,
+                    dockerignore: None,
+                    graph: None,
+                    diagnostics,
+                }
+            }
+        }
+    }
+    driver::compile(sources, id, &options).expect("no --target is given")
+}
+
 /// Diagnostics as a person sees them, without colour, at 80 columns.
 pub fn render(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
     let mut out: String = diagnostics
