@@ -63,6 +63,8 @@ codes! {
     StageNameCase        = "E0405", Error, "stage name not lowercase";
     DefaultIsBase        = "E0406", Error, "default runtime used as a base";
     RepeatedInstruction  = "E0407", Error, "instruction given twice in one stage";
+    CrossNotBuilder      = "E0408", Error, "`cross` on a stage that is not a builder";
+    RuntimeOnBuildPlatform = "E0409", Error, "runtime built on a cross builder";
     SecretAsValue        = "E0501", Error, "secret used as a value";
     UnknownSecret        = "E0502", Error, "unknown secret";
     ImageNotLocked       = "E0601", Error, "base image missing from the lock";
@@ -76,6 +78,7 @@ codes! {
     NoEntrypoint         = "W0005", Warning, "runtime without entrypoint or cmd";
     UnknownCapabilities  = "W0006", Warning, "image capabilities unknown";
     SecretLikeName       = "W0007", Warning, "param or env named like a secret";
+    CrossIgnoresTarget   = "W0009", Warning, "cross builder never reads the target platform";
 }
 
 impl Code {

@@ -43,6 +43,9 @@ pub fn explain(code: Code) -> &'static str {
         Code::UnknownCapabilities => UNKNOWN_CAPABILITIES,
         Code::SecretAsValue => SECRET_AS_VALUE,
         Code::UnknownSecret => UNKNOWN_SECRET,
+        Code::CrossNotBuilder => CROSS_NOT_BUILDER,
+        Code::RuntimeOnBuildPlatform => RUNTIME_ON_BUILD_PLATFORM,
+        Code::CrossIgnoresTarget => CROSS_IGNORES_TARGET,
         Code::ImageNotLocked => IMAGE_NOT_LOCKED,
         Code::StaleLock => STALE_LOCK,
         Code::InvalidLock => INVALID_LOCK,
@@ -312,6 +315,140 @@ Fixed lock:
 
     [images."golang:1.23-bookworm"]
     digest = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+"#;
+
+const CROSS_NOT_BUILDER: &str = r#"E0408: `cross` on a stage that is not a builder
+
+`cross builder NAME from IMAGE` runs the builder on the platform of the
+machine doing the build (`FROM --platform=$BUILDPLATFORM`) and leaves it to
+the builder's commands to compile for the target platform, which they read
+from `${TARGETOS}`, `${TARGETARCH}` and the other platform params. Only a
+builder can do that: a base or a runtime is part of an image that ships, so
+it must be built for the target platform itself.
+
+Erroneous example:
+
+    image go     = "golang:1.22-bookworm"
+    image static = "gcr.io/distroless/static-debian12:nonroot"
+
+    cross builder build from go {
+      workdir /src
+      copy . .
+      run "CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -o /out/server ."
+      produce server: exe(static) = /out/server
+    }
+
+    cross runtime app from static {
+      copy build.server to /app/server
+      entrypoint server
+    }
+
+Fixed:
+
+    image go     = "golang:1.22-bookworm"
+    image static = "gcr.io/distroless/static-debian12:nonroot"
+
+    cross builder build from go {
+      workdir /src
+      copy . .
+      run "CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -o /out/server ."
+      produce server: exe(static) = /out/server
+    }
+
+    runtime app from static {
+      copy build.server to /app/server
+      entrypoint server
+    }
+"#;
+
+const RUNTIME_ON_BUILD_PLATFORM: &str = r#"E0409: runtime built on a cross builder
+
+A stage built `from` another stage inherits its platform. A runtime built
+from a cross builder (directly, or through a base that is) would be an
+image for the build machine's platform: built on an amd64 laptop for arm64,
+it would hold amd64 binaries and fail to start on the target. Build the
+runtime from an image, and copy the cross builder's artifacts into it.
+
+Erroneous example:
+
+    image go     = "golang:1.22-bookworm"
+    image static = "gcr.io/distroless/static-debian12:nonroot"
+
+    cross builder build from go {
+      workdir /src
+      copy . .
+      run "CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -o /out/server ."
+      produce server: exe(static) = /out/server
+    }
+
+    runtime app from build {
+      entrypoint server
+    }
+
+Fixed:
+
+    image go     = "golang:1.22-bookworm"
+    image static = "gcr.io/distroless/static-debian12:nonroot"
+
+    cross builder build from go {
+      workdir /src
+      copy . .
+      run "CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -o /out/server ."
+      produce server: exe(static) = /out/server
+    }
+
+    runtime app from static {
+      copy build.server to /app/server
+      entrypoint server
+    }
+"#;
+
+const CROSS_IGNORES_TARGET: &str = r#"W0009: cross builder never reads the target platform
+
+A cross builder runs on the build machine's platform. Unless its commands
+pass the target platform to the compiler, what it builds is for the build
+machine: on an amd64 host building for arm64, a Go binary built without
+`GOARCH=${TARGETARCH}` is amd64 and fails on the target with "exec format
+error". msbc warns when no step of a cross builder reads `${TARGETOS}`,
+`${TARGETARCH}`, `${TARGETVARIANT}` or `${TARGETPLATFORM}` (written as msb
+interpolations, so that the generator declares their ARGs in the stage).
+Where the builder's output is platform-independent (a JavaScript bundle,
+documentation), remove `cross` or set `W0009 = "allow"` in the `[lints]`
+table of msbc.toml.
+
+Erroneous example:
+
+    image go     = "golang:1.22-bookworm"
+    image static = "gcr.io/distroless/static-debian12:nonroot"
+
+    cross builder build from go {
+      workdir /src
+      copy . .
+      run "CGO_ENABLED=0 go build -o /out/server ."
+      produce server: exe(static) = /out/server
+    }
+
+    runtime app from static {
+      copy build.server to /app/server
+      entrypoint server
+    }
+
+Fixed:
+
+    image go     = "golang:1.22-bookworm"
+    image static = "gcr.io/distroless/static-debian12:nonroot"
+
+    cross builder build from go {
+      workdir /src
+      copy . .
+      run "CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -o /out/server ."
+      produce server: exe(static) = /out/server
+    }
+
+    runtime app from static {
+      copy build.server to /app/server
+      entrypoint server
+    }
 "#;
 
 const SYNTAX_ERROR: &str = r#"E0001: syntax error

@@ -98,6 +98,7 @@ module.exports = grammar({
     // ---- stages ------------------------------------------------------------
     stage_declaration: $ => seq(
       optional(field('default', $.default)),
+      optional(field('cross', $.cross)),
       field('role', $.role),
       field('name', $.identifier),
       'from',
@@ -106,6 +107,7 @@ module.exports = grammar({
     ),
 
     default: _ => 'default',
+    cross: _ => 'cross',
     role: _ => choice('base', 'builder', 'runtime'),
 
     block: $ => seq(

@@ -72,6 +72,8 @@ pub struct Stage {
     pub default_user: Option<String>,
     /// With `--locked`: the digest the lock gives the stage's base image.
     pub base_digest: Option<String>,
+    /// A `cross builder`: its FROM takes the build machine's platform.
+    pub on_build_platform: bool,
 }
 
 /// A value that may hold variables.
@@ -205,4 +207,31 @@ pub enum Step {
     Entrypoint(Vec<Value>),
     Cmd(Vec<Value>),
     Healthcheck(Healthcheck),
+}
+
+impl Step {
+    /// Every value the step holds, for finding the variables it reads.
+    pub fn values(&self) -> Vec<&Value> {
+        match self {
+            Step::Workdir(v) | Step::User(v) => vec![v],
+            Step::Env(_, v) => vec![v],
+            Step::CopyContext {
+                sources,
+                dest,
+                ownership,
+            } => sources
+                .iter()
+                .chain([dest])
+                .chain(ownership.chown.iter())
+                .collect(),
+            Step::CopyArtifact { dest, ownership, .. } => {
+                std::iter::once(dest).chain(ownership.chown.iter()).collect()
+            }
+            Step::Run { command, .. } => vec![command],
+            Step::Label(k, v) => vec![k, v],
+            Step::Expose(..) => vec![],
+            Step::Entrypoint(args) | Step::Cmd(args) => args.iter().collect(),
+            Step::Healthcheck(h) => h.command.iter().collect(),
+        }
+    }
 }

@@ -232,6 +232,7 @@ impl<'a> Checker<'a> {
 
         self.check_unused_artifacts();
         self.check_images();
+        self.check_cross(&order, &bases, &ir_stages);
         let reachable = self.mark_reachable();
         for (index, stage) in ir_stages.iter_mut().enumerate() {
             if let Some(stage) = stage {
@@ -865,6 +866,64 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// `cross builder`s: builders only, never under a runtime, and each
+    /// should build for the target platform it is handed.
+    fn check_cross(&mut self, order: &[usize], bases: &[ResolvedBase<'a>], ir_stages: &[Option<ir::Stage>]) {
+        // The cross builder each stage's chain of `from`s starts on, if any.
+        let mut on_cross: Vec<Option<usize>> = vec![None; self.stages.len()];
+        for &index in order {
+            let stage = self.stages[index];
+            if let Some(span) = stage.cross {
+                if stage.role != Role::Builder {
+                    self.report(
+                        Diagnostic::new(
+                            Code::CrossNotBuilder,
+                            format!("`cross` applies to builders, and `{}` is a {}", stage.name.name, stage.role.as_str()),
+                        )
+                        .primary(span, "only a builder can run on the build platform")
+                        .help("a base or runtime is part of the shipped image, so it must be built for the target platform: remove `cross`"),
+                    );
+                    continue;
+                }
+                on_cross[index] = Some(index);
+                let reads_target = ir_stages[index].as_ref().is_some_and(|s| {
+                    s.steps
+                        .iter()
+                        .flat_map(ir::Step::values)
+                        .flat_map(ir::Value::vars)
+                        .any(|v| matches!(v, ir::Var::Platform(n) if n.starts_with("TARGET")))
+                });
+                if !reads_target {
+                    self.report(
+                        Diagnostic::new(
+                            Code::CrossIgnoresTarget,
+                            format!("cross builder `{}` never reads the target platform", stage.name.name),
+                        )
+                        .primary(span, "builds for the build machine's platform")
+                        .help("pass the target to the compiler, e.g. `run \"GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build ...\"`, or remove `cross`"),
+                    );
+                }
+            } else if let ResolvedBase::Stage(base) = bases[index] {
+                on_cross[index] = on_cross[base];
+            }
+            if let (Some(origin), Role::Runtime) = (on_cross[index], stage.role) {
+                let origin_span = self.stages[origin].cross.unwrap_or(self.stages[origin].name.span);
+                self.report(
+                    Diagnostic::new(
+                        Code::RuntimeOnBuildPlatform,
+                        format!(
+                            "runtime `{}` is built from cross builder `{}`, on the build machine's platform",
+                            stage.name.name, self.stages[origin].name.name
+                        ),
+                    )
+                    .primary(stage.base.span(), "inherits the build platform")
+                    .secondary(origin_span, "runs on the build platform")
+                    .help("build the runtime from an image and copy the cross builder's artifacts into it: `copy build.server to /app/server`"),
+                );
+            }
+        }
+    }
+
     fn check_images(&mut self) {
         let mut seen = BTreeSet::new();
         // (reference, its span, capabilities declared, the image's name)
@@ -1220,6 +1279,7 @@ impl<'a> Checker<'a> {
             has_shell,
             default_user,
             base_digest: None,
+            on_build_platform: stage.cross.is_some() && stage.role == Role::Builder,
         };
         (ir_stage, state)
     }

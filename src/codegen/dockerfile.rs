@@ -53,9 +53,19 @@ pub struct Arg {
 pub struct Stage {
     /// `# <name> <description>` above FROM, as `docker buildx build --call=outline` reads it.
     pub description: Option<String>,
+    /// `--platform=$BUILDPLATFORM` for a cross builder: only ever a platform
+    /// ARG, never a constant (BuildKit's FromPlatformFlagConstDisallowed).
+    pub platform: Option<PlatformArg>,
     pub from: Word,
     pub name: String,
     pub instructions: Vec<Instruction>,
+}
+
+/// The platform a stage's FROM runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlatformArg {
+    /// The machine running the build.
+    Build,
 }
 
 /// A `RUN --mount`: what the step sees that no layer keeps.

@@ -62,29 +62,24 @@ pub fn lower(graph: &BuildGraph, options: &CodegenOptions) -> Result<df::Dockerf
             StageBase::Stage(base) => Word::text(graph.stage(*base).name.clone()),
         };
         let mut instructions = Vec::new();
-        // ARGs the stage's steps read, in the order the program declares params.
+        // Required params are declared at the top, so that a missing value
+        // stops the build before any work; every other param and platform
+        // ARG just before the first step that reads it, so that a new value
+        // re-runs only the steps from there on (an ARG's value is part of
+        // the cache key of every RUN after it).
         let vars = &reads.params;
-        for param in &graph.params {
-            if vars.contains(&param.name) {
-                instructions.push(df::Instruction::Arg(df::Arg {
-                    name: param.name.clone(),
-                    default: None,
-                }));
-            }
+        let mut declared: BTreeSet<String> = BTreeSet::new();
+        let required: Vec<&ir::Param> = graph
+            .params
+            .iter()
+            .filter(|p| p.required && vars.contains(&p.name))
+            .collect();
+        for param in &required {
+            declared.insert(param.name.clone());
+            instructions.push(arg(&param.name));
         }
-        for platform in &reads.platform {
-            instructions.push(df::Instruction::Arg(df::Arg {
-                name: platform.clone(),
-                default: None,
-            }));
-        }
-        // A required param with no value stops the build in the first stage that reads it.
         if stage.has_shell {
-            for param in graph
-                .params
-                .iter()
-                .filter(|p| p.required && vars.contains(&p.name))
-            {
+            for param in &required {
                 if guarded.insert(&param.name) {
                     instructions.push(df::Instruction::Run {
                         mounts: Vec::new(),
@@ -125,6 +120,17 @@ pub fn lower(graph: &BuildGraph, options: &CodegenOptions) -> Result<df::Dockerf
                 instructions.push(default_user(stage));
                 user_placed = true;
             }
+            let reads_now = StageReads::of_steps(std::slice::from_ref(step));
+            for param in graph.params.iter().filter(|p| reads_now.params.contains(&p.name)) {
+                if declared.insert(param.name.clone()) {
+                    instructions.push(arg(&param.name));
+                }
+            }
+            for platform in &reads_now.platform {
+                if declared.insert(platform.clone()) {
+                    instructions.push(arg(platform));
+                }
+            }
             instructions.push(instruction(graph, step));
         }
         if !user_placed {
@@ -132,6 +138,7 @@ pub fn lower(graph: &BuildGraph, options: &CodegenOptions) -> Result<df::Dockerf
         }
         stages.push(df::Stage {
             description: (!stage.docs.is_empty()).then(|| stage.docs.join(" ")),
+            platform: stage.on_build_platform.then_some(df::PlatformArg::Build),
             from,
             name: stage.name.clone(),
             instructions,
@@ -220,18 +227,7 @@ struct StageReads {
 
 impl StageReads {
     fn of(stage: &ir::Stage) -> Self {
-        let mut reads = StageReads {
-            params: BTreeSet::new(),
-            from_params: BTreeSet::new(),
-            platform: BTreeSet::new(),
-        };
-        for var in stage.steps.iter().flat_map(step_values).flat_map(Value::vars) {
-            match var {
-                ir::Var::Param(name) => reads.params.insert(name.clone()),
-                ir::Var::Platform(name) => reads.platform.insert(name.clone()),
-                ir::Var::Env(_) | ir::Var::Shell(_) => false,
-            };
-        }
+        let mut reads = StageReads::of_steps(&stage.steps);
         if let StageBase::Image(reference) = &stage.base {
             for var in reference.vars() {
                 if let ir::Var::Param(name) = var {
@@ -241,30 +237,30 @@ impl StageReads {
         }
         reads
     }
+
+    fn of_steps(steps: &[ir::Step]) -> Self {
+        let mut reads = StageReads {
+            params: BTreeSet::new(),
+            from_params: BTreeSet::new(),
+            platform: BTreeSet::new(),
+        };
+        for var in steps.iter().flat_map(ir::Step::values).flat_map(Value::vars) {
+            match var {
+                ir::Var::Param(name) => reads.params.insert(name.clone()),
+                ir::Var::Platform(name) => reads.platform.insert(name.clone()),
+                ir::Var::Env(_) | ir::Var::Shell(_) => false,
+            };
+        }
+        reads
+    }
 }
 
-fn step_values(step: &ir::Step) -> Vec<&Value> {
-    match step {
-        ir::Step::Workdir(v) | ir::Step::User(v) => vec![v],
-        ir::Step::Env(_, v) => vec![v],
-        ir::Step::CopyContext {
-            sources,
-            dest,
-            ownership,
-        } => sources
-            .iter()
-            .chain([dest])
-            .chain(ownership.chown.iter())
-            .collect(),
-        ir::Step::CopyArtifact { dest, ownership, .. } => {
-            std::iter::once(dest).chain(ownership.chown.iter()).collect()
-        }
-        ir::Step::Run { command, .. } => vec![command],
-        ir::Step::Label(k, v) => vec![k, v],
-        ir::Step::Expose(..) => vec![],
-        ir::Step::Entrypoint(args) | ir::Step::Cmd(args) => args.iter().collect(),
-        ir::Step::Healthcheck(h) => h.command.iter().collect(),
-    }
+/// `ARG NAME` in a stage: the value comes from the global ARG or the build.
+fn arg(name: &str) -> df::Instruction {
+    df::Instruction::Arg(df::Arg {
+        name: name.to_string(),
+        default: None,
+    })
 }
 
 fn word(value: &Value) -> Word {

@@ -33,7 +33,11 @@ fn print_body(mut out: String, dockerfile: &Dockerfile, profile: Profile) -> Str
         if let Some(description) = &stage.description {
             comment(&mut out, &format!("{} {}", stage.name, description));
         }
-        let _ = writeln!(out, "FROM {} AS {}", bare(&stage.from), stage.name);
+        let platform = match stage.platform {
+            Some(PlatformArg::Build) => "--platform=$BUILDPLATFORM ",
+            None => "",
+        };
+        let _ = writeln!(out, "FROM {platform}{} AS {}", bare(&stage.from), stage.name);
         for instruction in &stage.instructions {
             print_instruction(&mut out, instruction, profile);
         }

@@ -184,6 +184,8 @@ impl Role {
 pub struct StageDecl {
     pub docs: Vec<String>,
     pub default: Option<Span>,
+    /// `cross builder`: runs on the build platform, compiles for the target.
+    pub cross: Option<Span>,
     pub role: Role,
     pub role_span: Span,
     pub name: Ident,

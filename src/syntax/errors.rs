@@ -35,7 +35,7 @@ const DECLARATION: &str = "a declaration (`image`, `param`, `secret`, `base`, `b
 const STEP: &str = "a step (`copy`, `run`, `workdir`, `env`, `produce`, ...)";
 
 const TOP_KEYWORDS: &[&str] = &[
-    "image", "param", "secret", "base", "builder", "runtime", "default",
+    "image", "param", "secret", "base", "builder", "runtime", "default", "cross",
 ];
 
 /// What a rule looks like to a reader, or `None` for rules that are only
@@ -45,7 +45,7 @@ fn phrase(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         EOI => "the end of the file",
         ident => "a name",
-        k_image | k_param | role | k_default | item | secret_decl => DECLARATION,
+        k_image | k_param | role | k_default | k_cross | item | secret_decl => DECLARATION,
         k_from => "`from`",
         k_to => "`to`",
         k_required => "`required`",

@@ -77,6 +77,7 @@ fn is_keyword(rule: Rule) -> bool {
         Rule::k_image
             | Rule::k_param
             | Rule::k_default
+            | Rule::k_cross
             | Rule::k_from
             | Rule::k_to
             | Rule::k_required
@@ -227,6 +228,7 @@ impl Builder {
     fn stage(&self, pair: Pair<'_, Rule>, docs: Vec<String>) -> Result1<StageDecl> {
         let span = self.span(&pair);
         let mut default = None;
+        let mut cross = None;
         let mut role = None;
         let mut name = None;
         let mut base = None;
@@ -234,6 +236,7 @@ impl Builder {
         for child in pair.into_inner() {
             match child.as_rule() {
                 Rule::k_default => default = Some(self.span(&child)),
+                Rule::k_cross => cross = Some(self.span(&child)),
                 Rule::role => {
                     let role_span = self.span(&child);
                     let r = match child.as_str() {
@@ -264,6 +267,7 @@ impl Builder {
         Ok(StageDecl {
             docs,
             default,
+            cross,
             role,
             role_span,
             header_span: Span {

@@ -37,6 +37,17 @@ const EXPECTATIONS: &[Expectation] = &[
         secret: false,
     },
     Expectation {
+        example: "multi-platform",
+        args: &[],
+        stdout: if cfg!(target_arch = "aarch64") {
+            "built for linux/arm64\n"
+        } else {
+            "built for linux/amd64\n"
+        },
+        network: false,
+        secret: false,
+    },
+    Expectation {
         example: "seed-four-stage",
         args: &[],
         stdout: "hello\nconference\n",

@@ -20,7 +20,7 @@ syntax iskeyword @,48-57,_,192-255,-
 syntax keyword msbDeclaration image param secret nextgroup=msbDeclName skipwhite
 syntax match   msbDeclName    contained "\h[[:alnum:]_-]*"
 
-syntax keyword msbModifier    default required
+syntax keyword msbModifier    default cross required
 syntax keyword msbRole        base builder runtime nextgroup=msbStageName skipwhite
 syntax match   msbStageName   contained "\h[[:alnum:]_-]*"
 syntax keyword msbFrom        from nextgroup=msbStageRef skipwhite

@@ -18,6 +18,7 @@
 
 (role) @keyword.type
 (default) @keyword.modifier
+(cross) @keyword.modifier
 (required) @keyword.modifier
 
 [
