@@ -14,6 +14,7 @@ pub mod driver;
 pub mod explain;
 pub mod format;
 pub mod graph;
+pub mod lsp;
 pub mod render;
 pub mod source;
 pub mod span;
