@@ -158,6 +158,11 @@ impl Server<'_> {
     fn main_loop(&mut self) {
         loop {
             let message = match self.publish_at {
+                // Past the deadline, publish even while changes keep coming.
+                Some(deadline) if Instant::now() >= deadline => {
+                    self.publish_dirty();
+                    continue;
+                }
                 Some(deadline) => match self.connection.receiver.recv_deadline(deadline) {
                     Ok(message) => message,
                     Err(RecvTimeoutError::Timeout) => {

@@ -119,6 +119,15 @@ impl Client {
             .unwrap_or_else(|| panic!("{method} failed: {response}"))
     }
 
+    fn completion_labels(&mut self, params: Value) -> Vec<String> {
+        let items = self.result("textDocument/completion", params);
+        let items = items.as_array().unwrap_or_else(|| panic!("{items}"));
+        items
+            .iter()
+            .map(|i| i["label"].as_str().unwrap().to_string())
+            .collect()
+    }
+
     /// The places that name what the first `needle` in `text` names.
     fn references(&mut self, text: &str, needle: &str, include_declaration: bool) -> Vec<Value> {
         let mut params = at(text, needle, 0);
@@ -316,17 +325,8 @@ fn initialize_diagnostics_navigation_and_shutdown() {
     client.change(2, json!([{ "text": typing }]));
     let mut params = at(&typing, "from \n", 0);
     params["position"]["character"] = json!(params["position"]["character"].as_u64().unwrap() + 5);
-    let items = client.result("textDocument/completion", params);
-    let labels: Vec<&str> = items
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
-    assert!(
-        labels.starts_with(&["build", "app", "go", "static"]),
-        "{labels:?}"
-    );
+    let labels = client.completion_labels(params);
+    assert!(labels[..4] == ["build", "app", "go", "static"], "{labels:?}");
     let typing = FIXED.replace("copy build.server", "copy build.");
     client.change(3, json!([{ "text": typing }]));
     let mut params = at(&typing, "build.", 0);
@@ -401,6 +401,40 @@ fn hover() {
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
     settings.bind(|| insta::assert_snapshot!("hover", out));
+}
+
+/// Completion labels at the marker of each case of a fixture, snapshotted.
+#[test]
+fn completion() {
+    let fixture = std::fs::read_to_string(root().join("tests/data/lsp/completion.msb")).unwrap();
+    let mut parts = fixture.split("# ---\n");
+    let header = parts.next().unwrap();
+    let mut client = Client::initialized();
+    client.open(header);
+    let mut out = String::new();
+    for (version, case) in parts.enumerate() {
+        let marked = format!("{header}{case}");
+        let offset = marked.find('‸').expect("a marker in each case");
+        let program = marked.replace('‸', "");
+        client.change(version as i64 + 1, json!([{ "text": program }]));
+        let line_start = program[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let line = program[..offset].matches('\n').count();
+        let params = json!({
+            "textDocument": { "uri": URI },
+            "position": { "line": line, "character": offset - line_start },
+        });
+        let labels = client.completion_labels(params);
+        out.push_str(&format!(
+            "{}‸\n    {}\n",
+            &program[line_start..offset],
+            labels.join(" ")
+        ));
+    }
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../../snapshots/lsp");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| insta::assert_snapshot!("completion", out));
 }
 
 /// Bad input gets an error response, and the server keeps answering.
