@@ -15,6 +15,7 @@ pub mod explain;
 pub mod format;
 pub mod graph;
 pub mod lock;
+pub mod lsp;
 pub mod render;
 pub mod source;
 pub mod span;

@@ -34,6 +34,7 @@ Examples:
   msbc fmt app.msb                        format in place
   msbc graph app.msb | dot -Tsvg > g.svg  draw the stage graph
   msbc explain E0301                      what a diagnostic code means
+  msbc lsp                                the language server, for editors
 
 Docs: docs/language.md (the language), docs/cli.md (this command line).";
 
@@ -172,6 +173,20 @@ Examples:
   msbc explain E0301
   msbc explain --list";
 
+const LSP_ABOUT: &str = "\
+Run the language server: LSP over standard input and output.
+
+An editor starts it and speaks to it; nobody types at it. It shows what
+`msbc check` reports while you type, and answers hover, go to definition,
+find references, rename, completion, formatting (`msbc fmt`), document
+symbols and semantic tokens. msbc.toml next to a program applies as it does
+for `msbc check`. Logs go to standard error. editors/README.md shows how to
+set it up in VS Code, Neovim, Helix and Zed.";
+
+const LSP_EXAMPLES: &str = "\
+Examples:
+  msbc lsp                           what an editor runs (see editors/README.md)";
+
 const COMPLETIONS_ABOUT: &str = "\
 Print a shell completion script for msbc.
 
@@ -285,6 +300,9 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// Run the language server (LSP over standard input and output).
+    #[command(long_about = LSP_ABOUT, after_long_help = LSP_EXAMPLES)]
+    Lsp,
     /// Print a shell completion script.
     #[command(long_about = COMPLETIONS_ABOUT, after_long_help = COMPLETIONS_EXAMPLES)]
     Completions {
@@ -384,6 +402,7 @@ fn run(cli: Cli) -> Result<ExitCode, UsageError> {
             config,
         } => graph(&file, format, color, config.as_deref()),
         Command::Explain { code, list } => explain(code.as_deref(), list),
+        Command::Lsp => Ok(lsp()),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "msbc", &mut out);
@@ -1009,4 +1028,117 @@ fn explain(code: Option<&str>, list: bool) -> Result<ExitCode, UsageError> {
     };
     write_stdout(&format!("{}\n", msbc::explain::explain(code).trim_end()));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The largest LSP message read: a program of `MAX_INPUT_BYTES`, escaped as JSON.
+const MAX_LSP_MESSAGE: usize = 8 * msbc::syntax::MAX_INPUT_BYTES;
+
+fn lsp() -> ExitCode {
+    use lsp_server::{Connection, Message};
+    let (to_server, from_client) = crossbeam_channel::unbounded::<Message>();
+    let (to_client, from_server) = crossbeam_channel::unbounded::<Message>();
+    let refusals = to_client.clone();
+    let reader = std::thread::spawn(move || {
+        let mut stdin = std::io::stdin().lock();
+        while let Some(body) = read_lsp_frame(&mut stdin) {
+            match serde_json::from_slice::<Message>(&body) {
+                Ok(message) => {
+                    let exit = matches!(&message, Message::Notification(n) if n.method == "exit");
+                    if to_server.send(message).is_err() || exit {
+                        break;
+                    }
+                }
+                Err(e) => match lsp_request_id(&body) {
+                    // A request the server cannot read still gets an answer.
+                    Some(id) => {
+                        let response = lsp_server::Response::new_err(
+                            id,
+                            lsp_server::ErrorCode::InvalidRequest as i32,
+                            format!("not a JSON-RPC request: {e}"),
+                        );
+                        let _ = refusals.send(response.into());
+                    }
+                    None => eprintln!("msbc lsp: ignored a message that is not JSON-RPC: {e}"),
+                },
+            }
+        }
+    });
+    let writer = std::thread::spawn(move || {
+        let mut stdout = std::io::stdout().lock();
+        for message in from_server {
+            if message.write(&mut stdout).is_err() {
+                break;
+            }
+        }
+    });
+    let connection = Connection {
+        sender: to_client,
+        receiver: from_client,
+    };
+    let loader = |path: &Path| load_config(None, path).map_err(|UsageError(e)| e);
+    let clean = msbc::lsp::run(&connection, &loader);
+    // The writer ends when every sender is gone: the connection's here, the
+    // reader's when it has read `exit` or the end of its input.
+    drop(connection);
+    let _ = reader.join();
+    let _ = writer.join();
+    if clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// The body of the next `Content-Length` frame, or `None` at the end of the
+/// input. Headers it cannot read are skipped; an oversized body is read
+/// and dropped.
+fn read_lsp_frame(input: &mut impl std::io::BufRead) -> Option<Vec<u8>> {
+    loop {
+        let mut length = None;
+        loop {
+            let mut line = String::new();
+            if input.read_line(&mut line).ok()? == 0 {
+                return None;
+            }
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                if name.trim().eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse::<usize>().ok();
+                }
+            }
+        }
+        let Some(length) = length else {
+            eprintln!("msbc lsp: skipped a header without Content-Length");
+            continue;
+        };
+        let mut body = Vec::new();
+        let mut limited = input.by_ref().take(length.min(MAX_LSP_MESSAGE) as u64);
+        limited.read_to_end(&mut body).ok()?;
+        if body.len() < length.min(MAX_LSP_MESSAGE) {
+            return None;
+        }
+        if length > MAX_LSP_MESSAGE {
+            std::io::copy(
+                &mut input.by_ref().take((length - MAX_LSP_MESSAGE) as u64),
+                &mut std::io::sink(),
+            )
+            .ok()?;
+            eprintln!("msbc lsp: ignored a message of {length} bytes");
+            continue;
+        }
+        return Some(body);
+    }
+}
+
+/// The id of a message that is JSON but not a message the server reads.
+fn lsp_request_id(body: &[u8]) -> Option<lsp_server::RequestId> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    match value.get("id")? {
+        serde_json::Value::Number(n) => Some(i32::try_from(n.as_i64()?).ok()?.into()),
+        serde_json::Value::String(s) => Some(s.clone().into()),
+        _ => None,
+    }
 }

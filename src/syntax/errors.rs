@@ -18,7 +18,8 @@ pub fn install_call_limit() {
     ONCE.call_once(|| pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT)));
 }
 
-const STEP_KEYWORDS: &[&str] = &[
+/// The keywords that start a step inside a stage block.
+pub const STEP_KEYWORDS: &[&str] = &[
     "workdir",
     "env",
     "copy",
@@ -34,7 +35,8 @@ const STEP_KEYWORDS: &[&str] = &[
 const DECLARATION: &str = "a declaration (`image`, `param`, `secret`, `base`, `builder` or `runtime`)";
 const STEP: &str = "a step (`copy`, `run`, `workdir`, `env`, `produce`, ...)";
 
-const TOP_KEYWORDS: &[&str] = &[
+/// The keywords that start a top-level declaration.
+pub const TOP_KEYWORDS: &[&str] = &[
     "image", "param", "secret", "base", "builder", "runtime", "default", "cross",
 ];
 

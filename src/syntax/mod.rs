@@ -5,4 +5,5 @@ mod errors;
 mod parser;
 mod text;
 
-pub use parser::{parse, MAX_INPUT_BYTES};
+pub use errors::{STEP_KEYWORDS, TOP_KEYWORDS};
+pub use parser::{parse, parse_lenient, MAX_INPUT_BYTES};

@@ -53,6 +53,27 @@ pub fn parse(file: FileId, source: &str) -> Result<Program, Vec<Diagnostic>> {
     }
 }
 
+/// Every top-level declaration that parses, for tools that work on a file
+/// while it is being typed (the language server). A file without syntax
+/// errors gives the tree [`parse`] gives; otherwise each declaration is
+/// parsed apart and the broken ones are left out. Never fails.
+pub fn parse_lenient(file: FileId, source: &str) -> Program {
+    if source.len() > MAX_INPUT_BYTES {
+        return Program::default();
+    }
+    errors::install_call_limit();
+    if let Ok(program) = parse_piece(file, source, 0) {
+        return program;
+    }
+    let mut items = Vec::new();
+    for (start, end) in errors::top_level_pieces(source) {
+        if let Ok(piece) = parse_piece(file, &source[start..end], start) {
+            items.extend(piece.items);
+        }
+    }
+    Program { items }
+}
+
 fn parse_piece(file: FileId, source: &str, offset: usize) -> Result<Program, Diagnostic> {
     let pairs =
         MsbParser::parse(Rule::file, source).map_err(|e| errors::syntax_error(file, source, offset, e))?;

@@ -13,5 +13,6 @@ mod fmt;
 mod graph;
 mod help;
 mod hostile;
+mod lsp;
 mod schema;
 mod support;
