@@ -28,6 +28,7 @@ pub fn explain(code: Code) -> &'static str {
         Code::RunWithoutShell => RUN_WITHOUT_SHELL,
         Code::ShellFormWithoutShell => SHELL_FORM_WITHOUT_SHELL,
         Code::UserNameWithoutPasswd => USER_NAME_WITHOUT_PASSWD,
+        Code::NoPackageManager => NO_PACKAGE_MANAGER,
         Code::NoRuntime => NO_RUNTIME,
         Code::DefaultTarget => DEFAULT_TARGET,
         Code::InvalidValue => INVALID_VALUE,
@@ -44,8 +45,76 @@ pub fn explain(code: Code) -> &'static str {
         Code::SecretAsValue => SECRET_AS_VALUE,
         Code::UnknownSecret => UNKNOWN_SECRET,
         Code::SecretLikeName => SECRET_LIKE_NAME,
+        Code::UnpinnedPackage => UNPINNED_PACKAGE,
     }
 }
+
+const NO_PACKAGE_MANAGER: &str = r#"E0305: install in a stage with no known package manager
+
+An `install` step becomes the package manager's command for the stage's
+image: `apt-get` on Debian and Ubuntu, `apk` on Alpine and Wolfi, `dnf` on
+Fedora and RHEL. msbc knows the manager of the images in its built-in table
+and of declared images whose capability block says `packages apt` (or
+`apk`, `dnf`). Distroless images and `scratch` have none, and msbc does not
+guess for an image it does not know: the wrong command would fail the
+build. Install the packages in a builder and copy what the runtime needs, or
+name the image's package manager.
+
+Erroneous example:
+
+    image tools = "registry.example.com/tools:2.1" {
+      libc glibc
+      shell yes
+      passwd yes
+      user 0
+    }
+
+    runtime app from tools {
+      install "curl=7.88.1-10+deb12u8"
+      cmd ["curl", "--version"]
+    }
+
+Fixed:
+
+    image tools = "registry.example.com/tools:2.1" {
+      libc glibc
+      shell yes
+      passwd yes
+      user 0
+      packages apt
+    }
+
+    runtime app from tools {
+      install "curl=7.88.1-10+deb12u8"
+      cmd ["curl", "--version"]
+    }
+"#;
+
+const UNPINNED_PACKAGE: &str = r#"W0008: package version not pinned
+
+A package named without a version installs whatever the archive holds on
+the day of the build, so two builds of the same commit can get different
+files (hadolint reports this as DL3008, DL3018 and DL3041). Write
+`"name=version"`; msbc passes the version to the package manager, spelt the
+way it wants (`name-version` for dnf). Pins can stop working when an archive
+drops an old version, which is why some projects prefer to follow the
+archive: to silence the warning for a project, set `W0008 = "allow"` in the
+`[lints]` table of msbc.toml (levels: allow, warn, deny).
+
+Erroneous example:
+
+    runtime app from "debian:bookworm-slim" {
+      install "curl"
+      cmd ["curl", "--version"]
+    }
+
+Fixed:
+
+    runtime app from "debian:bookworm-slim" {
+      install "curl=7.88.1-10+deb12u8"
+      cmd ["curl", "--version"]
+    }
+"#;
 
 const SYNTAX_ERROR: &str = r#"E0001: syntax error
 

@@ -102,6 +102,9 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::k_chmod
             | Rule::k_enum
             | Rule::k_exe
+            | Rule::k_packages
+            | Rule::k_install
+            | Rule::k_layer
     )
 }
 
@@ -169,6 +172,7 @@ impl Builder {
                     Rule::cap_libc => Capability::Libc(libc(value.as_str()), cap_span),
                     Rule::cap_shell => Capability::Shell(value.as_str() == "yes", cap_span),
                     Rule::cap_passwd => Capability::Passwd(value.as_str() == "yes", cap_span),
+                    Rule::cap_packages => Capability::Packages(package_manager(value.as_str()), cap_span),
                     _ => Capability::User(value.as_str().to_string(), cap_span),
                 });
             }
@@ -330,6 +334,7 @@ impl Builder {
                 let mut caches = Vec::new();
                 let mut secrets = Vec::new();
                 let mut ssh = None;
+                let mut layer = None;
                 for option in parts {
                     let option_span = self.span(&option);
                     match option.as_rule() {
@@ -359,6 +364,7 @@ impl Builder {
                                 span: option_span,
                             });
                         }
+                        Rule::layer_option => layer = Some(option_span),
                         _ => ssh = Some(option_span),
                     }
                 }
@@ -367,8 +373,12 @@ impl Builder {
                     caches,
                     secrets,
                     ssh,
+                    layer,
                 }
             }
+            Rule::install_step => StepKind::Install {
+                packages: parts.map(|p| self.string(p)).collect::<Result<Vec<_>, _>>()?,
+            },
             Rule::user_step => {
                 let owner = next();
                 StepKind::User(owner.as_str().to_string(), self.span(&owner))
@@ -507,6 +517,15 @@ impl Builder {
         } else {
             text::quoted(inner.as_str(), span)
         }
+    }
+}
+
+fn package_manager(word: &str) -> PackageManager {
+    match word {
+        "apt" => PackageManager::Apt,
+        "apk" => PackageManager::Apk,
+        "dnf" => PackageManager::Dnf,
+        _ => PackageManager::None,
     }
 }
 

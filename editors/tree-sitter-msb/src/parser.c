@@ -15,16 +15,16 @@
 #endif
 
 #define LANGUAGE_VERSION 14
-#define STATE_COUNT 248
+#define STATE_COUNT 255
 #define LARGE_STATE_COUNT 2
-#define SYMBOL_COUNT 144
+#define SYMBOL_COUNT 154
 #define ALIAS_COUNT 0
-#define TOKEN_COUNT 82
+#define TOKEN_COUNT 88
 #define EXTERNAL_TOKEN_COUNT 2
-#define FIELD_COUNT 27
+#define FIELD_COUNT 28
 #define MAX_ALIAS_SEQUENCE_LENGTH 9
 #define MAX_RESERVED_WORD_SET_SIZE 0
-#define PRODUCTION_ID_COUNT 39
+#define PRODUCTION_ID_COUNT 42
 #define SUPERTYPE_COUNT 0
 
 enum ts_symbol_identifiers {
@@ -40,137 +40,147 @@ enum ts_symbol_identifiers {
   anon_sym_shell = 10,
   anon_sym_passwd = 11,
   anon_sym_user = 12,
-  anon_sym_none = 13,
-  anon_sym_glibc = 14,
-  anon_sym_musl = 15,
-  anon_sym_yes = 16,
-  anon_sym_no = 17,
-  anon_sym_param = 18,
-  anon_sym_COLON = 19,
-  sym_required = 20,
-  anon_sym_string = 21,
-  anon_sym_bool = 22,
-  anon_sym_int = 23,
-  anon_sym_enum = 24,
-  anon_sym_LPAREN = 25,
-  anon_sym_COMMA = 26,
-  anon_sym_RPAREN = 27,
-  anon_sym_secret = 28,
-  anon_sym_from = 29,
-  sym_default = 30,
-  anon_sym_base = 31,
-  anon_sym_builder = 32,
-  anon_sym_runtime = 33,
-  anon_sym_workdir = 34,
-  anon_sym_env = 35,
-  anon_sym_copy = 36,
-  anon_sym_to = 37,
-  anon_sym_chown = 38,
-  anon_sym_chmod = 39,
-  anon_sym_run = 40,
-  anon_sym_cache = 41,
-  sym_locked = 42,
-  sym_ssh_mount = 43,
-  anon_sym_expose = 44,
-  anon_sym_label = 45,
-  anon_sym_entrypoint = 46,
-  anon_sym_cmd = 47,
-  anon_sym_healthcheck = 48,
-  anon_sym_interval = 49,
-  anon_sym_timeout = 50,
-  anon_sym_start_DASHperiod = 51,
-  anon_sym_retries = 52,
-  anon_sym_produce = 53,
-  anon_sym_file = 54,
-  anon_sym_dir = 55,
-  anon_sym_exe = 56,
-  anon_sym_static = 57,
-  anon_sym_LBRACK = 58,
-  anon_sym_RBRACK = 59,
-  anon_sym_DOT = 60,
-  aux_sym_artifact_reference_token1 = 61,
-  anon_sym_true = 62,
-  anon_sym_false = 63,
-  aux_sym_number_token1 = 64,
-  sym_duration = 65,
-  sym_port = 66,
-  sym_owner = 67,
-  sym_label_key = 68,
-  sym_path = 69,
-  anon_sym_DQUOTE = 70,
-  anon_sym_DQUOTE2 = 71,
-  sym_string_content = 72,
-  sym_escape_sequence = 73,
-  anon_sym_DQUOTE_DQUOTE_DQUOTE = 74,
-  anon_sym_DQUOTE_DQUOTE_DQUOTE2 = 75,
-  sym__raw_content = 76,
-  anon_sym_DOLLAR_LBRACE = 77,
-  aux_sym_interpolation_token1 = 78,
-  anon_sym_RBRACE2 = 79,
-  sym__artifact_copy_marker = 80,
-  sym__error_sentinel = 81,
-  sym_source_file = 82,
-  sym__declaration = 83,
-  sym_image_declaration = 84,
-  sym_capabilities = 85,
-  sym__capability = 86,
-  sym_libc_capability = 87,
-  sym_shell_capability = 88,
-  sym_passwd_capability = 89,
-  sym_user_capability = 90,
-  sym_libc = 91,
-  sym_yes_no = 92,
-  sym_param_declaration = 93,
-  sym_primitive_type = 94,
-  sym_enum_type = 95,
-  sym_secret_declaration = 96,
-  sym_stage_declaration = 97,
-  sym_role = 98,
-  sym_block = 99,
-  sym__step = 100,
-  sym_workdir_step = 101,
-  sym_env_step = 102,
-  sym_copy_step = 103,
-  sym_chown_option = 104,
-  sym_chmod_option = 105,
-  sym_run_step = 106,
-  sym_cache_mount = 107,
-  sym_secret_mount = 108,
-  sym_user_step = 109,
-  sym_expose_step = 110,
-  sym_label_step = 111,
-  sym_entrypoint_step = 112,
-  sym_cmd_step = 113,
-  sym_healthcheck_step = 114,
-  sym_healthcheck_option = 115,
-  sym_produce_step = 116,
-  sym_artifact_kind = 117,
-  sym_linkage = 118,
-  sym__command = 119,
-  sym_command_list = 120,
-  sym__command_argument = 121,
-  sym_artifact_reference = 122,
-  sym__value = 123,
-  sym_boolean = 124,
-  sym_number = 125,
-  sym_mode = 126,
-  sym__path = 127,
-  sym__string = 128,
-  sym_string = 129,
-  sym_raw_string = 130,
-  sym_interpolation = 131,
-  aux_sym_source_file_repeat1 = 132,
-  aux_sym_capabilities_repeat1 = 133,
-  aux_sym_enum_type_repeat1 = 134,
-  aux_sym_enum_type_repeat2 = 135,
-  aux_sym_block_repeat1 = 136,
-  aux_sym_copy_step_repeat1 = 137,
-  aux_sym_copy_step_repeat2 = 138,
-  aux_sym_run_step_repeat1 = 139,
-  aux_sym_healthcheck_step_repeat1 = 140,
-  aux_sym_command_list_repeat1 = 141,
-  aux_sym_string_repeat1 = 142,
-  aux_sym_raw_string_repeat1 = 143,
+  anon_sym_packages = 13,
+  anon_sym_apt = 14,
+  anon_sym_apk = 15,
+  anon_sym_dnf = 16,
+  anon_sym_none = 17,
+  anon_sym_glibc = 18,
+  anon_sym_musl = 19,
+  anon_sym_yes = 20,
+  anon_sym_no = 21,
+  anon_sym_param = 22,
+  anon_sym_COLON = 23,
+  sym_required = 24,
+  anon_sym_string = 25,
+  anon_sym_bool = 26,
+  anon_sym_int = 27,
+  anon_sym_enum = 28,
+  anon_sym_LPAREN = 29,
+  anon_sym_COMMA = 30,
+  anon_sym_RPAREN = 31,
+  anon_sym_secret = 32,
+  anon_sym_from = 33,
+  sym_default = 34,
+  anon_sym_base = 35,
+  anon_sym_builder = 36,
+  anon_sym_runtime = 37,
+  anon_sym_workdir = 38,
+  anon_sym_env = 39,
+  anon_sym_copy = 40,
+  anon_sym_to = 41,
+  anon_sym_chown = 42,
+  anon_sym_chmod = 43,
+  anon_sym_run = 44,
+  sym_layer_option = 45,
+  anon_sym_install = 46,
+  anon_sym_cache = 47,
+  sym_locked = 48,
+  sym_ssh_mount = 49,
+  anon_sym_expose = 50,
+  anon_sym_label = 51,
+  anon_sym_entrypoint = 52,
+  anon_sym_cmd = 53,
+  anon_sym_healthcheck = 54,
+  anon_sym_interval = 55,
+  anon_sym_timeout = 56,
+  anon_sym_start_DASHperiod = 57,
+  anon_sym_retries = 58,
+  anon_sym_produce = 59,
+  anon_sym_file = 60,
+  anon_sym_dir = 61,
+  anon_sym_exe = 62,
+  anon_sym_static = 63,
+  anon_sym_LBRACK = 64,
+  anon_sym_RBRACK = 65,
+  anon_sym_DOT = 66,
+  aux_sym_artifact_reference_token1 = 67,
+  anon_sym_true = 68,
+  anon_sym_false = 69,
+  aux_sym_number_token1 = 70,
+  sym_duration = 71,
+  sym_port = 72,
+  sym_owner = 73,
+  sym_label_key = 74,
+  sym_path = 75,
+  anon_sym_DQUOTE = 76,
+  anon_sym_DQUOTE2 = 77,
+  sym_string_content = 78,
+  sym_escape_sequence = 79,
+  anon_sym_DQUOTE_DQUOTE_DQUOTE = 80,
+  anon_sym_DQUOTE_DQUOTE_DQUOTE2 = 81,
+  sym__raw_content = 82,
+  anon_sym_DOLLAR_LBRACE = 83,
+  aux_sym_interpolation_token1 = 84,
+  anon_sym_RBRACE2 = 85,
+  sym__artifact_copy_marker = 86,
+  sym__error_sentinel = 87,
+  sym_source_file = 88,
+  sym__declaration = 89,
+  sym_image_declaration = 90,
+  sym_capabilities = 91,
+  sym__capability = 92,
+  sym_libc_capability = 93,
+  sym_shell_capability = 94,
+  sym_passwd_capability = 95,
+  sym_user_capability = 96,
+  sym_packages_capability = 97,
+  sym_package_manager = 98,
+  sym_libc = 99,
+  sym_yes_no = 100,
+  sym_param_declaration = 101,
+  sym_primitive_type = 102,
+  sym_enum_type = 103,
+  sym_secret_declaration = 104,
+  sym_stage_declaration = 105,
+  sym_role = 106,
+  sym_block = 107,
+  sym__step = 108,
+  sym_workdir_step = 109,
+  sym_env_step = 110,
+  sym_copy_step = 111,
+  sym_chown_option = 112,
+  sym_chmod_option = 113,
+  sym_run_step = 114,
+  sym_install_step = 115,
+  sym_cache_mount = 116,
+  sym_secret_mount = 117,
+  sym_user_step = 118,
+  sym_expose_step = 119,
+  sym_label_step = 120,
+  sym_entrypoint_step = 121,
+  sym_cmd_step = 122,
+  sym_healthcheck_step = 123,
+  sym_healthcheck_option = 124,
+  sym_produce_step = 125,
+  sym_artifact_kind = 126,
+  sym_linkage = 127,
+  sym__command = 128,
+  sym_command_list = 129,
+  sym__command_argument = 130,
+  sym_artifact_reference = 131,
+  sym__value = 132,
+  sym_boolean = 133,
+  sym_number = 134,
+  sym_mode = 135,
+  sym__path = 136,
+  sym__string = 137,
+  sym_string = 138,
+  sym_raw_string = 139,
+  sym_interpolation = 140,
+  aux_sym_source_file_repeat1 = 141,
+  aux_sym_capabilities_repeat1 = 142,
+  aux_sym_enum_type_repeat1 = 143,
+  aux_sym_enum_type_repeat2 = 144,
+  aux_sym_block_repeat1 = 145,
+  aux_sym_copy_step_repeat1 = 146,
+  aux_sym_copy_step_repeat2 = 147,
+  aux_sym_run_step_repeat1 = 148,
+  aux_sym_install_step_repeat1 = 149,
+  aux_sym_healthcheck_step_repeat1 = 150,
+  aux_sym_command_list_repeat1 = 151,
+  aux_sym_string_repeat1 = 152,
+  aux_sym_raw_string_repeat1 = 153,
 };
 
 static const char * const ts_symbol_names[] = {
@@ -187,6 +197,10 @@ static const char * const ts_symbol_names[] = {
   [anon_sym_shell] = "shell",
   [anon_sym_passwd] = "passwd",
   [anon_sym_user] = "user",
+  [anon_sym_packages] = "packages",
+  [anon_sym_apt] = "apt",
+  [anon_sym_apk] = "apk",
+  [anon_sym_dnf] = "dnf",
   [anon_sym_none] = "none",
   [anon_sym_glibc] = "glibc",
   [anon_sym_musl] = "musl",
@@ -215,6 +229,8 @@ static const char * const ts_symbol_names[] = {
   [anon_sym_chown] = "chown",
   [anon_sym_chmod] = "chmod",
   [anon_sym_run] = "run",
+  [sym_layer_option] = "layer_option",
+  [anon_sym_install] = "install",
   [anon_sym_cache] = "cache",
   [sym_locked] = "locked",
   [sym_ssh_mount] = "ssh_mount",
@@ -265,6 +281,8 @@ static const char * const ts_symbol_names[] = {
   [sym_shell_capability] = "shell_capability",
   [sym_passwd_capability] = "passwd_capability",
   [sym_user_capability] = "user_capability",
+  [sym_packages_capability] = "packages_capability",
+  [sym_package_manager] = "package_manager",
   [sym_libc] = "libc",
   [sym_yes_no] = "yes_no",
   [sym_param_declaration] = "param_declaration",
@@ -281,6 +299,7 @@ static const char * const ts_symbol_names[] = {
   [sym_chown_option] = "chown_option",
   [sym_chmod_option] = "chmod_option",
   [sym_run_step] = "run_step",
+  [sym_install_step] = "install_step",
   [sym_cache_mount] = "cache_mount",
   [sym_secret_mount] = "secret_mount",
   [sym_user_step] = "user_step",
@@ -314,6 +333,7 @@ static const char * const ts_symbol_names[] = {
   [aux_sym_copy_step_repeat1] = "copy_step_repeat1",
   [aux_sym_copy_step_repeat2] = "copy_step_repeat2",
   [aux_sym_run_step_repeat1] = "run_step_repeat1",
+  [aux_sym_install_step_repeat1] = "install_step_repeat1",
   [aux_sym_healthcheck_step_repeat1] = "healthcheck_step_repeat1",
   [aux_sym_command_list_repeat1] = "command_list_repeat1",
   [aux_sym_string_repeat1] = "string_repeat1",
@@ -334,6 +354,10 @@ static const TSSymbol ts_symbol_map[] = {
   [anon_sym_shell] = anon_sym_shell,
   [anon_sym_passwd] = anon_sym_passwd,
   [anon_sym_user] = anon_sym_user,
+  [anon_sym_packages] = anon_sym_packages,
+  [anon_sym_apt] = anon_sym_apt,
+  [anon_sym_apk] = anon_sym_apk,
+  [anon_sym_dnf] = anon_sym_dnf,
   [anon_sym_none] = anon_sym_none,
   [anon_sym_glibc] = anon_sym_glibc,
   [anon_sym_musl] = anon_sym_musl,
@@ -362,6 +386,8 @@ static const TSSymbol ts_symbol_map[] = {
   [anon_sym_chown] = anon_sym_chown,
   [anon_sym_chmod] = anon_sym_chmod,
   [anon_sym_run] = anon_sym_run,
+  [sym_layer_option] = sym_layer_option,
+  [anon_sym_install] = anon_sym_install,
   [anon_sym_cache] = anon_sym_cache,
   [sym_locked] = sym_locked,
   [sym_ssh_mount] = sym_ssh_mount,
@@ -412,6 +438,8 @@ static const TSSymbol ts_symbol_map[] = {
   [sym_shell_capability] = sym_shell_capability,
   [sym_passwd_capability] = sym_passwd_capability,
   [sym_user_capability] = sym_user_capability,
+  [sym_packages_capability] = sym_packages_capability,
+  [sym_package_manager] = sym_package_manager,
   [sym_libc] = sym_libc,
   [sym_yes_no] = sym_yes_no,
   [sym_param_declaration] = sym_param_declaration,
@@ -428,6 +456,7 @@ static const TSSymbol ts_symbol_map[] = {
   [sym_chown_option] = sym_chown_option,
   [sym_chmod_option] = sym_chmod_option,
   [sym_run_step] = sym_run_step,
+  [sym_install_step] = sym_install_step,
   [sym_cache_mount] = sym_cache_mount,
   [sym_secret_mount] = sym_secret_mount,
   [sym_user_step] = sym_user_step,
@@ -461,6 +490,7 @@ static const TSSymbol ts_symbol_map[] = {
   [aux_sym_copy_step_repeat1] = aux_sym_copy_step_repeat1,
   [aux_sym_copy_step_repeat2] = aux_sym_copy_step_repeat2,
   [aux_sym_run_step_repeat1] = aux_sym_run_step_repeat1,
+  [aux_sym_install_step_repeat1] = aux_sym_install_step_repeat1,
   [aux_sym_healthcheck_step_repeat1] = aux_sym_healthcheck_step_repeat1,
   [aux_sym_command_list_repeat1] = aux_sym_command_list_repeat1,
   [aux_sym_string_repeat1] = aux_sym_string_repeat1,
@@ -517,6 +547,22 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = false,
   },
   [anon_sym_user] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_packages] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_apt] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_apk] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_dnf] = {
     .visible = true,
     .named = false,
   },
@@ -629,6 +675,14 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = false,
   },
   [anon_sym_run] = {
+    .visible = true,
+    .named = false,
+  },
+  [sym_layer_option] = {
+    .visible = true,
+    .named = true,
+  },
+  [anon_sym_install] = {
     .visible = true,
     .named = false,
   },
@@ -832,6 +886,14 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = true,
     .named = true,
   },
+  [sym_packages_capability] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_package_manager] = {
+    .visible = true,
+    .named = true,
+  },
   [sym_libc] = {
     .visible = true,
     .named = true,
@@ -893,6 +955,10 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = true,
   },
   [sym_run_step] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_install_step] = {
     .visible = true,
     .named = true,
   },
@@ -1028,6 +1094,10 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = false,
     .named = false,
   },
+  [aux_sym_install_step_repeat1] = {
+    .visible = false,
+    .named = false,
+  },
   [aux_sym_healthcheck_step_repeat1] = {
     .visible = false,
     .named = false,
@@ -1063,17 +1133,18 @@ enum ts_field_identifiers {
   field_name = 14,
   field_option = 15,
   field_owner = 16,
-  field_path = 17,
-  field_port = 18,
-  field_reference = 19,
-  field_required = 20,
-  field_role = 21,
-  field_source = 22,
-  field_stage = 23,
-  field_type = 24,
-  field_user = 25,
-  field_value = 26,
-  field_variable = 27,
+  field_package = 17,
+  field_path = 18,
+  field_port = 19,
+  field_reference = 20,
+  field_required = 21,
+  field_role = 22,
+  field_source = 23,
+  field_stage = 24,
+  field_type = 25,
+  field_user = 26,
+  field_value = 27,
+  field_variable = 28,
 };
 
 static const char * const ts_field_names[] = {
@@ -1094,6 +1165,7 @@ static const char * const ts_field_names[] = {
   [field_name] = "name",
   [field_option] = "option",
   [field_owner] = "owner",
+  [field_package] = "package",
   [field_path] = "path",
   [field_port] = "port",
   [field_reference] = "reference",
@@ -1124,28 +1196,31 @@ static const TSMapSlice ts_field_map_slices[PRODUCTION_ID_COUNT] = {
   [14] = {.index = 31, .length = 1},
   [15] = {.index = 32, .length = 1},
   [16] = {.index = 33, .length = 1},
-  [17] = {.index = 34, .length = 2},
-  [18] = {.index = 36, .length = 1},
-  [19] = {.index = 37, .length = 2},
-  [20] = {.index = 39, .length = 1},
-  [21] = {.index = 40, .length = 2},
-  [22] = {.index = 42, .length = 2},
-  [23] = {.index = 44, .length = 2},
-  [24] = {.index = 46, .length = 3},
-  [25] = {.index = 49, .length = 2},
-  [26] = {.index = 51, .length = 2},
-  [27] = {.index = 53, .length = 2},
-  [28] = {.index = 55, .length = 2},
-  [29] = {.index = 57, .length = 2},
-  [30] = {.index = 59, .length = 2},
-  [31] = {.index = 61, .length = 1},
-  [32] = {.index = 62, .length = 1},
+  [17] = {.index = 34, .length = 1},
+  [18] = {.index = 35, .length = 1},
+  [19] = {.index = 36, .length = 2},
+  [20] = {.index = 38, .length = 1},
+  [21] = {.index = 39, .length = 2},
+  [22] = {.index = 41, .length = 2},
+  [23] = {.index = 43, .length = 1},
+  [24] = {.index = 44, .length = 2},
+  [25] = {.index = 46, .length = 2},
+  [26] = {.index = 48, .length = 2},
+  [27] = {.index = 50, .length = 3},
+  [28] = {.index = 53, .length = 2},
+  [29] = {.index = 55, .length = 2},
+  [30] = {.index = 57, .length = 2},
+  [31] = {.index = 59, .length = 2},
+  [32] = {.index = 61, .length = 2},
   [33] = {.index = 63, .length = 2},
-  [34] = {.index = 65, .length = 3},
-  [35] = {.index = 68, .length = 2},
-  [36] = {.index = 70, .length = 2},
-  [37] = {.index = 72, .length = 3},
-  [38] = {.index = 75, .length = 1},
+  [34] = {.index = 65, .length = 1},
+  [35] = {.index = 66, .length = 1},
+  [36] = {.index = 67, .length = 2},
+  [37] = {.index = 69, .length = 3},
+  [38] = {.index = 72, .length = 2},
+  [39] = {.index = 74, .length = 2},
+  [40] = {.index = 76, .length = 3},
+  [41] = {.index = 79, .length = 1},
 };
 
 static const TSFieldMapEntry ts_field_map_entries[] = {
@@ -1194,74 +1269,81 @@ static const TSFieldMapEntry ts_field_map_entries[] = {
   [30] =
     {field_command, 1},
   [31] =
-    {field_port, 1},
+    {field_package, 0},
   [32] =
-    {field_artifact, 0},
+    {field_package, 1, .inherited = true},
   [33] =
-    {field_source, 0},
+    {field_port, 1},
   [34] =
+    {field_artifact, 0},
+  [35] =
+    {field_source, 0},
+  [36] =
     {field_source, 1},
     {field_source, 2, .inherited = true},
-  [36] =
+  [38] =
     {field_mount, 0},
-  [37] =
+  [39] =
     {field_command, 1},
     {field_mount, 2, .inherited = true},
-  [39] =
+  [41] =
+    {field_package, 0, .inherited = true},
+    {field_package, 1, .inherited = true},
+  [43] =
     {field_option, 0},
-  [40] =
+  [44] =
     {field_command, 1},
     {field_option, 2, .inherited = true},
-  [42] =
+  [46] =
     {field_name, 1},
     {field_value, 3},
-  [44] =
+  [48] =
     {field_source, 0, .inherited = true},
     {field_source, 1, .inherited = true},
-  [46] =
+  [50] =
     {field_option, 3, .inherited = true},
     {field_source, 1},
     {field_source, 2, .inherited = true},
-  [49] =
+  [53] =
     {field_mount, 0, .inherited = true},
     {field_mount, 1, .inherited = true},
-  [51] =
+  [55] =
     {field_key, 1},
     {field_value, 3},
-  [53] =
+  [57] =
     {field_artifact, 2},
     {field_stage, 0},
-  [55] =
+  [59] =
     {field_key, 0},
     {field_value, 1},
-  [57] =
+  [61] =
     {field_option, 0, .inherited = true},
     {field_option, 1, .inherited = true},
-  [59] =
+  [63] =
     {field_artifact, 2},
     {field_destination, 4},
-  [61] =
+  [65] =
     {field_owner, 1},
-  [62] =
+  [66] =
     {field_mode, 1},
-  [63] =
+  [67] =
     {field_locked, 2},
     {field_path, 1},
-  [65] =
+  [69] =
     {field_artifact, 2},
     {field_destination, 4},
     {field_option, 5, .inherited = true},
-  [68] =
+  [72] =
     {field_name, 1},
     {field_variable, 3},
-  [70] =
+  [74] =
     {field_name, 1},
     {field_path, 3},
-  [72] =
+  [76] =
     {field_kind, 3},
     {field_name, 1},
     {field_path, 5},
-  [75] =
+  [79] =
     {field_linkage, 2},
 };
 
@@ -1341,7 +1423,7 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [64] = 64,
   [65] = 65,
   [66] = 66,
-  [67] = 6,
+  [67] = 67,
   [68] = 68,
   [69] = 69,
   [70] = 70,
@@ -1357,19 +1439,19 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [80] = 80,
   [81] = 81,
   [82] = 82,
-  [83] = 8,
-  [84] = 5,
-  [85] = 7,
+  [83] = 83,
+  [84] = 84,
+  [85] = 85,
   [86] = 86,
-  [87] = 87,
-  [88] = 88,
-  [89] = 89,
-  [90] = 90,
+  [87] = 8,
+  [88] = 5,
+  [89] = 7,
+  [90] = 6,
   [91] = 91,
   [92] = 92,
   [93] = 93,
   [94] = 94,
-  [95] = 95,
+  [95] = 92,
   [96] = 96,
   [97] = 97,
   [98] = 98,
@@ -1379,17 +1461,17 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [102] = 102,
   [103] = 103,
   [104] = 104,
-  [105] = 88,
-  [106] = 90,
-  [107] = 88,
-  [108] = 90,
+  [105] = 105,
+  [106] = 106,
+  [107] = 107,
+  [108] = 108,
   [109] = 109,
   [110] = 110,
   [111] = 111,
   [112] = 112,
-  [113] = 113,
-  [114] = 114,
-  [115] = 115,
+  [113] = 111,
+  [114] = 92,
+  [115] = 111,
   [116] = 116,
   [117] = 117,
   [118] = 118,
@@ -1402,14 +1484,14 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [125] = 125,
   [126] = 126,
   [127] = 127,
-  [128] = 123,
-  [129] = 110,
-  [130] = 110,
-  [131] = 123,
-  [132] = 132,
+  [128] = 128,
+  [129] = 129,
+  [130] = 120,
+  [131] = 131,
+  [132] = 116,
   [133] = 133,
-  [134] = 134,
-  [135] = 135,
+  [134] = 120,
+  [135] = 116,
   [136] = 136,
   [137] = 137,
   [138] = 138,
@@ -1436,23 +1518,23 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [159] = 159,
   [160] = 160,
   [161] = 161,
-  [162] = 162,
+  [162] = 7,
   [163] = 163,
   [164] = 164,
   [165] = 165,
   [166] = 166,
   [167] = 167,
   [168] = 168,
-  [169] = 8,
-  [170] = 5,
-  [171] = 7,
-  [172] = 6,
-  [173] = 147,
-  [174] = 174,
-  [175] = 175,
+  [169] = 169,
+  [170] = 170,
+  [171] = 171,
+  [172] = 172,
+  [173] = 173,
+  [174] = 8,
+  [175] = 5,
   [176] = 176,
-  [177] = 177,
-  [178] = 178,
+  [177] = 6,
+  [178] = 145,
   [179] = 179,
   [180] = 180,
   [181] = 181,
@@ -1517,11 +1599,18 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [240] = 240,
   [241] = 241,
   [242] = 242,
-  [243] = 241,
+  [243] = 243,
   [244] = 244,
   [245] = 245,
-  [246] = 233,
+  [246] = 246,
   [247] = 247,
+  [248] = 243,
+  [249] = 249,
+  [250] = 250,
+  [251] = 251,
+  [252] = 252,
+  [253] = 231,
+  [254] = 254,
 };
 
 static const TSCharacterRange sym_path_character_set_1[] = {
@@ -1534,55 +1623,56 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
   eof = lexer->eof(lexer);
   switch (state) {
     case 0:
-      if (eof) ADVANCE(216);
+      if (eof) ADVANCE(232);
       ADVANCE_MAP(
-        '\n', 217,
-        '\r', 218,
-        '"', 307,
-        '#', 219,
-        '$', 210,
-        '(', 246,
-        ')', 248,
-        ',', 247,
-        '.', 284,
-        ':', 239,
-        '=', 225,
-        '[', 282,
-        '\\', 196,
-        ']', 283,
-        'b', 30,
+        '\n', 233,
+        '\r', 234,
+        '"', 329,
+        '#', 235,
+        '$', 226,
+        '(', 266,
+        ')', 268,
+        ',', 267,
+        '.', 306,
+        ':', 259,
+        '=', 241,
+        '[', 304,
+        '\\', 211,
+        ']', 305,
+        'a', 165,
+        'b', 31,
         'c', 16,
-        'd', 56,
-        'e', 129,
-        'f', 24,
-        'g', 113,
-        'h', 57,
-        'i', 124,
-        'l', 18,
-        'm', 197,
-        'n', 140,
-        'p', 20,
-        'r', 58,
-        's', 72,
-        't', 93,
-        'u', 178,
-        'w', 143,
-        'y', 71,
-        '{', 226,
-        '}', 325,
+        'd', 60,
+        'e', 141,
+        'f', 23,
+        'g', 124,
+        'h', 62,
+        'i', 136,
+        'l', 17,
+        'm', 212,
+        'n', 152,
+        'p', 19,
+        'r', 63,
+        's', 77,
+        't', 102,
+        'u', 194,
+        'w', 155,
+        'y', 76,
+        '{', 242,
+        '}', 347,
       );
       if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(213);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(288);
+          lookahead == ' ') SKIP(229);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(310);
       END_STATE();
     case 1:
-      if (lookahead == '\n') ADVANCE(217);
-      if (lookahead == '\r') ADVANCE(218);
-      if (lookahead == '"') ADVANCE(306);
-      if (lookahead == '#') ADVANCE(219);
-      if (lookahead == '$') ADVANCE(303);
-      if (lookahead == 'c') ADVANCE(298);
-      if (lookahead == '}') ADVANCE(227);
+      if (lookahead == '\n') ADVANCE(233);
+      if (lookahead == '\r') ADVANCE(234);
+      if (lookahead == '"') ADVANCE(328);
+      if (lookahead == '#') ADVANCE(235);
+      if (lookahead == '$') ADVANCE(325);
+      if (lookahead == 'c') ADVANCE(320);
+      if (lookahead == '}') ADVANCE(243);
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(1);
       if (lookahead != 0 &&
@@ -1590,85 +1680,85 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ',' &&
           lookahead != '[' &&
           lookahead != ']' &&
-          lookahead != '{') ADVANCE(304);
+          lookahead != '{') ADVANCE(326);
       END_STATE();
     case 2:
       ADVANCE_MAP(
-        '\n', 217,
-        '\r', 218,
-        '"', 306,
-        '#', 219,
-        ')', 248,
-        ',', 247,
-        '[', 282,
-        ']', 283,
-        '}', 325,
+        '\n', 233,
+        '\r', 234,
+        '"', 328,
+        '#', 235,
+        ')', 268,
+        ',', 267,
+        '[', 304,
+        ']', 305,
+        '}', 347,
       );
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(3);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(294);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(316);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(223);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(239);
       END_STATE();
     case 3:
       ADVANCE_MAP(
-        '\n', 217,
-        '\r', 218,
-        '"', 306,
-        '#', 219,
-        ')', 248,
-        ',', 247,
-        '[', 282,
-        ']', 283,
+        '\n', 233,
+        '\r', 234,
+        '"', 328,
+        '#', 235,
+        ')', 268,
+        ',', 267,
+        '[', 304,
+        ']', 305,
       );
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(3);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(294);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(316);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(223);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(239);
       END_STATE();
     case 4:
       ADVANCE_MAP(
-        '\n', 217,
-        '\r', 218,
-        '#', 219,
-        'b', 144,
-        'c', 120,
-        'e', 130,
-        'h', 57,
-        'i', 139,
-        'l', 17,
-        'n', 141,
-        'p', 170,
-        'r', 201,
-        's', 194,
-        'u', 178,
-        'w', 143,
-        'y', 71,
-        '}', 227,
+        '\n', 233,
+        '\r', 234,
+        '#', 235,
+        'b', 156,
+        'c', 132,
+        'e', 142,
+        'h', 62,
+        'i', 146,
+        'l', 24,
+        'n', 153,
+        'p', 183,
+        'r', 216,
+        's', 208,
+        'u', 194,
+        'w', 155,
+        'y', 76,
+        '}', 243,
       );
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(4);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(289);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(311);
       END_STATE();
     case 5:
-      if (lookahead == '"') ADVANCE(307);
-      if (lookahead == '#') ADVANCE(309);
-      if (lookahead == '$') ADVANCE(310);
-      if (lookahead == '\\') ADVANCE(196);
+      if (lookahead == '"') ADVANCE(329);
+      if (lookahead == '#') ADVANCE(331);
+      if (lookahead == '$') ADVANCE(332);
+      if (lookahead == '\\') ADVANCE(211);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(308);
+          lookahead == ' ') ADVANCE(330);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(311);
+          lookahead != '\r') ADVANCE(333);
       END_STATE();
     case 6:
-      if (lookahead == '"') ADVANCE(306);
-      if (lookahead == '#') ADVANCE(219);
-      if (lookahead == '$') ADVANCE(303);
+      if (lookahead == '"') ADVANCE(328);
+      if (lookahead == '#') ADVANCE(235);
+      if (lookahead == '$') ADVANCE(325);
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(6);
       if (lookahead != 0 &&
@@ -1677,53 +1767,53 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '[' &&
           lookahead != ']' &&
           lookahead != '{' &&
-          lookahead != '}') ADVANCE(304);
+          lookahead != '}') ADVANCE(326);
       END_STATE();
     case 7:
-      if (lookahead == '"') ADVANCE(306);
-      if (lookahead == '#') ADVANCE(219);
+      if (lookahead == '"') ADVANCE(328);
+      if (lookahead == '#') ADVANCE(235);
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(7);
       if (('-' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(296);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(318);
       END_STATE();
     case 8:
-      if (lookahead == '"') ADVANCE(314);
+      if (lookahead == '"') ADVANCE(336);
       END_STATE();
     case 9:
-      if (lookahead == '"') ADVANCE(317);
-      if (lookahead == '#') ADVANCE(319);
-      if (lookahead == '$') ADVANCE(320);
+      if (lookahead == '"') ADVANCE(339);
+      if (lookahead == '#') ADVANCE(341);
+      if (lookahead == '$') ADVANCE(342);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(318);
-      if (lookahead != 0) ADVANCE(322);
+          lookahead == ' ') ADVANCE(340);
+      if (lookahead != 0) ADVANCE(344);
       END_STATE();
     case 10:
-      if (lookahead == '#') ADVANCE(219);
+      if (lookahead == '#') ADVANCE(235);
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(10);
       END_STATE();
     case 11:
-      if (lookahead == '#') ADVANCE(219);
+      if (lookahead == '#') ADVANCE(235);
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(10);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(285);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(307);
       END_STATE();
     case 12:
-      if (lookahead == '#') ADVANCE(219);
+      if (lookahead == '#') ADVANCE(235);
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(10);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(324);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(346);
       END_STATE();
     case 13:
-      if (lookahead == '#') ADVANCE(219);
+      if (lookahead == '#') ADVANCE(235);
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(13);
       if (lookahead == '$' ||
@@ -1732,1040 +1822,1117 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
           ('a' <= lookahead && lookahead <= '{') ||
-          lookahead == '}') ADVANCE(295);
+          lookahead == '}') ADVANCE(317);
       END_STATE();
     case 14:
-      if (lookahead == '-') ADVANCE(157);
+      if (lookahead == '-') ADVANCE(170);
       END_STATE();
     case 15:
-      if (lookahead == 'a') ADVANCE(40);
-      if (lookahead == 'h') ADVANCE(126);
+      if (lookahead == 'a') ADVANCE(43);
+      if (lookahead == 'h') ADVANCE(138);
       END_STATE();
     case 16:
-      if (lookahead == 'a') ADVANCE(40);
-      if (lookahead == 'h') ADVANCE(126);
-      if (lookahead == 'm') ADVANCE(45);
-      if (lookahead == 'o') ADVANCE(153);
+      if (lookahead == 'a') ADVANCE(43);
+      if (lookahead == 'h') ADVANCE(138);
+      if (lookahead == 'm') ADVANCE(50);
+      if (lookahead == 'o') ADVANCE(166);
       END_STATE();
     case 17:
-      if (lookahead == 'a') ADVANCE(34);
+      if (lookahead == 'a') ADVANCE(38);
+      if (lookahead == 'i') ADVANCE(35);
+      if (lookahead == 'o') ADVANCE(39);
       END_STATE();
     case 18:
-      if (lookahead == 'a') ADVANCE(34);
-      if (lookahead == 'i') ADVANCE(32);
-      if (lookahead == 'o') ADVANCE(35);
+      if (lookahead == 'a') ADVANCE(44);
       END_STATE();
     case 19:
-      if (lookahead == 'a') ADVANCE(169);
+      if (lookahead == 'a') ADVANCE(44);
+      if (lookahead == 'r') ADVANCE(154);
       END_STATE();
     case 20:
-      if (lookahead == 'a') ADVANCE(169);
-      if (lookahead == 'r') ADVANCE(142);
+      if (lookahead == 'a') ADVANCE(96);
       END_STATE();
     case 21:
-      if (lookahead == 'a') ADVANCE(88);
+      if (lookahead == 'a') ADVANCE(181);
+      if (lookahead == 'r') ADVANCE(103);
       END_STATE();
     case 22:
-      if (lookahead == 'a') ADVANCE(168);
-      if (lookahead == 'r') ADVANCE(95);
+      if (lookahead == 'a') ADVANCE(131);
       END_STATE();
     case 23:
-      if (lookahead == 'a') ADVANCE(119);
+      if (lookahead == 'a') ADVANCE(131);
+      if (lookahead == 'i') ADVANCE(128);
+      if (lookahead == 'r') ADVANCE(157);
       END_STATE();
     case 24:
-      if (lookahead == 'a') ADVANCE(119);
-      if (lookahead == 'i') ADVANCE(117);
-      if (lookahead == 'r') ADVANCE(145);
+      if (lookahead == 'a') ADVANCE(37);
       END_STATE();
     case 25:
-      if (lookahead == 'a') ADVANCE(203);
+      if (lookahead == 'a') ADVANCE(225);
+      if (lookahead == 'i') ADVANCE(35);
+      if (lookahead == 'o') ADVANCE(39);
       END_STATE();
     case 26:
-      if (lookahead == 'a') ADVANCE(123);
+      if (lookahead == 'a') ADVANCE(218);
       END_STATE();
     case 27:
-      if (lookahead == 'a') ADVANCE(114);
+      if (lookahead == 'a') ADVANCE(135);
       END_STATE();
     case 28:
-      if (lookahead == 'a') ADVANCE(167);
+      if (lookahead == 'a') ADVANCE(125);
       END_STATE();
     case 29:
-      if (lookahead == 'a') ADVANCE(112);
+      if (lookahead == 'a') ADVANCE(180);
       END_STATE();
     case 30:
-      if (lookahead == 'a') ADVANCE(179);
-      if (lookahead == 'o') ADVANCE(146);
-      if (lookahead == 'u') ADVANCE(97);
+      if (lookahead == 'a') ADVANCE(123);
       END_STATE();
     case 31:
-      if (lookahead == 'a') ADVANCE(179);
-      if (lookahead == 'u') ADVANCE(97);
+      if (lookahead == 'a') ADVANCE(195);
+      if (lookahead == 'o') ADVANCE(158);
+      if (lookahead == 'u') ADVANCE(105);
       END_STATE();
     case 32:
-      if (lookahead == 'b') ADVANCE(36);
+      if (lookahead == 'a') ADVANCE(195);
+      if (lookahead == 'u') ADVANCE(105);
       END_STATE();
     case 33:
-      if (lookahead == 'b') ADVANCE(37);
+      if (lookahead == 'a') ADVANCE(97);
       END_STATE();
     case 34:
-      if (lookahead == 'b') ADVANCE(82);
+      if (lookahead == 'a') ADVANCE(130);
       END_STATE();
     case 35:
-      if (lookahead == 'c') ADVANCE(107);
+      if (lookahead == 'b') ADVANCE(40);
       END_STATE();
     case 36:
-      if (lookahead == 'c') ADVANCE(228);
+      if (lookahead == 'b') ADVANCE(41);
       END_STATE();
     case 37:
-      if (lookahead == 'c') ADVANCE(233);
+      if (lookahead == 'b') ADVANCE(88);
       END_STATE();
     case 38:
-      if (lookahead == 'c') ADVANCE(281);
+      if (lookahead == 'b') ADVANCE(88);
+      if (lookahead == 'y') ADVANCE(87);
       END_STATE();
     case 39:
-      if (lookahead == 'c') ADVANCE(154);
+      if (lookahead == 'c') ADVANCE(116);
       END_STATE();
     case 40:
-      if (lookahead == 'c') ADVANCE(90);
+      if (lookahead == 'c') ADVANCE(244);
       END_STATE();
     case 41:
-      if (lookahead == 'c') ADVANCE(105);
+      if (lookahead == 'c') ADVANCE(253);
       END_STATE();
     case 42:
-      if (lookahead == 'c') ADVANCE(173);
+      if (lookahead == 'c') ADVANCE(303);
       END_STATE();
     case 43:
-      if (lookahead == 'c') ADVANCE(69);
+      if (lookahead == 'c') ADVANCE(99);
       END_STATE();
     case 44:
-      if (lookahead == 'c') ADVANCE(91);
+      if (lookahead == 'c') ADVANCE(117);
+      if (lookahead == 'r') ADVANCE(27);
+      if (lookahead == 's') ADVANCE(193);
       END_STATE();
     case 45:
-      if (lookahead == 'd') ADVANCE(271);
+      if (lookahead == 'c') ADVANCE(167);
       END_STATE();
     case 46:
-      if (lookahead == 'd') ADVANCE(261);
+      if (lookahead == 'c') ADVANCE(114);
       END_STATE();
     case 47:
-      if (lookahead == 'd') ADVANCE(266);
+      if (lookahead == 'c') ADVANCE(186);
       END_STATE();
     case 48:
-      if (lookahead == 'd') ADVANCE(230);
+      if (lookahead == 'c') ADVANCE(74);
       END_STATE();
     case 49:
-      if (lookahead == 'd') ADVANCE(240);
+      if (lookahead == 'c') ADVANCE(100);
       END_STATE();
     case 50:
-      if (lookahead == 'd') ADVANCE(275);
+      if (lookahead == 'd') ADVANCE(293);
       END_STATE();
     case 51:
-      if (lookahead == 'd') ADVANCE(154);
+      if (lookahead == 'd') ADVANCE(281);
       END_STATE();
     case 52:
-      if (lookahead == 'd') ADVANCE(200);
+      if (lookahead == 'd') ADVANCE(288);
       END_STATE();
     case 53:
-      if (lookahead == 'd') ADVANCE(81);
+      if (lookahead == 'd') ADVANCE(246);
       END_STATE();
     case 54:
-      if (lookahead == 'd') ADVANCE(99);
+      if (lookahead == 'd') ADVANCE(260);
       END_STATE();
     case 55:
-      if (lookahead == 'e') ADVANCE(86);
+      if (lookahead == 'd') ADVANCE(297);
       END_STATE();
     case 56:
-      if (lookahead == 'e') ADVANCE(86);
-      if (lookahead == 'i') ADVANCE(159);
+      if (lookahead == 'd') ADVANCE(167);
       END_STATE();
     case 57:
-      if (lookahead == 'e') ADVANCE(27);
+      if (lookahead == 'd') ADVANCE(215);
       END_STATE();
     case 58:
-      if (lookahead == 'e') ADVANCE(158);
-      if (lookahead == 'u') ADVANCE(131);
+      if (lookahead == 'd') ADVANCE(108);
       END_STATE();
     case 59:
-      if (lookahead == 'e') ADVANCE(158);
-      if (lookahead == 'u') ADVANCE(138);
+      if (lookahead == 'd') ADVANCE(91);
       END_STATE();
     case 60:
-      if (lookahead == 'e') ADVANCE(280);
-      if (lookahead == 'p') ADVANCE(152);
+      if (lookahead == 'e') ADVANCE(94);
+      if (lookahead == 'i') ADVANCE(172);
+      if (lookahead == 'n') ADVANCE(93);
       END_STATE();
     case 61:
-      if (lookahead == 'e') ADVANCE(252);
+      if (lookahead == 'e') ADVANCE(94);
+      if (lookahead == 'n') ADVANCE(93);
       END_STATE();
     case 62:
-      if (lookahead == 'e') ADVANCE(278);
+      if (lookahead == 'e') ADVANCE(28);
       END_STATE();
     case 63:
-      if (lookahead == 'e') ADVANCE(232);
+      if (lookahead == 'e') ADVANCE(171);
+      if (lookahead == 'u') ADVANCE(143);
       END_STATE();
     case 64:
-      if (lookahead == 'e') ADVANCE(286);
+      if (lookahead == 'e') ADVANCE(171);
+      if (lookahead == 'u') ADVANCE(151);
       END_STATE();
     case 65:
-      if (lookahead == 'e') ADVANCE(265);
+      if (lookahead == 'e') ADVANCE(302);
+      if (lookahead == 'p') ADVANCE(164);
       END_STATE();
     case 66:
-      if (lookahead == 'e') ADVANCE(287);
+      if (lookahead == 'e') ADVANCE(272);
       END_STATE();
     case 67:
-      if (lookahead == 'e') ADVANCE(224);
+      if (lookahead == 'e') ADVANCE(300);
       END_STATE();
     case 68:
-      if (lookahead == 'e') ADVANCE(268);
+      if (lookahead == 'e') ADVANCE(252);
       END_STATE();
     case 69:
-      if (lookahead == 'e') ADVANCE(277);
+      if (lookahead == 'e') ADVANCE(308);
       END_STATE();
     case 70:
-      if (lookahead == 'e') ADVANCE(254);
+      if (lookahead == 'e') ADVANCE(287);
       END_STATE();
     case 71:
-      if (lookahead == 'e') ADVANCE(175);
+      if (lookahead == 'e') ADVANCE(309);
       END_STATE();
     case 72:
-      if (lookahead == 'e') ADVANCE(42);
-      if (lookahead == 'h') ADVANCE(79);
-      if (lookahead == 's') ADVANCE(89);
-      if (lookahead == 't') ADVANCE(22);
+      if (lookahead == 'e') ADVANCE(240);
       END_STATE();
     case 73:
-      if (lookahead == 'e') ADVANCE(42);
-      if (lookahead == 'h') ADVANCE(79);
-      if (lookahead == 's') ADVANCE(89);
-      if (lookahead == 't') ADVANCE(28);
+      if (lookahead == 'e') ADVANCE(290);
       END_STATE();
     case 74:
-      if (lookahead == 'e') ADVANCE(185);
+      if (lookahead == 'e') ADVANCE(299);
       END_STATE();
     case 75:
-      if (lookahead == 'e') ADVANCE(176);
+      if (lookahead == 'e') ADVANCE(274);
       END_STATE();
     case 76:
-      if (lookahead == 'e') ADVANCE(160);
+      if (lookahead == 'e') ADVANCE(190);
       END_STATE();
     case 77:
       if (lookahead == 'e') ADVANCE(47);
+      if (lookahead == 'h') ADVANCE(85);
+      if (lookahead == 's') ADVANCE(98);
+      if (lookahead == 't') ADVANCE(21);
       END_STATE();
     case 78:
-      if (lookahead == 'e') ADVANCE(161);
+      if (lookahead == 'e') ADVANCE(47);
+      if (lookahead == 'h') ADVANCE(85);
+      if (lookahead == 's') ADVANCE(98);
+      if (lookahead == 't') ADVANCE(29);
       END_STATE();
     case 79:
-      if (lookahead == 'e') ADVANCE(118);
+      if (lookahead == 'e') ADVANCE(200);
       END_STATE();
     case 80:
-      if (lookahead == 'e') ADVANCE(148);
+      if (lookahead == 'e') ADVANCE(191);
       END_STATE();
     case 81:
-      if (lookahead == 'e') ADVANCE(162);
+      if (lookahead == 'e') ADVANCE(192);
       END_STATE();
     case 82:
-      if (lookahead == 'e') ADVANCE(110);
+      if (lookahead == 'e') ADVANCE(173);
       END_STATE();
     case 83:
-      if (lookahead == 'e') ADVANCE(41);
+      if (lookahead == 'e') ADVANCE(52);
       END_STATE();
     case 84:
-      if (lookahead == 'e') ADVANCE(49);
+      if (lookahead == 'e') ADVANCE(174);
       END_STATE();
     case 85:
-      if (lookahead == 'e') ADVANCE(172);
+      if (lookahead == 'e') ADVANCE(129);
       END_STATE();
     case 86:
-      if (lookahead == 'f') ADVANCE(25);
+      if (lookahead == 'e') ADVANCE(160);
       END_STATE();
     case 87:
-      if (lookahead == 'g') ADVANCE(241);
+      if (lookahead == 'e') ADVANCE(175);
       END_STATE();
     case 88:
-      if (lookahead == 'g') ADVANCE(67);
+      if (lookahead == 'e') ADVANCE(120);
       END_STATE();
     case 89:
-      if (lookahead == 'h') ADVANCE(267);
+      if (lookahead == 'e') ADVANCE(46);
       END_STATE();
     case 90:
-      if (lookahead == 'h') ADVANCE(65);
+      if (lookahead == 'e') ADVANCE(54);
       END_STATE();
     case 91:
-      if (lookahead == 'h') ADVANCE(83);
+      if (lookahead == 'e') ADVANCE(176);
       END_STATE();
     case 92:
-      if (lookahead == 'h') ADVANCE(44);
+      if (lookahead == 'e') ADVANCE(185);
       END_STATE();
     case 93:
-      if (lookahead == 'i') ADVANCE(127);
-      if (lookahead == 'o') ADVANCE(258);
-      if (lookahead == 'r') ADVANCE(202);
+      if (lookahead == 'f') ADVANCE(251);
       END_STATE();
     case 94:
-      if (lookahead == 'i') ADVANCE(32);
-      if (lookahead == 'o') ADVANCE(35);
+      if (lookahead == 'f') ADVANCE(26);
       END_STATE();
     case 95:
-      if (lookahead == 'i') ADVANCE(134);
+      if (lookahead == 'g') ADVANCE(261);
       END_STATE();
     case 96:
-      if (lookahead == 'i') ADVANCE(137);
+      if (lookahead == 'g') ADVANCE(72);
       END_STATE();
     case 97:
-      if (lookahead == 'i') ADVANCE(115);
+      if (lookahead == 'g') ADVANCE(81);
       END_STATE();
     case 98:
-      if (lookahead == 'i') ADVANCE(38);
+      if (lookahead == 'h') ADVANCE(289);
       END_STATE();
     case 99:
-      if (lookahead == 'i') ADVANCE(163);
+      if (lookahead == 'h') ADVANCE(70);
       END_STATE();
     case 100:
-      if (lookahead == 'i') ADVANCE(150);
+      if (lookahead == 'h') ADVANCE(89);
       END_STATE();
     case 101:
-      if (lookahead == 'i') ADVANCE(128);
+      if (lookahead == 'h') ADVANCE(49);
       END_STATE();
     case 102:
-      if (lookahead == 'i') ADVANCE(75);
+      if (lookahead == 'i') ADVANCE(139);
+      if (lookahead == 'o') ADVANCE(278);
+      if (lookahead == 'r') ADVANCE(217);
       END_STATE();
     case 103:
-      if (lookahead == 'i') ADVANCE(33);
+      if (lookahead == 'i') ADVANCE(147);
       END_STATE();
     case 104:
-      if (lookahead == 'i') ADVANCE(174);
+      if (lookahead == 'i') ADVANCE(150);
       END_STATE();
     case 105:
-      if (lookahead == 'k') ADVANCE(272);
+      if (lookahead == 'i') ADVANCE(126);
       END_STATE();
     case 106:
-      if (lookahead == 'k') ADVANCE(54);
+      if (lookahead == 'i') ADVANCE(42);
       END_STATE();
     case 107:
-      if (lookahead == 'k') ADVANCE(77);
+      if (lookahead == 'i') ADVANCE(162);
       END_STATE();
     case 108:
-      if (lookahead == 'l') ADVANCE(242);
+      if (lookahead == 'i') ADVANCE(177);
       END_STATE();
     case 109:
-      if (lookahead == 'l') ADVANCE(234);
+      if (lookahead == 'i') ADVANCE(36);
       END_STATE();
     case 110:
-      if (lookahead == 'l') ADVANCE(269);
+      if (lookahead == 'i') ADVANCE(140);
       END_STATE();
     case 111:
-      if (lookahead == 'l') ADVANCE(229);
+      if (lookahead == 'i') ADVANCE(80);
       END_STATE();
     case 112:
-      if (lookahead == 'l') ADVANCE(273);
+      if (lookahead == 'i') ADVANCE(187);
       END_STATE();
     case 113:
-      if (lookahead == 'l') ADVANCE(103);
-      END_STATE();
-    case 114:
-      if (lookahead == 'l') ADVANCE(191);
-      END_STATE();
-    case 115:
-      if (lookahead == 'l') ADVANCE(53);
-      END_STATE();
-    case 116:
-      if (lookahead == 'l') ADVANCE(186);
-      END_STATE();
-    case 117:
-      if (lookahead == 'l') ADVANCE(62);
-      END_STATE();
-    case 118:
-      if (lookahead == 'l') ADVANCE(111);
-      END_STATE();
-    case 119:
-      if (lookahead == 'l') ADVANCE(181);
-      END_STATE();
-    case 120:
-      if (lookahead == 'm') ADVANCE(45);
-      if (lookahead == 'o') ADVANCE(153);
-      END_STATE();
-    case 121:
-      if (lookahead == 'm') ADVANCE(245);
-      END_STATE();
-    case 122:
-      if (lookahead == 'm') ADVANCE(250);
-      END_STATE();
-    case 123:
-      if (lookahead == 'm') ADVANCE(238);
-      END_STATE();
-    case 124:
-      if (lookahead == 'm') ADVANCE(21);
-      if (lookahead == 'n') ADVANCE(183);
-      END_STATE();
-    case 125:
-      if (lookahead == 'm') ADVANCE(21);
-      if (lookahead == 'n') ADVANCE(195);
-      END_STATE();
-    case 126:
-      if (lookahead == 'm') ADVANCE(147);
-      if (lookahead == 'o') ADVANCE(206);
-      END_STATE();
-    case 127:
-      if (lookahead == 'm') ADVANCE(80);
-      END_STATE();
-    case 128:
-      if (lookahead == 'm') ADVANCE(70);
-      END_STATE();
-    case 129:
-      if (lookahead == 'n') ADVANCE(190);
-      if (lookahead == 'x') ADVANCE(60);
-      END_STATE();
-    case 130:
-      if (lookahead == 'n') ADVANCE(190);
-      if (lookahead == 'x') ADVANCE(155);
-      END_STATE();
-    case 131:
-      if (lookahead == 'n') ADVANCE(264);
-      END_STATE();
-    case 132:
-      if (lookahead == 'n') ADVANCE(259);
-      END_STATE();
-    case 133:
-      if (lookahead == 'n') ADVANCE(263);
-      END_STATE();
-    case 134:
-      if (lookahead == 'n') ADVANCE(87);
-      END_STATE();
-    case 135:
-      if (lookahead == 'n') ADVANCE(204);
-      END_STATE();
-    case 136:
-      if (lookahead == 'n') ADVANCE(63);
-      END_STATE();
-    case 137:
-      if (lookahead == 'n') ADVANCE(188);
-      END_STATE();
-    case 138:
-      if (lookahead == 'n') ADVANCE(193);
-      END_STATE();
-    case 139:
-      if (lookahead == 'n') ADVANCE(189);
-      END_STATE();
-    case 140:
-      if (lookahead == 'o') ADVANCE(237);
-      END_STATE();
-    case 141:
-      if (lookahead == 'o') ADVANCE(236);
-      END_STATE();
-    case 142:
-      if (lookahead == 'o') ADVANCE(52);
-      END_STATE();
-    case 143:
-      if (lookahead == 'o') ADVANCE(165);
-      END_STATE();
-    case 144:
-      if (lookahead == 'o') ADVANCE(146);
-      END_STATE();
-    case 145:
-      if (lookahead == 'o') ADVANCE(122);
-      END_STATE();
-    case 146:
-      if (lookahead == 'o') ADVANCE(108);
-      END_STATE();
-    case 147:
-      if (lookahead == 'o') ADVANCE(46);
-      END_STATE();
-    case 148:
-      if (lookahead == 'o') ADVANCE(199);
-      END_STATE();
-    case 149:
-      if (lookahead == 'o') ADVANCE(136);
-      END_STATE();
-    case 150:
-      if (lookahead == 'o') ADVANCE(50);
-      END_STATE();
-    case 151:
-      if (lookahead == 'o') ADVANCE(96);
-      END_STATE();
-    case 152:
-      if (lookahead == 'o') ADVANCE(182);
-      END_STATE();
-    case 153:
-      if (lookahead == 'p') ADVANCE(208);
-      END_STATE();
-    case 154:
-      if (lookahead == 'p') ADVANCE(293);
-      END_STATE();
-    case 155:
-      if (lookahead == 'p') ADVANCE(152);
-      END_STATE();
-    case 156:
-      if (lookahead == 'p') ADVANCE(151);
-      END_STATE();
-    case 157:
-      if (lookahead == 'p') ADVANCE(85);
-      END_STATE();
-    case 158:
-      if (lookahead == 'q') ADVANCE(198);
-      if (lookahead == 't') ADVANCE(171);
-      END_STATE();
-    case 159:
-      if (lookahead == 'r') ADVANCE(279);
-      END_STATE();
-    case 160:
-      if (lookahead == 'r') ADVANCE(231);
-      END_STATE();
-    case 161:
-      if (lookahead == 'r') ADVANCE(205);
-      END_STATE();
-    case 162:
-      if (lookahead == 'r') ADVANCE(253);
-      END_STATE();
-    case 163:
-      if (lookahead == 'r') ADVANCE(255);
-      END_STATE();
-    case 164:
-      if (lookahead == 'r') ADVANCE(209);
-      END_STATE();
-    case 165:
-      if (lookahead == 'r') ADVANCE(106);
-      END_STATE();
-    case 166:
-      if (lookahead == 'r') ADVANCE(95);
-      END_STATE();
-    case 167:
-      if (lookahead == 'r') ADVANCE(184);
-      END_STATE();
-    case 168:
-      if (lookahead == 'r') ADVANCE(184);
-      if (lookahead == 't') ADVANCE(98);
-      END_STATE();
-    case 169:
-      if (lookahead == 'r') ADVANCE(26);
-      if (lookahead == 's') ADVANCE(177);
-      END_STATE();
-    case 170:
-      if (lookahead == 'r') ADVANCE(142);
-      END_STATE();
-    case 171:
-      if (lookahead == 'r') ADVANCE(102);
-      END_STATE();
-    case 172:
-      if (lookahead == 'r') ADVANCE(100);
-      END_STATE();
-    case 173:
-      if (lookahead == 'r') ADVANCE(74);
-      END_STATE();
-    case 174:
-      if (lookahead == 'r') ADVANCE(84);
-      END_STATE();
-    case 175:
-      if (lookahead == 's') ADVANCE(235);
-      END_STATE();
-    case 176:
-      if (lookahead == 's') ADVANCE(276);
-      END_STATE();
-    case 177:
-      if (lookahead == 's') ADVANCE(207);
-      END_STATE();
-    case 178:
-      if (lookahead == 's') ADVANCE(76);
-      END_STATE();
-    case 179:
-      if (lookahead == 's') ADVANCE(61);
-      END_STATE();
-    case 180:
-      if (lookahead == 's') ADVANCE(109);
-      END_STATE();
-    case 181:
-      if (lookahead == 's') ADVANCE(66);
-      END_STATE();
-    case 182:
-      if (lookahead == 's') ADVANCE(68);
-      END_STATE();
-    case 183:
-      if (lookahead == 't') ADVANCE(244);
-      END_STATE();
-    case 184:
-      if (lookahead == 't') ADVANCE(14);
-      END_STATE();
-    case 185:
+      if (lookahead == 'k') ADVANCE(250);
       if (lookahead == 't') ADVANCE(249);
       END_STATE();
+    case 114:
+      if (lookahead == 'k') ADVANCE(294);
+      END_STATE();
+    case 115:
+      if (lookahead == 'k') ADVANCE(58);
+      END_STATE();
+    case 116:
+      if (lookahead == 'k') ADVANCE(83);
+      END_STATE();
+    case 117:
+      if (lookahead == 'k') ADVANCE(33);
+      END_STATE();
+    case 118:
+      if (lookahead == 'l') ADVANCE(262);
+      END_STATE();
+    case 119:
+      if (lookahead == 'l') ADVANCE(254);
+      END_STATE();
+    case 120:
+      if (lookahead == 'l') ADVANCE(291);
+      END_STATE();
+    case 121:
+      if (lookahead == 'l') ADVANCE(245);
+      END_STATE();
+    case 122:
+      if (lookahead == 'l') ADVANCE(286);
+      END_STATE();
+    case 123:
+      if (lookahead == 'l') ADVANCE(295);
+      END_STATE();
+    case 124:
+      if (lookahead == 'l') ADVANCE(109);
+      END_STATE();
+    case 125:
+      if (lookahead == 'l') ADVANCE(205);
+      END_STATE();
+    case 126:
+      if (lookahead == 'l') ADVANCE(59);
+      END_STATE();
+    case 127:
+      if (lookahead == 'l') ADVANCE(201);
+      END_STATE();
+    case 128:
+      if (lookahead == 'l') ADVANCE(67);
+      END_STATE();
+    case 129:
+      if (lookahead == 'l') ADVANCE(121);
+      END_STATE();
+    case 130:
+      if (lookahead == 'l') ADVANCE(122);
+      END_STATE();
+    case 131:
+      if (lookahead == 'l') ADVANCE(197);
+      END_STATE();
+    case 132:
+      if (lookahead == 'm') ADVANCE(50);
+      if (lookahead == 'o') ADVANCE(166);
+      END_STATE();
+    case 133:
+      if (lookahead == 'm') ADVANCE(265);
+      END_STATE();
+    case 134:
+      if (lookahead == 'm') ADVANCE(270);
+      END_STATE();
+    case 135:
+      if (lookahead == 'm') ADVANCE(258);
+      END_STATE();
+    case 136:
+      if (lookahead == 'm') ADVANCE(20);
+      if (lookahead == 'n') ADVANCE(188);
+      END_STATE();
+    case 137:
+      if (lookahead == 'm') ADVANCE(20);
+      if (lookahead == 'n') ADVANCE(210);
+      END_STATE();
+    case 138:
+      if (lookahead == 'm') ADVANCE(159);
+      if (lookahead == 'o') ADVANCE(221);
+      END_STATE();
+    case 139:
+      if (lookahead == 'm') ADVANCE(86);
+      END_STATE();
+    case 140:
+      if (lookahead == 'm') ADVANCE(75);
+      END_STATE();
+    case 141:
+      if (lookahead == 'n') ADVANCE(204);
+      if (lookahead == 'x') ADVANCE(65);
+      END_STATE();
+    case 142:
+      if (lookahead == 'n') ADVANCE(204);
+      if (lookahead == 'x') ADVANCE(168);
+      END_STATE();
+    case 143:
+      if (lookahead == 'n') ADVANCE(284);
+      END_STATE();
+    case 144:
+      if (lookahead == 'n') ADVANCE(279);
+      END_STATE();
+    case 145:
+      if (lookahead == 'n') ADVANCE(283);
+      END_STATE();
+    case 146:
+      if (lookahead == 'n') ADVANCE(189);
+      END_STATE();
+    case 147:
+      if (lookahead == 'n') ADVANCE(95);
+      END_STATE();
+    case 148:
+      if (lookahead == 'n') ADVANCE(219);
+      END_STATE();
+    case 149:
+      if (lookahead == 'n') ADVANCE(68);
+      END_STATE();
+    case 150:
+      if (lookahead == 'n') ADVANCE(203);
+      END_STATE();
+    case 151:
+      if (lookahead == 'n') ADVANCE(207);
+      END_STATE();
+    case 152:
+      if (lookahead == 'o') ADVANCE(257);
+      END_STATE();
+    case 153:
+      if (lookahead == 'o') ADVANCE(256);
+      END_STATE();
+    case 154:
+      if (lookahead == 'o') ADVANCE(57);
+      END_STATE();
+    case 155:
+      if (lookahead == 'o') ADVANCE(182);
+      END_STATE();
+    case 156:
+      if (lookahead == 'o') ADVANCE(158);
+      END_STATE();
+    case 157:
+      if (lookahead == 'o') ADVANCE(134);
+      END_STATE();
+    case 158:
+      if (lookahead == 'o') ADVANCE(118);
+      END_STATE();
+    case 159:
+      if (lookahead == 'o') ADVANCE(51);
+      END_STATE();
+    case 160:
+      if (lookahead == 'o') ADVANCE(214);
+      END_STATE();
+    case 161:
+      if (lookahead == 'o') ADVANCE(149);
+      END_STATE();
+    case 162:
+      if (lookahead == 'o') ADVANCE(55);
+      END_STATE();
+    case 163:
+      if (lookahead == 'o') ADVANCE(104);
+      END_STATE();
+    case 164:
+      if (lookahead == 'o') ADVANCE(198);
+      END_STATE();
+    case 165:
+      if (lookahead == 'p') ADVANCE(113);
+      END_STATE();
+    case 166:
+      if (lookahead == 'p') ADVANCE(223);
+      END_STATE();
+    case 167:
+      if (lookahead == 'p') ADVANCE(315);
+      END_STATE();
+    case 168:
+      if (lookahead == 'p') ADVANCE(164);
+      END_STATE();
+    case 169:
+      if (lookahead == 'p') ADVANCE(163);
+      END_STATE();
+    case 170:
+      if (lookahead == 'p') ADVANCE(92);
+      END_STATE();
+    case 171:
+      if (lookahead == 'q') ADVANCE(213);
+      if (lookahead == 't') ADVANCE(184);
+      END_STATE();
+    case 172:
+      if (lookahead == 'r') ADVANCE(301);
+      END_STATE();
+    case 173:
+      if (lookahead == 'r') ADVANCE(247);
+      END_STATE();
+    case 174:
+      if (lookahead == 'r') ADVANCE(220);
+      END_STATE();
+    case 175:
+      if (lookahead == 'r') ADVANCE(285);
+      END_STATE();
+    case 176:
+      if (lookahead == 'r') ADVANCE(273);
+      END_STATE();
+    case 177:
+      if (lookahead == 'r') ADVANCE(275);
+      END_STATE();
+    case 178:
+      if (lookahead == 'r') ADVANCE(224);
+      END_STATE();
+    case 179:
+      if (lookahead == 'r') ADVANCE(103);
+      END_STATE();
+    case 180:
+      if (lookahead == 'r') ADVANCE(199);
+      END_STATE();
+    case 181:
+      if (lookahead == 'r') ADVANCE(199);
+      if (lookahead == 't') ADVANCE(106);
+      END_STATE();
+    case 182:
+      if (lookahead == 'r') ADVANCE(115);
+      END_STATE();
+    case 183:
+      if (lookahead == 'r') ADVANCE(154);
+      END_STATE();
+    case 184:
+      if (lookahead == 'r') ADVANCE(111);
+      END_STATE();
+    case 185:
+      if (lookahead == 'r') ADVANCE(107);
+      END_STATE();
     case 186:
-      if (lookahead == 't') ADVANCE(251);
+      if (lookahead == 'r') ADVANCE(79);
       END_STATE();
     case 187:
-      if (lookahead == 't') ADVANCE(274);
+      if (lookahead == 'r') ADVANCE(90);
       END_STATE();
     case 188:
-      if (lookahead == 't') ADVANCE(270);
+      if (lookahead == 's') ADVANCE(209);
+      if (lookahead == 't') ADVANCE(264);
       END_STATE();
     case 189:
-      if (lookahead == 't') ADVANCE(243);
+      if (lookahead == 's') ADVANCE(209);
+      if (lookahead == 't') ADVANCE(263);
       END_STATE();
     case 190:
-      if (lookahead == 't') ADVANCE(164);
-      if (lookahead == 'u') ADVANCE(121);
-      if (lookahead == 'v') ADVANCE(256);
+      if (lookahead == 's') ADVANCE(255);
       END_STATE();
     case 191:
-      if (lookahead == 't') ADVANCE(92);
+      if (lookahead == 's') ADVANCE(298);
       END_STATE();
     case 192:
-      if (lookahead == 't') ADVANCE(39);
-      if (lookahead == 'u') ADVANCE(51);
+      if (lookahead == 's') ADVANCE(248);
       END_STATE();
     case 193:
-      if (lookahead == 't') ADVANCE(101);
+      if (lookahead == 's') ADVANCE(222);
       END_STATE();
     case 194:
-      if (lookahead == 't') ADVANCE(166);
+      if (lookahead == 's') ADVANCE(82);
       END_STATE();
     case 195:
-      if (lookahead == 't') ADVANCE(78);
+      if (lookahead == 's') ADVANCE(66);
       END_STATE();
     case 196:
-      if (lookahead == 'u') ADVANCE(313);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(312);
+      if (lookahead == 's') ADVANCE(119);
       END_STATE();
     case 197:
-      if (lookahead == 'u') ADVANCE(180);
+      if (lookahead == 's') ADVANCE(71);
       END_STATE();
     case 198:
-      if (lookahead == 'u') ADVANCE(104);
+      if (lookahead == 's') ADVANCE(73);
       END_STATE();
     case 199:
-      if (lookahead == 'u') ADVANCE(187);
+      if (lookahead == 't') ADVANCE(14);
       END_STATE();
     case 200:
-      if (lookahead == 'u') ADVANCE(43);
+      if (lookahead == 't') ADVANCE(269);
       END_STATE();
     case 201:
-      if (lookahead == 'u') ADVANCE(133);
+      if (lookahead == 't') ADVANCE(271);
       END_STATE();
     case 202:
-      if (lookahead == 'u') ADVANCE(64);
+      if (lookahead == 't') ADVANCE(296);
       END_STATE();
     case 203:
-      if (lookahead == 'u') ADVANCE(116);
+      if (lookahead == 't') ADVANCE(292);
       END_STATE();
     case 204:
-      if (lookahead == 'v') ADVANCE(256);
+      if (lookahead == 't') ADVANCE(178);
+      if (lookahead == 'u') ADVANCE(133);
+      if (lookahead == 'v') ADVANCE(276);
       END_STATE();
     case 205:
-      if (lookahead == 'v') ADVANCE(29);
+      if (lookahead == 't') ADVANCE(101);
       END_STATE();
     case 206:
-      if (lookahead == 'w') ADVANCE(132);
+      if (lookahead == 't') ADVANCE(45);
+      if (lookahead == 'u') ADVANCE(56);
       END_STATE();
     case 207:
-      if (lookahead == 'w') ADVANCE(48);
+      if (lookahead == 't') ADVANCE(110);
       END_STATE();
     case 208:
-      if (lookahead == 'y') ADVANCE(257);
+      if (lookahead == 't') ADVANCE(179);
       END_STATE();
     case 209:
-      if (lookahead == 'y') ADVANCE(156);
+      if (lookahead == 't') ADVANCE(34);
       END_STATE();
     case 210:
-      if (lookahead == '{') ADVANCE(323);
+      if (lookahead == 't') ADVANCE(84);
       END_STATE();
     case 211:
-      if (lookahead == '}') ADVANCE(312);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'F') ||
-          ('a' <= lookahead && lookahead <= 'f')) ADVANCE(211);
+      if (lookahead == 'u') ADVANCE(335);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(334);
       END_STATE();
     case 212:
-      if (lookahead == '}') ADVANCE(304);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(212);
+      if (lookahead == 'u') ADVANCE(196);
       END_STATE();
     case 213:
-      if (eof) ADVANCE(216);
-      ADVANCE_MAP(
-        '\n', 217,
-        '\r', 218,
-        '"', 305,
-        '#', 219,
-        '(', 246,
-        ')', 248,
-        ',', 247,
-        ':', 239,
-        '=', 225,
-        '[', 282,
-        ']', 283,
-        'b', 30,
-        'c', 16,
-        'd', 56,
-        'e', 129,
-        'f', 24,
-        'g', 113,
-        'h', 57,
-        'i', 124,
-        'l', 18,
-        'm', 197,
-        'n', 140,
-        'p', 20,
-        'r', 58,
-        's', 72,
-        't', 93,
-        'u', 178,
-        'w', 143,
-        'y', 71,
-        '{', 226,
-        '}', 227,
-      );
-      if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(213);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(288);
+      if (lookahead == 'u') ADVANCE(112);
       END_STATE();
     case 214:
-      if (eof) ADVANCE(216);
-      ADVANCE_MAP(
-        '\n', 217,
-        '\r', 218,
-        '"', 306,
-        '#', 219,
-        ')', 248,
-        ',', 247,
-        '.', 284,
-        '=', 225,
-        ']', 283,
-        'b', 31,
-        'c', 15,
-        'd', 55,
-        'e', 135,
-        'f', 23,
-        'g', 113,
-        'i', 125,
-        'l', 94,
-        'm', 197,
-        'n', 149,
-        'p', 19,
-        'r', 59,
-        's', 73,
-        't', 93,
-        'u', 178,
-        '{', 226,
-        '}', 227,
-      );
-      if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(215);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(290);
+      if (lookahead == 'u') ADVANCE(202);
       END_STATE();
     case 215:
-      if (eof) ADVANCE(216);
-      ADVANCE_MAP(
-        '\n', 217,
-        '\r', 218,
-        '"', 306,
-        '#', 219,
-        ')', 248,
-        ',', 247,
-        '=', 225,
-        ']', 283,
-        'b', 31,
-        'c', 15,
-        'd', 55,
-        'e', 135,
-        'f', 23,
-        'g', 113,
-        'i', 125,
-        'l', 94,
-        'm', 197,
-        'n', 149,
-        'p', 19,
-        'r', 59,
-        's', 73,
-        't', 93,
-        'u', 178,
-        '{', 226,
-        '}', 227,
-      );
-      if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(215);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(290);
+      if (lookahead == 'u') ADVANCE(48);
       END_STATE();
     case 216:
-      ACCEPT_TOKEN(ts_builtin_sym_end);
+      if (lookahead == 'u') ADVANCE(145);
       END_STATE();
     case 217:
-      ACCEPT_TOKEN(sym__newline);
+      if (lookahead == 'u') ADVANCE(69);
       END_STATE();
     case 218:
-      ACCEPT_TOKEN(sym__newline);
-      if (lookahead == '\n') ADVANCE(217);
+      if (lookahead == 'u') ADVANCE(127);
       END_STATE();
     case 219:
-      ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '#') ADVANCE(220);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(221);
+      if (lookahead == 'v') ADVANCE(276);
       END_STATE();
     case 220:
-      ACCEPT_TOKEN(sym_comment);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(222);
+      if (lookahead == 'v') ADVANCE(30);
       END_STATE();
     case 221:
+      if (lookahead == 'w') ADVANCE(144);
+      END_STATE();
+    case 222:
+      if (lookahead == 'w') ADVANCE(53);
+      END_STATE();
+    case 223:
+      if (lookahead == 'y') ADVANCE(277);
+      END_STATE();
+    case 224:
+      if (lookahead == 'y') ADVANCE(169);
+      END_STATE();
+    case 225:
+      if (lookahead == 'y') ADVANCE(87);
+      END_STATE();
+    case 226:
+      if (lookahead == '{') ADVANCE(345);
+      END_STATE();
+    case 227:
+      if (lookahead == '}') ADVANCE(334);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'F') ||
+          ('a' <= lookahead && lookahead <= 'f')) ADVANCE(227);
+      END_STATE();
+    case 228:
+      if (lookahead == '}') ADVANCE(326);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(228);
+      END_STATE();
+    case 229:
+      if (eof) ADVANCE(232);
+      ADVANCE_MAP(
+        '\n', 233,
+        '\r', 234,
+        '"', 327,
+        '#', 235,
+        '(', 266,
+        ')', 268,
+        ',', 267,
+        ':', 259,
+        '=', 241,
+        '[', 304,
+        ']', 305,
+        'a', 165,
+        'b', 31,
+        'c', 16,
+        'd', 60,
+        'e', 141,
+        'f', 23,
+        'g', 124,
+        'h', 62,
+        'i', 136,
+        'l', 17,
+        'm', 212,
+        'n', 152,
+        'p', 19,
+        'r', 63,
+        's', 77,
+        't', 102,
+        'u', 194,
+        'w', 155,
+        'y', 76,
+        '{', 242,
+        '}', 243,
+      );
+      if (lookahead == '\t' ||
+          lookahead == ' ') SKIP(229);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(310);
+      END_STATE();
+    case 230:
+      if (eof) ADVANCE(232);
+      ADVANCE_MAP(
+        '\n', 233,
+        '\r', 234,
+        '"', 328,
+        '#', 235,
+        ')', 268,
+        ',', 267,
+        '.', 306,
+        '=', 241,
+        ']', 305,
+        'a', 165,
+        'b', 32,
+        'c', 15,
+        'd', 61,
+        'e', 148,
+        'f', 22,
+        'g', 124,
+        'i', 137,
+        'l', 25,
+        'm', 212,
+        'n', 161,
+        'p', 18,
+        'r', 64,
+        's', 78,
+        't', 102,
+        'u', 194,
+        '{', 242,
+        '}', 243,
+      );
+      if (lookahead == '\t' ||
+          lookahead == ' ') SKIP(231);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(312);
+      END_STATE();
+    case 231:
+      if (eof) ADVANCE(232);
+      ADVANCE_MAP(
+        '\n', 233,
+        '\r', 234,
+        '"', 328,
+        '#', 235,
+        ')', 268,
+        ',', 267,
+        '=', 241,
+        ']', 305,
+        'a', 165,
+        'b', 32,
+        'c', 15,
+        'd', 61,
+        'e', 148,
+        'f', 22,
+        'g', 124,
+        'i', 137,
+        'l', 25,
+        'm', 212,
+        'n', 161,
+        'p', 18,
+        'r', 64,
+        's', 78,
+        't', 102,
+        'u', 194,
+        '{', 242,
+        '}', 243,
+      );
+      if (lookahead == '\t' ||
+          lookahead == ' ') SKIP(231);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(312);
+      END_STATE();
+    case 232:
+      ACCEPT_TOKEN(ts_builtin_sym_end);
+      END_STATE();
+    case 233:
+      ACCEPT_TOKEN(sym__newline);
+      END_STATE();
+    case 234:
+      ACCEPT_TOKEN(sym__newline);
+      if (lookahead == '\n') ADVANCE(233);
+      END_STATE();
+    case 235:
+      ACCEPT_TOKEN(sym_comment);
+      if (lookahead == '#') ADVANCE(236);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(237);
+      END_STATE();
+    case 236:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(221);
+          lookahead != '\r') ADVANCE(238);
       END_STATE();
-    case 222:
+    case 237:
+      ACCEPT_TOKEN(sym_comment);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(237);
+      END_STATE();
+    case 238:
       ACCEPT_TOKEN(sym_doc_comment);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(222);
+          lookahead != '\r') ADVANCE(238);
       END_STATE();
-    case 223:
+    case 239:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == '-' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(223);
-      END_STATE();
-    case 224:
-      ACCEPT_TOKEN(anon_sym_image);
-      END_STATE();
-    case 225:
-      ACCEPT_TOKEN(anon_sym_EQ);
-      END_STATE();
-    case 226:
-      ACCEPT_TOKEN(anon_sym_LBRACE);
-      END_STATE();
-    case 227:
-      ACCEPT_TOKEN(anon_sym_RBRACE);
-      END_STATE();
-    case 228:
-      ACCEPT_TOKEN(anon_sym_libc);
-      END_STATE();
-    case 229:
-      ACCEPT_TOKEN(anon_sym_shell);
-      END_STATE();
-    case 230:
-      ACCEPT_TOKEN(anon_sym_passwd);
-      END_STATE();
-    case 231:
-      ACCEPT_TOKEN(anon_sym_user);
-      END_STATE();
-    case 232:
-      ACCEPT_TOKEN(anon_sym_none);
-      END_STATE();
-    case 233:
-      ACCEPT_TOKEN(anon_sym_glibc);
-      END_STATE();
-    case 234:
-      ACCEPT_TOKEN(anon_sym_musl);
-      END_STATE();
-    case 235:
-      ACCEPT_TOKEN(anon_sym_yes);
-      END_STATE();
-    case 236:
-      ACCEPT_TOKEN(anon_sym_no);
-      END_STATE();
-    case 237:
-      ACCEPT_TOKEN(anon_sym_no);
-      if (lookahead == 'n') ADVANCE(63);
-      END_STATE();
-    case 238:
-      ACCEPT_TOKEN(anon_sym_param);
-      END_STATE();
-    case 239:
-      ACCEPT_TOKEN(anon_sym_COLON);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(239);
       END_STATE();
     case 240:
-      ACCEPT_TOKEN(sym_required);
+      ACCEPT_TOKEN(anon_sym_image);
       END_STATE();
     case 241:
-      ACCEPT_TOKEN(anon_sym_string);
+      ACCEPT_TOKEN(anon_sym_EQ);
       END_STATE();
     case 242:
-      ACCEPT_TOKEN(anon_sym_bool);
+      ACCEPT_TOKEN(anon_sym_LBRACE);
       END_STATE();
     case 243:
-      ACCEPT_TOKEN(anon_sym_int);
+      ACCEPT_TOKEN(anon_sym_RBRACE);
       END_STATE();
     case 244:
-      ACCEPT_TOKEN(anon_sym_int);
-      if (lookahead == 'e') ADVANCE(161);
+      ACCEPT_TOKEN(anon_sym_libc);
       END_STATE();
     case 245:
-      ACCEPT_TOKEN(anon_sym_enum);
+      ACCEPT_TOKEN(anon_sym_shell);
       END_STATE();
     case 246:
-      ACCEPT_TOKEN(anon_sym_LPAREN);
+      ACCEPT_TOKEN(anon_sym_passwd);
       END_STATE();
     case 247:
-      ACCEPT_TOKEN(anon_sym_COMMA);
+      ACCEPT_TOKEN(anon_sym_user);
       END_STATE();
     case 248:
-      ACCEPT_TOKEN(anon_sym_RPAREN);
+      ACCEPT_TOKEN(anon_sym_packages);
       END_STATE();
     case 249:
-      ACCEPT_TOKEN(anon_sym_secret);
+      ACCEPT_TOKEN(anon_sym_apt);
       END_STATE();
     case 250:
-      ACCEPT_TOKEN(anon_sym_from);
+      ACCEPT_TOKEN(anon_sym_apk);
       END_STATE();
     case 251:
-      ACCEPT_TOKEN(sym_default);
+      ACCEPT_TOKEN(anon_sym_dnf);
       END_STATE();
     case 252:
-      ACCEPT_TOKEN(anon_sym_base);
+      ACCEPT_TOKEN(anon_sym_none);
       END_STATE();
     case 253:
-      ACCEPT_TOKEN(anon_sym_builder);
+      ACCEPT_TOKEN(anon_sym_glibc);
       END_STATE();
     case 254:
-      ACCEPT_TOKEN(anon_sym_runtime);
+      ACCEPT_TOKEN(anon_sym_musl);
       END_STATE();
     case 255:
-      ACCEPT_TOKEN(anon_sym_workdir);
+      ACCEPT_TOKEN(anon_sym_yes);
       END_STATE();
     case 256:
-      ACCEPT_TOKEN(anon_sym_env);
+      ACCEPT_TOKEN(anon_sym_no);
       END_STATE();
     case 257:
-      ACCEPT_TOKEN(anon_sym_copy);
+      ACCEPT_TOKEN(anon_sym_no);
+      if (lookahead == 'n') ADVANCE(68);
       END_STATE();
     case 258:
-      ACCEPT_TOKEN(anon_sym_to);
+      ACCEPT_TOKEN(anon_sym_param);
       END_STATE();
     case 259:
-      ACCEPT_TOKEN(anon_sym_chown);
+      ACCEPT_TOKEN(anon_sym_COLON);
       END_STATE();
     case 260:
-      ACCEPT_TOKEN(anon_sym_chown);
-      if (lookahead == '$') ADVANCE(303);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(304);
+      ACCEPT_TOKEN(sym_required);
       END_STATE();
     case 261:
-      ACCEPT_TOKEN(anon_sym_chmod);
+      ACCEPT_TOKEN(anon_sym_string);
       END_STATE();
     case 262:
-      ACCEPT_TOKEN(anon_sym_chmod);
-      if (lookahead == '$') ADVANCE(303);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(304);
+      ACCEPT_TOKEN(anon_sym_bool);
       END_STATE();
     case 263:
-      ACCEPT_TOKEN(anon_sym_run);
+      ACCEPT_TOKEN(anon_sym_int);
       END_STATE();
     case 264:
-      ACCEPT_TOKEN(anon_sym_run);
-      if (lookahead == 't') ADVANCE(101);
+      ACCEPT_TOKEN(anon_sym_int);
+      if (lookahead == 'e') ADVANCE(174);
       END_STATE();
     case 265:
-      ACCEPT_TOKEN(anon_sym_cache);
+      ACCEPT_TOKEN(anon_sym_enum);
       END_STATE();
     case 266:
-      ACCEPT_TOKEN(sym_locked);
+      ACCEPT_TOKEN(anon_sym_LPAREN);
       END_STATE();
     case 267:
-      ACCEPT_TOKEN(sym_ssh_mount);
+      ACCEPT_TOKEN(anon_sym_COMMA);
       END_STATE();
     case 268:
-      ACCEPT_TOKEN(anon_sym_expose);
+      ACCEPT_TOKEN(anon_sym_RPAREN);
       END_STATE();
     case 269:
-      ACCEPT_TOKEN(anon_sym_label);
+      ACCEPT_TOKEN(anon_sym_secret);
       END_STATE();
     case 270:
-      ACCEPT_TOKEN(anon_sym_entrypoint);
+      ACCEPT_TOKEN(anon_sym_from);
       END_STATE();
     case 271:
-      ACCEPT_TOKEN(anon_sym_cmd);
+      ACCEPT_TOKEN(sym_default);
       END_STATE();
     case 272:
-      ACCEPT_TOKEN(anon_sym_healthcheck);
+      ACCEPT_TOKEN(anon_sym_base);
       END_STATE();
     case 273:
-      ACCEPT_TOKEN(anon_sym_interval);
+      ACCEPT_TOKEN(anon_sym_builder);
       END_STATE();
     case 274:
-      ACCEPT_TOKEN(anon_sym_timeout);
+      ACCEPT_TOKEN(anon_sym_runtime);
       END_STATE();
     case 275:
-      ACCEPT_TOKEN(anon_sym_start_DASHperiod);
+      ACCEPT_TOKEN(anon_sym_workdir);
       END_STATE();
     case 276:
-      ACCEPT_TOKEN(anon_sym_retries);
+      ACCEPT_TOKEN(anon_sym_env);
       END_STATE();
     case 277:
-      ACCEPT_TOKEN(anon_sym_produce);
+      ACCEPT_TOKEN(anon_sym_copy);
       END_STATE();
     case 278:
-      ACCEPT_TOKEN(anon_sym_file);
+      ACCEPT_TOKEN(anon_sym_to);
       END_STATE();
     case 279:
-      ACCEPT_TOKEN(anon_sym_dir);
+      ACCEPT_TOKEN(anon_sym_chown);
       END_STATE();
     case 280:
-      ACCEPT_TOKEN(anon_sym_exe);
+      ACCEPT_TOKEN(anon_sym_chown);
+      if (lookahead == '$') ADVANCE(325);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(326);
       END_STATE();
     case 281:
-      ACCEPT_TOKEN(anon_sym_static);
+      ACCEPT_TOKEN(anon_sym_chmod);
       END_STATE();
     case 282:
-      ACCEPT_TOKEN(anon_sym_LBRACK);
+      ACCEPT_TOKEN(anon_sym_chmod);
+      if (lookahead == '$') ADVANCE(325);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(326);
       END_STATE();
     case 283:
-      ACCEPT_TOKEN(anon_sym_RBRACK);
+      ACCEPT_TOKEN(anon_sym_run);
       END_STATE();
     case 284:
-      ACCEPT_TOKEN(anon_sym_DOT);
+      ACCEPT_TOKEN(anon_sym_run);
+      if (lookahead == 't') ADVANCE(110);
       END_STATE();
     case 285:
+      ACCEPT_TOKEN(sym_layer_option);
+      END_STATE();
+    case 286:
+      ACCEPT_TOKEN(anon_sym_install);
+      END_STATE();
+    case 287:
+      ACCEPT_TOKEN(anon_sym_cache);
+      END_STATE();
+    case 288:
+      ACCEPT_TOKEN(sym_locked);
+      END_STATE();
+    case 289:
+      ACCEPT_TOKEN(sym_ssh_mount);
+      END_STATE();
+    case 290:
+      ACCEPT_TOKEN(anon_sym_expose);
+      END_STATE();
+    case 291:
+      ACCEPT_TOKEN(anon_sym_label);
+      END_STATE();
+    case 292:
+      ACCEPT_TOKEN(anon_sym_entrypoint);
+      END_STATE();
+    case 293:
+      ACCEPT_TOKEN(anon_sym_cmd);
+      END_STATE();
+    case 294:
+      ACCEPT_TOKEN(anon_sym_healthcheck);
+      END_STATE();
+    case 295:
+      ACCEPT_TOKEN(anon_sym_interval);
+      END_STATE();
+    case 296:
+      ACCEPT_TOKEN(anon_sym_timeout);
+      END_STATE();
+    case 297:
+      ACCEPT_TOKEN(anon_sym_start_DASHperiod);
+      END_STATE();
+    case 298:
+      ACCEPT_TOKEN(anon_sym_retries);
+      END_STATE();
+    case 299:
+      ACCEPT_TOKEN(anon_sym_produce);
+      END_STATE();
+    case 300:
+      ACCEPT_TOKEN(anon_sym_file);
+      END_STATE();
+    case 301:
+      ACCEPT_TOKEN(anon_sym_dir);
+      END_STATE();
+    case 302:
+      ACCEPT_TOKEN(anon_sym_exe);
+      END_STATE();
+    case 303:
+      ACCEPT_TOKEN(anon_sym_static);
+      END_STATE();
+    case 304:
+      ACCEPT_TOKEN(anon_sym_LBRACK);
+      END_STATE();
+    case 305:
+      ACCEPT_TOKEN(anon_sym_RBRACK);
+      END_STATE();
+    case 306:
+      ACCEPT_TOKEN(anon_sym_DOT);
+      END_STATE();
+    case 307:
       ACCEPT_TOKEN(aux_sym_artifact_reference_token1);
       if (lookahead == '-' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(285);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(307);
       END_STATE();
-    case 286:
+    case 308:
       ACCEPT_TOKEN(anon_sym_true);
       END_STATE();
-    case 287:
+    case 309:
       ACCEPT_TOKEN(anon_sym_false);
       END_STATE();
-    case 288:
+    case 310:
       ACCEPT_TOKEN(aux_sym_number_token1);
-      if (lookahead == '/') ADVANCE(192);
-      if (lookahead == 'm') ADVANCE(292);
+      if (lookahead == '/') ADVANCE(206);
+      if (lookahead == 'm') ADVANCE(314);
       if (lookahead == 'h' ||
-          lookahead == 's') ADVANCE(291);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(288);
+          lookahead == 's') ADVANCE(313);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(310);
       END_STATE();
-    case 289:
+    case 311:
       ACCEPT_TOKEN(aux_sym_number_token1);
-      if (lookahead == 'm') ADVANCE(292);
+      if (lookahead == 'm') ADVANCE(314);
       if (lookahead == 'h' ||
-          lookahead == 's') ADVANCE(291);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(289);
+          lookahead == 's') ADVANCE(313);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(311);
       END_STATE();
-    case 290:
+    case 312:
       ACCEPT_TOKEN(aux_sym_number_token1);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(290);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(312);
       END_STATE();
-    case 291:
+    case 313:
       ACCEPT_TOKEN(sym_duration);
       END_STATE();
-    case 292:
+    case 314:
       ACCEPT_TOKEN(sym_duration);
-      if (lookahead == 's') ADVANCE(291);
+      if (lookahead == 's') ADVANCE(313);
       END_STATE();
-    case 293:
+    case 315:
       ACCEPT_TOKEN(sym_port);
       END_STATE();
-    case 294:
+    case 316:
       ACCEPT_TOKEN(sym_port);
-      if (lookahead == '/') ADVANCE(192);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(294);
+      if (lookahead == '/') ADVANCE(206);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(316);
       END_STATE();
-    case 295:
+    case 317:
       ACCEPT_TOKEN(sym_owner);
       if (lookahead == '$' ||
           lookahead == '-' ||
@@ -2773,173 +2940,173 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
           ('a' <= lookahead && lookahead <= '{') ||
-          lookahead == '}') ADVANCE(295);
+          lookahead == '}') ADVANCE(317);
       END_STATE();
-    case 296:
+    case 318:
       ACCEPT_TOKEN(sym_label_key);
       if (('-' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(296);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(318);
       END_STATE();
-    case 297:
+    case 319:
       ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(303);
-      if (lookahead == 'd') ADVANCE(262);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(304);
+      if (lookahead == '$') ADVANCE(325);
+      if (lookahead == 'd') ADVANCE(282);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(326);
       END_STATE();
-    case 298:
+    case 320:
       ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(303);
-      if (lookahead == 'h') ADVANCE(299);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(304);
+      if (lookahead == '$') ADVANCE(325);
+      if (lookahead == 'h') ADVANCE(321);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(326);
       END_STATE();
-    case 299:
+    case 321:
       ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(303);
-      if (lookahead == 'm') ADVANCE(301);
-      if (lookahead == 'o') ADVANCE(302);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(304);
+      if (lookahead == '$') ADVANCE(325);
+      if (lookahead == 'm') ADVANCE(323);
+      if (lookahead == 'o') ADVANCE(324);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(326);
       END_STATE();
-    case 300:
+    case 322:
       ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(303);
-      if (lookahead == 'n') ADVANCE(260);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(304);
+      if (lookahead == '$') ADVANCE(325);
+      if (lookahead == 'n') ADVANCE(280);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(326);
       END_STATE();
-    case 301:
+    case 323:
       ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(303);
-      if (lookahead == 'o') ADVANCE(297);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(304);
+      if (lookahead == '$') ADVANCE(325);
+      if (lookahead == 'o') ADVANCE(319);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(326);
       END_STATE();
-    case 302:
+    case 324:
       ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(303);
-      if (lookahead == 'w') ADVANCE(300);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(304);
+      if (lookahead == '$') ADVANCE(325);
+      if (lookahead == 'w') ADVANCE(322);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(326);
       END_STATE();
-    case 303:
+    case 325:
       ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(303);
-      if (lookahead == '{') ADVANCE(212);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(304);
+      if (lookahead == '$') ADVANCE(325);
+      if (lookahead == '{') ADVANCE(228);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(326);
       END_STATE();
-    case 304:
+    case 326:
       ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(303);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(304);
+      if (lookahead == '$') ADVANCE(325);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(326);
       END_STATE();
-    case 305:
+    case 327:
       ACCEPT_TOKEN(anon_sym_DQUOTE);
       END_STATE();
-    case 306:
+    case 328:
       ACCEPT_TOKEN(anon_sym_DQUOTE);
       if (lookahead == '"') ADVANCE(8);
       END_STATE();
-    case 307:
+    case 329:
       ACCEPT_TOKEN(anon_sym_DQUOTE2);
       END_STATE();
-    case 308:
+    case 330:
       ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '#') ADVANCE(309);
+      if (lookahead == '#') ADVANCE(331);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(308);
+          lookahead == ' ') ADVANCE(330);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           (lookahead < '"' || '$' < lookahead) &&
-          lookahead != '\\') ADVANCE(311);
+          lookahead != '\\') ADVANCE(333);
       END_STATE();
-    case 309:
+    case 331:
       ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '#') ADVANCE(311);
+      if (lookahead == '#') ADVANCE(333);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           (lookahead < '"' || '$' < lookahead) &&
-          lookahead != '\\') ADVANCE(311);
+          lookahead != '\\') ADVANCE(333);
       END_STATE();
-    case 310:
+    case 332:
       ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '{') ADVANCE(323);
+      if (lookahead == '{') ADVANCE(345);
       END_STATE();
-    case 311:
+    case 333:
       ACCEPT_TOKEN(sym_string_content);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != '"' &&
           lookahead != '$' &&
-          lookahead != '\\') ADVANCE(311);
+          lookahead != '\\') ADVANCE(333);
       END_STATE();
-    case 312:
+    case 334:
       ACCEPT_TOKEN(sym_escape_sequence);
       END_STATE();
-    case 313:
+    case 335:
       ACCEPT_TOKEN(sym_escape_sequence);
-      if (lookahead == '{') ADVANCE(211);
+      if (lookahead == '{') ADVANCE(227);
       END_STATE();
-    case 314:
+    case 336:
       ACCEPT_TOKEN(anon_sym_DQUOTE_DQUOTE_DQUOTE);
       END_STATE();
-    case 315:
+    case 337:
       ACCEPT_TOKEN(anon_sym_DQUOTE_DQUOTE_DQUOTE2);
       END_STATE();
-    case 316:
+    case 338:
       ACCEPT_TOKEN(sym__raw_content);
-      if (lookahead == '"') ADVANCE(315);
+      if (lookahead == '"') ADVANCE(337);
       END_STATE();
-    case 317:
+    case 339:
       ACCEPT_TOKEN(sym__raw_content);
-      if (lookahead == '"') ADVANCE(316);
+      if (lookahead == '"') ADVANCE(338);
       END_STATE();
-    case 318:
+    case 340:
       ACCEPT_TOKEN(sym__raw_content);
-      if (lookahead == '#') ADVANCE(319);
+      if (lookahead == '#') ADVANCE(341);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(318);
+          lookahead == ' ') ADVANCE(340);
       if (lookahead != 0 &&
-          (lookahead < '"' || '$' < lookahead)) ADVANCE(322);
+          (lookahead < '"' || '$' < lookahead)) ADVANCE(344);
       END_STATE();
-    case 319:
+    case 341:
       ACCEPT_TOKEN(sym__raw_content);
-      if (lookahead == '#') ADVANCE(321);
+      if (lookahead == '#') ADVANCE(343);
       if (lookahead == '\n' ||
-          lookahead == '\r') ADVANCE(322);
+          lookahead == '\r') ADVANCE(344);
       if (lookahead != 0 &&
-          (lookahead < '"' || '$' < lookahead)) ADVANCE(321);
+          (lookahead < '"' || '$' < lookahead)) ADVANCE(343);
       END_STATE();
-    case 320:
+    case 342:
       ACCEPT_TOKEN(sym__raw_content);
-      if (lookahead == '{') ADVANCE(323);
+      if (lookahead == '{') ADVANCE(345);
       END_STATE();
-    case 321:
+    case 343:
       ACCEPT_TOKEN(sym__raw_content);
       if (lookahead == '\n' ||
-          lookahead == '\r') ADVANCE(322);
+          lookahead == '\r') ADVANCE(344);
       if (lookahead != 0 &&
           lookahead != '"' &&
-          lookahead != '$') ADVANCE(321);
+          lookahead != '$') ADVANCE(343);
       END_STATE();
-    case 322:
+    case 344:
       ACCEPT_TOKEN(sym__raw_content);
       if (lookahead != 0 &&
           lookahead != '"' &&
-          lookahead != '$') ADVANCE(322);
+          lookahead != '$') ADVANCE(344);
       END_STATE();
-    case 323:
+    case 345:
       ACCEPT_TOKEN(anon_sym_DOLLAR_LBRACE);
       END_STATE();
-    case 324:
+    case 346:
       ACCEPT_TOKEN(aux_sym_interpolation_token1);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(324);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(346);
       END_STATE();
-    case 325:
+    case 347:
       ACCEPT_TOKEN(anon_sym_RBRACE2);
       END_STATE();
     default:
@@ -2949,27 +3116,27 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
 
 static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [0] = {.lex_state = 0, .external_lex_state = 1},
-  [1] = {.lex_state = 214},
+  [1] = {.lex_state = 230},
   [2] = {.lex_state = 4},
   [3] = {.lex_state = 4},
   [4] = {.lex_state = 4},
-  [5] = {.lex_state = 214},
-  [6] = {.lex_state = 214},
-  [7] = {.lex_state = 214},
-  [8] = {.lex_state = 214},
-  [9] = {.lex_state = 214},
-  [10] = {.lex_state = 214},
+  [5] = {.lex_state = 230},
+  [6] = {.lex_state = 230},
+  [7] = {.lex_state = 230},
+  [8] = {.lex_state = 230},
+  [9] = {.lex_state = 230},
+  [10] = {.lex_state = 230},
   [11] = {.lex_state = 1},
-  [12] = {.lex_state = 4},
-  [13] = {.lex_state = 214},
-  [14] = {.lex_state = 214},
-  [15] = {.lex_state = 214},
+  [12] = {.lex_state = 230},
+  [13] = {.lex_state = 230},
+  [14] = {.lex_state = 230},
+  [15] = {.lex_state = 4},
   [16] = {.lex_state = 1},
-  [17] = {.lex_state = 2},
+  [17] = {.lex_state = 230},
   [18] = {.lex_state = 2},
   [19] = {.lex_state = 2},
-  [20] = {.lex_state = 214},
-  [21] = {.lex_state = 214},
+  [20] = {.lex_state = 230},
+  [21] = {.lex_state = 2},
   [22] = {.lex_state = 2},
   [23] = {.lex_state = 2},
   [24] = {.lex_state = 2},
@@ -2977,225 +3144,232 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [26] = {.lex_state = 2},
   [27] = {.lex_state = 2},
   [28] = {.lex_state = 2},
-  [29] = {.lex_state = 2},
+  [29] = {.lex_state = 230},
   [30] = {.lex_state = 2},
   [31] = {.lex_state = 2},
   [32] = {.lex_state = 2},
-  [33] = {.lex_state = 214},
-  [34] = {.lex_state = 214},
+  [33] = {.lex_state = 2},
+  [34] = {.lex_state = 2},
   [35] = {.lex_state = 2},
   [36] = {.lex_state = 2},
   [37] = {.lex_state = 2},
-  [38] = {.lex_state = 2},
+  [38] = {.lex_state = 230},
   [39] = {.lex_state = 2},
   [40] = {.lex_state = 2},
   [41] = {.lex_state = 2},
-  [42] = {.lex_state = 214},
-  [43] = {.lex_state = 214},
-  [44] = {.lex_state = 214},
-  [45] = {.lex_state = 214},
-  [46] = {.lex_state = 214},
-  [47] = {.lex_state = 214},
-  [48] = {.lex_state = 214},
-  [49] = {.lex_state = 214},
-  [50] = {.lex_state = 214},
-  [51] = {.lex_state = 2},
-  [52] = {.lex_state = 214},
-  [53] = {.lex_state = 214},
-  [54] = {.lex_state = 214},
-  [55] = {.lex_state = 214},
-  [56] = {.lex_state = 214},
-  [57] = {.lex_state = 6, .external_lex_state = 2},
-  [58] = {.lex_state = 214},
-  [59] = {.lex_state = 214},
-  [60] = {.lex_state = 6},
-  [61] = {.lex_state = 214},
-  [62] = {.lex_state = 214},
-  [63] = {.lex_state = 214},
-  [64] = {.lex_state = 214},
-  [65] = {.lex_state = 214},
-  [66] = {.lex_state = 6},
-  [67] = {.lex_state = 1},
-  [68] = {.lex_state = 214},
-  [69] = {.lex_state = 214},
-  [70] = {.lex_state = 214},
-  [71] = {.lex_state = 214},
-  [72] = {.lex_state = 214},
-  [73] = {.lex_state = 214},
-  [74] = {.lex_state = 214},
-  [75] = {.lex_state = 6},
-  [76] = {.lex_state = 6},
-  [77] = {.lex_state = 214},
-  [78] = {.lex_state = 214},
-  [79] = {.lex_state = 214},
+  [42] = {.lex_state = 230},
+  [43] = {.lex_state = 230},
+  [44] = {.lex_state = 230},
+  [45] = {.lex_state = 230},
+  [46] = {.lex_state = 230},
+  [47] = {.lex_state = 230},
+  [48] = {.lex_state = 6},
+  [49] = {.lex_state = 230},
+  [50] = {.lex_state = 230},
+  [51] = {.lex_state = 230},
+  [52] = {.lex_state = 230},
+  [53] = {.lex_state = 230},
+  [54] = {.lex_state = 2},
+  [55] = {.lex_state = 230},
+  [56] = {.lex_state = 230},
+  [57] = {.lex_state = 230},
+  [58] = {.lex_state = 6, .external_lex_state = 2},
+  [59] = {.lex_state = 230},
+  [60] = {.lex_state = 230},
+  [61] = {.lex_state = 230},
+  [62] = {.lex_state = 230},
+  [63] = {.lex_state = 230},
+  [64] = {.lex_state = 230},
+  [65] = {.lex_state = 230},
+  [66] = {.lex_state = 230},
+  [67] = {.lex_state = 230},
+  [68] = {.lex_state = 230},
+  [69] = {.lex_state = 6},
+  [70] = {.lex_state = 6},
+  [71] = {.lex_state = 230},
+  [72] = {.lex_state = 230},
+  [73] = {.lex_state = 230},
+  [74] = {.lex_state = 230},
+  [75] = {.lex_state = 230},
+  [76] = {.lex_state = 230},
+  [77] = {.lex_state = 230},
+  [78] = {.lex_state = 230},
+  [79] = {.lex_state = 230},
   [80] = {.lex_state = 6},
-  [81] = {.lex_state = 1},
-  [82] = {.lex_state = 6},
-  [83] = {.lex_state = 1},
-  [84] = {.lex_state = 1},
-  [85] = {.lex_state = 1},
-  [86] = {.lex_state = 214},
-  [87] = {.lex_state = 7},
-  [88] = {.lex_state = 5},
-  [89] = {.lex_state = 214},
-  [90] = {.lex_state = 5},
-  [91] = {.lex_state = 4},
-  [92] = {.lex_state = 214},
-  [93] = {.lex_state = 214},
-  [94] = {.lex_state = 214},
-  [95] = {.lex_state = 2},
-  [96] = {.lex_state = 214},
-  [97] = {.lex_state = 214},
-  [98] = {.lex_state = 214},
-  [99] = {.lex_state = 214},
-  [100] = {.lex_state = 2},
-  [101] = {.lex_state = 214},
-  [102] = {.lex_state = 214},
-  [103] = {.lex_state = 5},
-  [104] = {.lex_state = 214},
-  [105] = {.lex_state = 5},
-  [106] = {.lex_state = 5},
-  [107] = {.lex_state = 5},
-  [108] = {.lex_state = 5},
-  [109] = {.lex_state = 214},
-  [110] = {.lex_state = 9},
-  [111] = {.lex_state = 9},
-  [112] = {.lex_state = 0},
-  [113] = {.lex_state = 0},
-  [114] = {.lex_state = 0},
-  [115] = {.lex_state = 0},
-  [116] = {.lex_state = 0},
-  [117] = {.lex_state = 214},
-  [118] = {.lex_state = 214},
+  [81] = {.lex_state = 6},
+  [82] = {.lex_state = 230},
+  [83] = {.lex_state = 230},
+  [84] = {.lex_state = 230},
+  [85] = {.lex_state = 6},
+  [86] = {.lex_state = 1},
+  [87] = {.lex_state = 1},
+  [88] = {.lex_state = 1},
+  [89] = {.lex_state = 1},
+  [90] = {.lex_state = 1},
+  [91] = {.lex_state = 7},
+  [92] = {.lex_state = 5},
+  [93] = {.lex_state = 230},
+  [94] = {.lex_state = 230},
+  [95] = {.lex_state = 5},
+  [96] = {.lex_state = 230},
+  [97] = {.lex_state = 5},
+  [98] = {.lex_state = 4},
+  [99] = {.lex_state = 230},
+  [100] = {.lex_state = 230},
+  [101] = {.lex_state = 2},
+  [102] = {.lex_state = 230},
+  [103] = {.lex_state = 230},
+  [104] = {.lex_state = 230},
+  [105] = {.lex_state = 230},
+  [106] = {.lex_state = 2},
+  [107] = {.lex_state = 230},
+  [108] = {.lex_state = 230},
+  [109] = {.lex_state = 230},
+  [110] = {.lex_state = 230},
+  [111] = {.lex_state = 5},
+  [112] = {.lex_state = 230},
+  [113] = {.lex_state = 5},
+  [114] = {.lex_state = 5},
+  [115] = {.lex_state = 5},
+  [116] = {.lex_state = 9},
+  [117] = {.lex_state = 9},
+  [118] = {.lex_state = 0},
   [119] = {.lex_state = 0},
-  [120] = {.lex_state = 0},
-  [121] = {.lex_state = 0},
+  [120] = {.lex_state = 9},
+  [121] = {.lex_state = 230},
   [122] = {.lex_state = 0},
-  [123] = {.lex_state = 9},
-  [124] = {.lex_state = 214},
+  [123] = {.lex_state = 0},
+  [124] = {.lex_state = 230},
   [125] = {.lex_state = 0},
-  [126] = {.lex_state = 214},
-  [127] = {.lex_state = 214},
-  [128] = {.lex_state = 9},
-  [129] = {.lex_state = 9},
+  [126] = {.lex_state = 0},
+  [127] = {.lex_state = 0},
+  [128] = {.lex_state = 230},
+  [129] = {.lex_state = 0},
   [130] = {.lex_state = 9},
-  [131] = {.lex_state = 9},
-  [132] = {.lex_state = 0},
-  [133] = {.lex_state = 214},
-  [134] = {.lex_state = 0},
-  [135] = {.lex_state = 0},
-  [136] = {.lex_state = 0},
+  [131] = {.lex_state = 0},
+  [132] = {.lex_state = 9},
+  [133] = {.lex_state = 0},
+  [134] = {.lex_state = 9},
+  [135] = {.lex_state = 9},
+  [136] = {.lex_state = 230},
   [137] = {.lex_state = 0},
   [138] = {.lex_state = 0},
   [139] = {.lex_state = 0},
-  [140] = {.lex_state = 214},
+  [140] = {.lex_state = 0},
   [141] = {.lex_state = 0},
-  [142] = {.lex_state = 0},
+  [142] = {.lex_state = 230},
   [143] = {.lex_state = 0},
-  [144] = {.lex_state = 214},
-  [145] = {.lex_state = 0},
+  [144] = {.lex_state = 230},
+  [145] = {.lex_state = 5},
   [146] = {.lex_state = 0},
-  [147] = {.lex_state = 5},
-  [148] = {.lex_state = 214},
-  [149] = {.lex_state = 214},
-  [150] = {.lex_state = 0},
-  [151] = {.lex_state = 214},
-  [152] = {.lex_state = 214},
+  [147] = {.lex_state = 0},
+  [148] = {.lex_state = 230},
+  [149] = {.lex_state = 230},
+  [150] = {.lex_state = 230},
+  [151] = {.lex_state = 230},
+  [152] = {.lex_state = 0},
   [153] = {.lex_state = 0},
   [154] = {.lex_state = 0},
   [155] = {.lex_state = 0},
   [156] = {.lex_state = 0},
-  [157] = {.lex_state = 4},
+  [157] = {.lex_state = 0},
   [158] = {.lex_state = 0},
   [159] = {.lex_state = 0},
-  [160] = {.lex_state = 4},
-  [161] = {.lex_state = 4},
-  [162] = {.lex_state = 0},
+  [160] = {.lex_state = 0},
+  [161] = {.lex_state = 230},
+  [162] = {.lex_state = 6},
   [163] = {.lex_state = 0},
-  [164] = {.lex_state = 0},
-  [165] = {.lex_state = 0},
+  [164] = {.lex_state = 4},
+  [165] = {.lex_state = 4},
   [166] = {.lex_state = 0},
   [167] = {.lex_state = 0},
   [168] = {.lex_state = 0},
-  [169] = {.lex_state = 6},
-  [170] = {.lex_state = 6},
-  [171] = {.lex_state = 6},
-  [172] = {.lex_state = 6},
-  [173] = {.lex_state = 9},
-  [174] = {.lex_state = 214},
-  [175] = {.lex_state = 0},
+  [169] = {.lex_state = 0},
+  [170] = {.lex_state = 0},
+  [171] = {.lex_state = 0},
+  [172] = {.lex_state = 0},
+  [173] = {.lex_state = 4},
+  [174] = {.lex_state = 6},
+  [175] = {.lex_state = 6},
   [176] = {.lex_state = 0},
-  [177] = {.lex_state = 0},
-  [178] = {.lex_state = 0},
+  [177] = {.lex_state = 6},
+  [178] = {.lex_state = 9},
   [179] = {.lex_state = 0},
-  [180] = {.lex_state = 0},
-  [181] = {.lex_state = 214},
-  [182] = {.lex_state = 0},
-  [183] = {.lex_state = 214},
+  [180] = {.lex_state = 230},
+  [181] = {.lex_state = 0},
+  [182] = {.lex_state = 2},
+  [183] = {.lex_state = 0},
   [184] = {.lex_state = 0},
-  [185] = {.lex_state = 214},
-  [186] = {.lex_state = 214},
-  [187] = {.lex_state = 214},
+  [185] = {.lex_state = 0},
+  [186] = {.lex_state = 230},
+  [187] = {.lex_state = 0},
   [188] = {.lex_state = 0},
-  [189] = {.lex_state = 0},
-  [190] = {.lex_state = 214},
-  [191] = {.lex_state = 214},
-  [192] = {.lex_state = 214},
-  [193] = {.lex_state = 214},
-  [194] = {.lex_state = 214},
-  [195] = {.lex_state = 214},
+  [189] = {.lex_state = 230},
+  [190] = {.lex_state = 0},
+  [191] = {.lex_state = 230},
+  [192] = {.lex_state = 230},
+  [193] = {.lex_state = 230},
+  [194] = {.lex_state = 0},
+  [195] = {.lex_state = 230},
   [196] = {.lex_state = 0},
-  [197] = {.lex_state = 214},
-  [198] = {.lex_state = 0},
+  [197] = {.lex_state = 230},
+  [198] = {.lex_state = 230},
   [199] = {.lex_state = 0},
-  [200] = {.lex_state = 214},
-  [201] = {.lex_state = 2},
-  [202] = {.lex_state = 214},
-  [203] = {.lex_state = 0},
-  [204] = {.lex_state = 214},
+  [200] = {.lex_state = 230},
+  [201] = {.lex_state = 0},
+  [202] = {.lex_state = 230},
+  [203] = {.lex_state = 230},
+  [204] = {.lex_state = 0},
   [205] = {.lex_state = 0},
-  [206] = {.lex_state = 214},
-  [207] = {.lex_state = 214},
-  [208] = {.lex_state = 0},
-  [209] = {.lex_state = 214},
-  [210] = {.lex_state = 11},
-  [211] = {.lex_state = 0},
+  [206] = {.lex_state = 230},
+  [207] = {.lex_state = 230},
+  [208] = {.lex_state = 230},
+  [209] = {.lex_state = 230},
+  [210] = {.lex_state = 230},
+  [211] = {.lex_state = 230},
   [212] = {.lex_state = 0},
-  [213] = {.lex_state = 0},
+  [213] = {.lex_state = 230},
   [214] = {.lex_state = 0},
-  [215] = {.lex_state = 0},
-  [216] = {.lex_state = 2},
-  [217] = {.lex_state = 0},
-  [218] = {.lex_state = 0},
+  [215] = {.lex_state = 230},
+  [216] = {.lex_state = 230},
+  [217] = {.lex_state = 2},
+  [218] = {.lex_state = 2},
   [219] = {.lex_state = 0},
   [220] = {.lex_state = 0},
-  [221] = {.lex_state = 2},
-  [222] = {.lex_state = 0},
-  [223] = {.lex_state = 0},
+  [221] = {.lex_state = 0},
+  [222] = {.lex_state = 11},
+  [223] = {.lex_state = 2},
   [224] = {.lex_state = 2},
   [225] = {.lex_state = 2},
-  [226] = {.lex_state = 0},
+  [226] = {.lex_state = 13},
   [227] = {.lex_state = 2},
   [228] = {.lex_state = 0},
-  [229] = {.lex_state = 13},
+  [229] = {.lex_state = 0},
   [230] = {.lex_state = 0},
-  [231] = {.lex_state = 13},
+  [231] = {.lex_state = 12},
   [232] = {.lex_state = 0},
-  [233] = {.lex_state = 12},
-  [234] = {.lex_state = 2},
-  [235] = {.lex_state = 2},
+  [233] = {.lex_state = 0},
+  [234] = {.lex_state = 0},
+  [235] = {.lex_state = 0},
   [236] = {.lex_state = 0},
-  [237] = {.lex_state = 0},
+  [237] = {.lex_state = 13},
   [238] = {.lex_state = 0},
   [239] = {.lex_state = 2},
-  [240] = {.lex_state = 13},
-  [241] = {.lex_state = 2},
+  [240] = {.lex_state = 0},
+  [241] = {.lex_state = 0},
   [242] = {.lex_state = 2},
   [243] = {.lex_state = 2},
-  [244] = {.lex_state = 2},
+  [244] = {.lex_state = 0},
   [245] = {.lex_state = 2},
-  [246] = {.lex_state = 12},
-  [247] = {.lex_state = 0},
+  [246] = {.lex_state = 2},
+  [247] = {.lex_state = 2},
+  [248] = {.lex_state = 2},
+  [249] = {.lex_state = 0},
+  [250] = {.lex_state = 13},
+  [251] = {.lex_state = 0},
+  [252] = {.lex_state = 0},
+  [253] = {.lex_state = 12},
+  [254] = {.lex_state = 0},
 };
 
 static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
@@ -3212,6 +3386,10 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_shell] = ACTIONS(1),
     [anon_sym_passwd] = ACTIONS(1),
     [anon_sym_user] = ACTIONS(1),
+    [anon_sym_packages] = ACTIONS(1),
+    [anon_sym_apt] = ACTIONS(1),
+    [anon_sym_apk] = ACTIONS(1),
+    [anon_sym_dnf] = ACTIONS(1),
     [anon_sym_none] = ACTIONS(1),
     [anon_sym_glibc] = ACTIONS(1),
     [anon_sym_musl] = ACTIONS(1),
@@ -3240,6 +3418,8 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_chown] = ACTIONS(1),
     [anon_sym_chmod] = ACTIONS(1),
     [anon_sym_run] = ACTIONS(1),
+    [sym_layer_option] = ACTIONS(1),
+    [anon_sym_install] = ACTIONS(1),
     [anon_sym_cache] = ACTIONS(1),
     [sym_locked] = ACTIONS(1),
     [sym_ssh_mount] = ACTIONS(1),
@@ -3274,13 +3454,13 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym__error_sentinel] = ACTIONS(1),
   },
   [STATE(1)] = {
-    [sym_source_file] = STATE(215),
-    [sym__declaration] = STATE(208),
-    [sym_image_declaration] = STATE(208),
-    [sym_param_declaration] = STATE(208),
-    [sym_secret_declaration] = STATE(208),
-    [sym_stage_declaration] = STATE(208),
-    [sym_role] = STATE(221),
+    [sym_source_file] = STATE(249),
+    [sym__declaration] = STATE(196),
+    [sym_image_declaration] = STATE(196),
+    [sym_param_declaration] = STATE(196),
+    [sym_secret_declaration] = STATE(196),
+    [sym_stage_declaration] = STATE(196),
+    [sym_role] = STATE(224),
     [aux_sym_source_file_repeat1] = STATE(10),
     [ts_builtin_sym_end] = ACTIONS(7),
     [sym__newline] = ACTIONS(9),
@@ -3297,7 +3477,7 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
 };
 
 static const uint16_t ts_small_parse_table[] = {
-  [0] = 17,
+  [0] = 18,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -3317,71 +3497,28 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(38), 1,
       anon_sym_run,
     ACTIONS(41), 1,
-      anon_sym_expose,
+      anon_sym_install,
     ACTIONS(44), 1,
-      anon_sym_label,
+      anon_sym_expose,
     ACTIONS(47), 1,
-      anon_sym_entrypoint,
+      anon_sym_label,
     ACTIONS(50), 1,
-      anon_sym_cmd,
+      anon_sym_entrypoint,
     ACTIONS(53), 1,
-      anon_sym_healthcheck,
+      anon_sym_cmd,
     ACTIONS(56), 1,
-      anon_sym_produce,
-    STATE(2), 1,
-      aux_sym_block_repeat1,
-    STATE(222), 12,
-      sym__step,
-      sym_workdir_step,
-      sym_env_step,
-      sym_copy_step,
-      sym_run_step,
-      sym_user_step,
-      sym_expose_step,
-      sym_label_step,
-      sym_entrypoint_step,
-      sym_cmd_step,
-      sym_healthcheck_step,
-      sym_produce_step,
-  [63] = 17,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
+      anon_sym_healthcheck,
     ACTIONS(59), 1,
-      sym__newline,
-    ACTIONS(61), 1,
-      anon_sym_RBRACE,
-    ACTIONS(63), 1,
-      anon_sym_user,
-    ACTIONS(65), 1,
-      anon_sym_workdir,
-    ACTIONS(67), 1,
-      anon_sym_env,
-    ACTIONS(69), 1,
-      anon_sym_copy,
-    ACTIONS(71), 1,
-      anon_sym_run,
-    ACTIONS(73), 1,
-      anon_sym_expose,
-    ACTIONS(75), 1,
-      anon_sym_label,
-    ACTIONS(77), 1,
-      anon_sym_entrypoint,
-    ACTIONS(79), 1,
-      anon_sym_cmd,
-    ACTIONS(81), 1,
-      anon_sym_healthcheck,
-    ACTIONS(83), 1,
       anon_sym_produce,
     STATE(2), 1,
       aux_sym_block_repeat1,
-    STATE(197), 12,
+    STATE(254), 13,
       sym__step,
       sym_workdir_step,
       sym_env_step,
       sym_copy_step,
       sym_run_step,
+      sym_install_step,
       sym_user_step,
       sym_expose_step,
       sym_label_step,
@@ -3389,45 +3526,97 @@ static const uint16_t ts_small_parse_table[] = {
       sym_cmd_step,
       sym_healthcheck_step,
       sym_produce_step,
-  [126] = 17,
+  [67] = 18,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(63), 1,
-      anon_sym_user,
-    ACTIONS(65), 1,
-      anon_sym_workdir,
-    ACTIONS(67), 1,
-      anon_sym_env,
-    ACTIONS(69), 1,
-      anon_sym_copy,
-    ACTIONS(71), 1,
-      anon_sym_run,
-    ACTIONS(73), 1,
-      anon_sym_expose,
-    ACTIONS(75), 1,
-      anon_sym_label,
-    ACTIONS(77), 1,
-      anon_sym_entrypoint,
-    ACTIONS(79), 1,
-      anon_sym_cmd,
-    ACTIONS(81), 1,
-      anon_sym_healthcheck,
-    ACTIONS(83), 1,
-      anon_sym_produce,
-    ACTIONS(85), 1,
+    ACTIONS(62), 1,
       sym__newline,
-    ACTIONS(87), 1,
+    ACTIONS(64), 1,
+      anon_sym_RBRACE,
+    ACTIONS(66), 1,
+      anon_sym_user,
+    ACTIONS(68), 1,
+      anon_sym_workdir,
+    ACTIONS(70), 1,
+      anon_sym_env,
+    ACTIONS(72), 1,
+      anon_sym_copy,
+    ACTIONS(74), 1,
+      anon_sym_run,
+    ACTIONS(76), 1,
+      anon_sym_install,
+    ACTIONS(78), 1,
+      anon_sym_expose,
+    ACTIONS(80), 1,
+      anon_sym_label,
+    ACTIONS(82), 1,
+      anon_sym_entrypoint,
+    ACTIONS(84), 1,
+      anon_sym_cmd,
+    ACTIONS(86), 1,
+      anon_sym_healthcheck,
+    ACTIONS(88), 1,
+      anon_sym_produce,
+    STATE(2), 1,
+      aux_sym_block_repeat1,
+    STATE(210), 13,
+      sym__step,
+      sym_workdir_step,
+      sym_env_step,
+      sym_copy_step,
+      sym_run_step,
+      sym_install_step,
+      sym_user_step,
+      sym_expose_step,
+      sym_label_step,
+      sym_entrypoint_step,
+      sym_cmd_step,
+      sym_healthcheck_step,
+      sym_produce_step,
+  [134] = 18,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(66), 1,
+      anon_sym_user,
+    ACTIONS(68), 1,
+      anon_sym_workdir,
+    ACTIONS(70), 1,
+      anon_sym_env,
+    ACTIONS(72), 1,
+      anon_sym_copy,
+    ACTIONS(74), 1,
+      anon_sym_run,
+    ACTIONS(76), 1,
+      anon_sym_install,
+    ACTIONS(78), 1,
+      anon_sym_expose,
+    ACTIONS(80), 1,
+      anon_sym_label,
+    ACTIONS(82), 1,
+      anon_sym_entrypoint,
+    ACTIONS(84), 1,
+      anon_sym_cmd,
+    ACTIONS(86), 1,
+      anon_sym_healthcheck,
+    ACTIONS(88), 1,
+      anon_sym_produce,
+    ACTIONS(90), 1,
+      sym__newline,
+    ACTIONS(92), 1,
       anon_sym_RBRACE,
     STATE(3), 1,
       aux_sym_block_repeat1,
-    STATE(187), 12,
+    STATE(193), 13,
       sym__step,
       sym_workdir_step,
       sym_env_step,
       sym_copy_step,
       sym_run_step,
+      sym_install_step,
       sym_user_step,
       sym_expose_step,
       sym_label_step,
@@ -3435,12 +3624,14 @@ static const uint16_t ts_small_parse_table[] = {
       sym_cmd_step,
       sym_healthcheck_step,
       sym_produce_step,
-  [189] = 3,
+  [201] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(89), 19,
+    ACTIONS(96), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(94), 21,
       ts_builtin_sym_end,
       sym__newline,
       anon_sym_EQ,
@@ -3452,6 +3643,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_secret,
       anon_sym_chown,
       anon_sym_chmod,
+      sym_layer_option,
       anon_sym_cache,
       sym_locked,
       sym_ssh_mount,
@@ -3460,12 +3652,15 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_start_DASHperiod,
       anon_sym_retries,
       anon_sym_RBRACK,
-  [217] = 3,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+  [234] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(91), 19,
+    ACTIONS(100), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(98), 21,
       ts_builtin_sym_end,
       sym__newline,
       anon_sym_EQ,
@@ -3477,6 +3672,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_secret,
       anon_sym_chown,
       anon_sym_chmod,
+      sym_layer_option,
       anon_sym_cache,
       sym_locked,
       sym_ssh_mount,
@@ -3485,12 +3681,15 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_start_DASHperiod,
       anon_sym_retries,
       anon_sym_RBRACK,
-  [245] = 3,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+  [267] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(93), 19,
+    ACTIONS(104), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(102), 21,
       ts_builtin_sym_end,
       sym__newline,
       anon_sym_EQ,
@@ -3502,6 +3701,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_secret,
       anon_sym_chown,
       anon_sym_chmod,
+      sym_layer_option,
       anon_sym_cache,
       sym_locked,
       sym_ssh_mount,
@@ -3510,63 +3710,68 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_start_DASHperiod,
       anon_sym_retries,
       anon_sym_RBRACK,
-  [273] = 3,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+  [300] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(95), 19,
-      ts_builtin_sym_end,
-      sym__newline,
-      anon_sym_EQ,
-      anon_sym_LBRACE,
-      anon_sym_RBRACE,
-      sym_required,
-      anon_sym_COMMA,
-      anon_sym_RPAREN,
-      anon_sym_secret,
-      anon_sym_chown,
-      anon_sym_chmod,
-      anon_sym_cache,
-      sym_locked,
-      sym_ssh_mount,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-      anon_sym_RBRACK,
-  [301] = 12,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(97), 1,
-      ts_builtin_sym_end,
-    ACTIONS(99), 1,
-      sym__newline,
-    ACTIONS(102), 1,
-      anon_sym_image,
-    ACTIONS(105), 1,
-      anon_sym_param,
     ACTIONS(108), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(106), 21,
+      ts_builtin_sym_end,
+      sym__newline,
+      anon_sym_EQ,
+      anon_sym_LBRACE,
+      anon_sym_RBRACE,
+      sym_required,
+      anon_sym_COMMA,
+      anon_sym_RPAREN,
       anon_sym_secret,
-    ACTIONS(111), 1,
+      anon_sym_chown,
+      anon_sym_chmod,
+      sym_layer_option,
+      anon_sym_cache,
+      sym_locked,
+      sym_ssh_mount,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+      anon_sym_RBRACK,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+  [333] = 12,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(110), 1,
+      ts_builtin_sym_end,
+    ACTIONS(112), 1,
+      sym__newline,
+    ACTIONS(115), 1,
+      anon_sym_image,
+    ACTIONS(118), 1,
+      anon_sym_param,
+    ACTIONS(121), 1,
+      anon_sym_secret,
+    ACTIONS(124), 1,
       sym_default,
     STATE(9), 1,
       aux_sym_source_file_repeat1,
-    STATE(221), 1,
+    STATE(224), 1,
       sym_role,
-    ACTIONS(114), 3,
+    ACTIONS(127), 3,
       anon_sym_base,
       anon_sym_builder,
       anon_sym_runtime,
-    STATE(226), 5,
+    STATE(233), 5,
       sym__declaration,
       sym_image_declaration,
       sym_param_declaration,
       sym_secret_declaration,
       sym_stage_declaration,
-  [344] = 12,
+  [376] = 12,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -3579,60 +3784,144 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_secret,
     ACTIONS(17), 1,
       sym_default,
-    ACTIONS(117), 1,
+    ACTIONS(130), 1,
       ts_builtin_sym_end,
-    ACTIONS(119), 1,
+    ACTIONS(132), 1,
       sym__newline,
     STATE(9), 1,
       aux_sym_source_file_repeat1,
-    STATE(221), 1,
+    STATE(224), 1,
       sym_role,
     ACTIONS(19), 3,
       anon_sym_base,
       anon_sym_builder,
       anon_sym_runtime,
-    STATE(182), 5,
+    STATE(179), 5,
       sym__declaration,
       sym_image_declaration,
       sym_param_declaration,
       sym_secret_declaration,
       sym_stage_declaration,
-  [387] = 12,
+  [419] = 12,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(123), 1,
+    ACTIONS(136), 1,
       anon_sym_chown,
-    ACTIONS(125), 1,
+    ACTIONS(138), 1,
       anon_sym_chmod,
-    ACTIONS(127), 1,
+    ACTIONS(140), 1,
       sym_path,
-    ACTIONS(129), 1,
+    ACTIONS(142), 1,
       anon_sym_DQUOTE,
-    ACTIONS(131), 1,
+    ACTIONS(144), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
     STATE(16), 1,
       aux_sym_copy_step_repeat1,
-    STATE(70), 1,
+    STATE(74), 1,
       aux_sym_copy_step_repeat2,
-    ACTIONS(121), 2,
+    ACTIONS(134), 2,
       sym__newline,
       anon_sym_RBRACE,
-    STATE(144), 2,
+    STATE(151), 2,
       sym_chown_option,
       sym_chmod_option,
-    STATE(81), 4,
+    STATE(86), 4,
       sym__path,
       sym__string,
       sym_string,
       sym_raw_string,
-  [429] = 3,
+  [461] = 11,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(24), 13,
+    ACTIONS(146), 1,
+      sym__newline,
+    ACTIONS(148), 1,
+      anon_sym_RBRACE,
+    ACTIONS(150), 1,
+      anon_sym_libc,
+    ACTIONS(152), 1,
+      anon_sym_shell,
+    ACTIONS(154), 1,
+      anon_sym_passwd,
+    ACTIONS(156), 1,
+      anon_sym_user,
+    ACTIONS(158), 1,
+      anon_sym_packages,
+    STATE(14), 1,
+      aux_sym_capabilities_repeat1,
+    STATE(216), 6,
+      sym__capability,
+      sym_libc_capability,
+      sym_shell_capability,
+      sym_passwd_capability,
+      sym_user_capability,
+      sym_packages_capability,
+  [500] = 11,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(160), 1,
+      sym__newline,
+    ACTIONS(163), 1,
+      anon_sym_RBRACE,
+    ACTIONS(165), 1,
+      anon_sym_libc,
+    ACTIONS(168), 1,
+      anon_sym_shell,
+    ACTIONS(171), 1,
+      anon_sym_passwd,
+    ACTIONS(174), 1,
+      anon_sym_user,
+    ACTIONS(177), 1,
+      anon_sym_packages,
+    STATE(13), 1,
+      aux_sym_capabilities_repeat1,
+    STATE(229), 6,
+      sym__capability,
+      sym_libc_capability,
+      sym_shell_capability,
+      sym_passwd_capability,
+      sym_user_capability,
+      sym_packages_capability,
+  [539] = 11,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(150), 1,
+      anon_sym_libc,
+    ACTIONS(152), 1,
+      anon_sym_shell,
+    ACTIONS(154), 1,
+      anon_sym_passwd,
+    ACTIONS(156), 1,
+      anon_sym_user,
+    ACTIONS(158), 1,
+      anon_sym_packages,
+    ACTIONS(180), 1,
+      sym__newline,
+    ACTIONS(182), 1,
+      anon_sym_RBRACE,
+    STATE(13), 1,
+      aux_sym_capabilities_repeat1,
+    STATE(186), 6,
+      sym__capability,
+      sym_libc_capability,
+      sym_shell_capability,
+      sym_passwd_capability,
+      sym_user_capability,
+      sym_packages_capability,
+  [578] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(24), 14,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_user,
@@ -3640,127 +3929,164 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_env,
       anon_sym_copy,
       anon_sym_run,
+      anon_sym_install,
       anon_sym_expose,
       anon_sym_label,
       anon_sym_entrypoint,
       anon_sym_cmd,
       anon_sym_healthcheck,
       anon_sym_produce,
-  [451] = 10,
+  [601] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(133), 1,
-      sym__newline,
-    ACTIONS(136), 1,
-      anon_sym_RBRACE,
-    ACTIONS(138), 1,
-      anon_sym_libc,
-    ACTIONS(141), 1,
-      anon_sym_shell,
-    ACTIONS(144), 1,
-      anon_sym_passwd,
-    ACTIONS(147), 1,
-      anon_sym_user,
-    STATE(13), 1,
-      aux_sym_capabilities_repeat1,
-    STATE(220), 5,
-      sym__capability,
-      sym_libc_capability,
-      sym_shell_capability,
-      sym_passwd_capability,
-      sym_user_capability,
-  [486] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(150), 1,
-      sym__newline,
-    ACTIONS(152), 1,
-      anon_sym_RBRACE,
-    ACTIONS(154), 1,
-      anon_sym_libc,
-    ACTIONS(156), 1,
-      anon_sym_shell,
-    ACTIONS(158), 1,
-      anon_sym_passwd,
-    ACTIONS(160), 1,
-      anon_sym_user,
-    STATE(13), 1,
-      aux_sym_capabilities_repeat1,
-    STATE(207), 5,
-      sym__capability,
-      sym_libc_capability,
-      sym_shell_capability,
-      sym_passwd_capability,
-      sym_user_capability,
-  [521] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(154), 1,
-      anon_sym_libc,
-    ACTIONS(156), 1,
-      anon_sym_shell,
-    ACTIONS(158), 1,
-      anon_sym_passwd,
-    ACTIONS(160), 1,
-      anon_sym_user,
-    ACTIONS(162), 1,
-      sym__newline,
-    ACTIONS(164), 1,
-      anon_sym_RBRACE,
-    STATE(14), 1,
-      aux_sym_capabilities_repeat1,
-    STATE(195), 5,
-      sym__capability,
-      sym_libc_capability,
-      sym_shell_capability,
-      sym_passwd_capability,
-      sym_user_capability,
-  [556] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(170), 1,
+    ACTIONS(188), 1,
       sym_path,
-    ACTIONS(173), 1,
+    ACTIONS(191), 1,
       anon_sym_DQUOTE,
-    ACTIONS(176), 1,
+    ACTIONS(194), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
     STATE(16), 1,
       aux_sym_copy_step_repeat1,
-    ACTIONS(166), 2,
+    ACTIONS(184), 2,
       sym__newline,
       anon_sym_RBRACE,
-    ACTIONS(168), 2,
+    ACTIONS(186), 2,
       anon_sym_chown,
       anon_sym_chmod,
-    STATE(81), 4,
+    STATE(86), 4,
       sym__path,
       sym__string,
       sym_string,
       sym_raw_string,
-  [589] = 9,
+  [634] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(181), 1,
-      sym_identifier,
-    ACTIONS(183), 1,
-      anon_sym_RBRACK,
-    ACTIONS(185), 1,
+    ACTIONS(199), 1,
+      aux_sym_number_token1,
+    ACTIONS(201), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(203), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(51), 1,
+    ACTIONS(197), 2,
+      anon_sym_true,
+      anon_sym_false,
+    STATE(213), 6,
+      sym__value,
+      sym_boolean,
+      sym_number,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [662] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(205), 1,
+      sym__newline,
+    ACTIONS(207), 1,
+      sym_identifier,
+    ACTIONS(209), 1,
+      anon_sym_RBRACK,
+    STATE(54), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(172), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [694] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(207), 1,
+      sym_identifier,
+    ACTIONS(211), 1,
+      sym__newline,
+    ACTIONS(213), 1,
+      anon_sym_RBRACK,
+    STATE(21), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(129), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [726] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(199), 1,
+      aux_sym_number_token1,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(197), 2,
+      anon_sym_true,
+      anon_sym_false,
+    STATE(195), 6,
+      sym__value,
+      sym_boolean,
+      sym_number,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [754] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(205), 1,
+      sym__newline,
+    ACTIONS(207), 1,
+      sym_identifier,
+    ACTIONS(215), 1,
+      anon_sym_RBRACK,
+    STATE(54), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(131), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [786] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(207), 1,
+      sym_identifier,
+    ACTIONS(217), 1,
+      sym__newline,
+    ACTIONS(219), 1,
+      anon_sym_RBRACK,
+    STATE(23), 1,
       aux_sym_enum_type_repeat1,
     STATE(167), 5,
       sym__command_argument,
@@ -3768,522 +4094,181 @@ static const uint16_t ts_small_parse_table[] = {
       sym__string,
       sym_string,
       sym_raw_string,
-  [621] = 9,
+  [818] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(181), 1,
-      sym_identifier,
-    ACTIONS(183), 1,
-      anon_sym_RBRACK,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(189), 1,
-      sym__newline,
-    STATE(31), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(165), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [653] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(181), 1,
-      sym_identifier,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(191), 1,
-      sym__newline,
-    ACTIONS(193), 1,
-      anon_sym_RBRACK,
-    STATE(22), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(125), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [685] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(197), 1,
-      aux_sym_number_token1,
-    ACTIONS(195), 2,
-      anon_sym_true,
-      anon_sym_false,
-    STATE(204), 6,
-      sym__value,
-      sym_boolean,
-      sym_number,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [713] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(197), 1,
-      aux_sym_number_token1,
-    ACTIONS(195), 2,
-      anon_sym_true,
-      anon_sym_false,
-    STATE(190), 6,
-      sym__value,
-      sym_boolean,
-      sym_number,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [741] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(181), 1,
-      sym_identifier,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(199), 1,
-      anon_sym_RBRACK,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(120), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [773] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(181), 1,
-      sym_identifier,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
     ACTIONS(201), 1,
-      sym__newline,
+      anon_sym_DQUOTE,
     ACTIONS(203), 1,
-      anon_sym_RBRACK,
-    STATE(24), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(162), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [805] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(205), 1,
       sym__newline,
-    ACTIONS(181), 1,
+    ACTIONS(207), 1,
       sym_identifier,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(205), 1,
+    ACTIONS(221), 1,
       anon_sym_RBRACK,
-    STATE(51), 1,
+    STATE(54), 1,
       aux_sym_enum_type_repeat1,
-    STATE(165), 5,
+    STATE(170), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [837] = 9,
+  [850] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(181), 1,
-      sym_identifier,
-    ACTIONS(185), 1,
+    ACTIONS(201), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(203), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(205), 1,
-      anon_sym_RBRACK,
     ACTIONS(207), 1,
+      sym_identifier,
+    ACTIONS(221), 1,
+      anon_sym_RBRACK,
+    ACTIONS(223), 1,
+      sym__newline,
+    STATE(26), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(170), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [882] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(207), 1,
+      sym_identifier,
+    ACTIONS(221), 1,
+      anon_sym_RBRACK,
+    ACTIONS(225), 1,
       sym__newline,
     STATE(27), 1,
       aux_sym_enum_type_repeat1,
-    STATE(165), 5,
+    STATE(167), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [869] = 9,
+  [914] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(181), 1,
-      sym_identifier,
-    ACTIONS(185), 1,
+    ACTIONS(201), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(203), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
     ACTIONS(205), 1,
-      anon_sym_RBRACK,
-    ACTIONS(209), 1,
       sym__newline,
-    STATE(28), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(162), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [901] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(181), 1,
+    ACTIONS(207), 1,
       sym_identifier,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(211), 1,
+    ACTIONS(227), 1,
       anon_sym_RBRACK,
-    STATE(51), 1,
+    STATE(54), 1,
       aux_sym_enum_type_repeat1,
-    STATE(167), 5,
+    STATE(172), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [933] = 9,
+  [946] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(179), 1,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(205), 1,
       sym__newline,
-    ACTIONS(181), 1,
+    ACTIONS(207), 1,
       sym_identifier,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(211), 1,
+    ACTIONS(227), 1,
       anon_sym_RBRACK,
-    STATE(51), 1,
+    STATE(54), 1,
       aux_sym_enum_type_repeat1,
-    STATE(165), 5,
+    STATE(170), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [965] = 9,
+  [978] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(181), 1,
-      sym_identifier,
-    ACTIONS(185), 1,
+    ACTIONS(201), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(203), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(211), 1,
+    ACTIONS(207), 1,
+      sym_identifier,
+    ACTIONS(227), 1,
       anon_sym_RBRACK,
-    ACTIONS(213), 1,
+    ACTIONS(229), 1,
       sym__newline,
-    STATE(17), 1,
+    STATE(31), 1,
       aux_sym_enum_type_repeat1,
-    STATE(165), 5,
+    STATE(170), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [997] = 9,
+  [1010] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(181), 1,
-      sym_identifier,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(211), 1,
-      anon_sym_RBRACK,
-    ACTIONS(215), 1,
-      sym__newline,
-    STATE(32), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(162), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1029] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(181), 1,
-      sym_identifier,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(217), 1,
-      anon_sym_RBRACK,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(167), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1061] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(181), 1,
-      sym_identifier,
-    ACTIONS(183), 1,
-      anon_sym_RBRACK,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(165), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1093] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(197), 1,
+    ACTIONS(199), 1,
       aux_sym_number_token1,
-    ACTIONS(195), 2,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(197), 2,
       anon_sym_true,
       anon_sym_false,
-    STATE(164), 6,
+    STATE(169), 6,
       sym__value,
       sym_boolean,
       sym_number,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1121] = 4,
+  [1038] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(221), 1,
-      anon_sym_DOT,
-    ACTIONS(219), 9,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_to,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-      anon_sym_RBRACK,
-  [1142] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(181), 1,
-      sym_identifier,
-    ACTIONS(185), 1,
+    ACTIONS(201), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(203), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(223), 1,
-      anon_sym_LBRACK,
-    STATE(61), 6,
-      sym__command,
-      sym_command_list,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1169] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(181), 1,
+    ACTIONS(207), 1,
       sym_identifier,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(223), 1,
-      anon_sym_LBRACK,
-    STATE(194), 6,
-      sym__command,
-      sym_command_list,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1196] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(181), 1,
-      sym_identifier,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(225), 1,
-      sym__newline,
-    STATE(41), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(165), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1225] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(181), 1,
-      sym_identifier,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(223), 1,
-      anon_sym_LBRACK,
-    STATE(191), 6,
-      sym__command,
-      sym_command_list,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1252] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(181), 1,
-      sym_identifier,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(165), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1281] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(181), 1,
-      sym_identifier,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
     ACTIONS(227), 1,
+      anon_sym_RBRACK,
+    ACTIONS(231), 1,
       sym__newline,
-    STATE(39), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(162), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1310] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(181), 1,
-      sym_identifier,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(51), 1,
+    STATE(32), 1,
       aux_sym_enum_type_repeat1,
     STATE(167), 5,
       sym__command_argument,
@@ -4291,12 +4276,165 @@ static const uint16_t ts_small_parse_table[] = {
       sym__string,
       sym_string,
       sym_raw_string,
-  [1339] = 3,
+  [1070] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(229), 9,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(205), 1,
+      sym__newline,
+    ACTIONS(207), 1,
+      sym_identifier,
+    ACTIONS(233), 1,
+      anon_sym_RBRACK,
+    STATE(54), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(172), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1102] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(205), 1,
+      sym__newline,
+    ACTIONS(207), 1,
+      sym_identifier,
+    ACTIONS(233), 1,
+      anon_sym_RBRACK,
+    STATE(54), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(170), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1134] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(207), 1,
+      sym_identifier,
+    ACTIONS(233), 1,
+      anon_sym_RBRACK,
+    ACTIONS(235), 1,
+      sym__newline,
+    STATE(18), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(170), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1166] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(207), 1,
+      sym_identifier,
+    ACTIONS(237), 1,
+      sym__newline,
+    STATE(39), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(167), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1195] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(205), 1,
+      sym__newline,
+    ACTIONS(207), 1,
+      sym_identifier,
+    STATE(54), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(172), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1224] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(207), 1,
+      sym_identifier,
+    ACTIONS(239), 1,
+      anon_sym_LBRACK,
+    STATE(202), 6,
+      sym__command,
+      sym_command_list,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1251] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(207), 1,
+      sym_identifier,
+    ACTIONS(239), 1,
+      anon_sym_LBRACK,
+    STATE(55), 6,
+      sym__command,
+      sym_command_list,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1278] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(243), 1,
+      anon_sym_DOT,
+    ACTIONS(241), 9,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_COMMA,
@@ -4306,12 +4444,74 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_start_DASHperiod,
       anon_sym_retries,
       anon_sym_RBRACK,
-  [1357] = 3,
+  [1299] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(97), 9,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(205), 1,
+      sym__newline,
+    ACTIONS(207), 1,
+      sym_identifier,
+    STATE(54), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(170), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1328] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(207), 1,
+      sym_identifier,
+    ACTIONS(245), 1,
+      sym__newline,
+    STATE(35), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(170), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1357] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(207), 1,
+      sym_identifier,
+    ACTIONS(239), 1,
+      anon_sym_LBRACK,
+    STATE(203), 6,
+      sym__command,
+      sym_command_list,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1384] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(110), 9,
       ts_builtin_sym_end,
       sym__newline,
       anon_sym_image,
@@ -4321,187 +4521,170 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_base,
       anon_sym_builder,
       anon_sym_runtime,
-  [1375] = 8,
+  [1402] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(231), 1,
-      sym__newline,
-    ACTIONS(233), 1,
-      anon_sym_RPAREN,
-    STATE(62), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(163), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1402] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    STATE(52), 1,
-      aux_sym_healthcheck_step_repeat1,
-    STATE(92), 1,
-      sym_healthcheck_option,
-    ACTIONS(235), 2,
+    ACTIONS(247), 9,
       sym__newline,
       anon_sym_RBRACE,
-    ACTIONS(237), 4,
+      anon_sym_COMMA,
+      anon_sym_to,
       anon_sym_interval,
       anon_sym_timeout,
       anon_sym_start_DASHperiod,
       anon_sym_retries,
-  [1425] = 8,
+      anon_sym_RBRACK,
+  [1420] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(239), 1,
-      anon_sym_RPAREN,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(159), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1452] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(239), 1,
-      anon_sym_RPAREN,
-    ACTIONS(241), 1,
-      sym__newline,
-    STATE(53), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(168), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1479] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(239), 1,
-      anon_sym_RPAREN,
-    ACTIONS(243), 1,
-      sym__newline,
-    STATE(54), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(163), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1506] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(247), 1,
+    ACTIONS(251), 1,
       anon_sym_secret,
-    ACTIONS(250), 1,
+    ACTIONS(255), 1,
       anon_sym_cache,
-    ACTIONS(253), 1,
-      sym_ssh_mount,
-    STATE(49), 1,
+    STATE(46), 1,
       aux_sym_run_step_repeat1,
-    ACTIONS(245), 2,
+    ACTIONS(249), 2,
       sym__newline,
       anon_sym_RBRACE,
-    STATE(126), 2,
+    ACTIONS(253), 2,
+      sym_layer_option,
+      sym_ssh_mount,
+    STATE(110), 2,
       sym_cache_mount,
       sym_secret_mount,
-  [1533] = 8,
+  [1448] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(179), 1,
+    ACTIONS(259), 1,
+      anon_sym_secret,
+    ACTIONS(265), 1,
+      anon_sym_cache,
+    STATE(45), 1,
+      aux_sym_run_step_repeat1,
+    ACTIONS(257), 2,
       sym__newline,
-    ACTIONS(185), 1,
+      anon_sym_RBRACE,
+    ACTIONS(262), 2,
+      sym_layer_option,
+      sym_ssh_mount,
+    STATE(110), 2,
+      sym_cache_mount,
+      sym_secret_mount,
+  [1476] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(251), 1,
+      anon_sym_secret,
+    ACTIONS(255), 1,
+      anon_sym_cache,
+    STATE(45), 1,
+      aux_sym_run_step_repeat1,
+    ACTIONS(253), 2,
+      sym_layer_option,
+      sym_ssh_mount,
+    ACTIONS(268), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    STATE(110), 2,
+      sym_cache_mount,
+      sym_secret_mount,
+  [1504] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(203), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(239), 1,
+    ACTIONS(205), 1,
+      sym__newline,
+    ACTIONS(270), 1,
       anon_sym_RPAREN,
-    STATE(51), 1,
+    STATE(54), 1,
       aux_sym_enum_type_repeat1,
-    STATE(168), 3,
+    STATE(176), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1560] = 6,
+  [1531] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(256), 1,
-      sym__newline,
-    ACTIONS(261), 1,
+    ACTIONS(142), 1,
       anon_sym_DQUOTE,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    ACTIONS(259), 5,
-      sym_identifier,
-      anon_sym_COMMA,
-      anon_sym_RPAREN,
-      anon_sym_RBRACK,
+    ACTIONS(144), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-  [1583] = 6,
+    ACTIONS(272), 1,
+      sym_path,
+    STATE(11), 1,
+      aux_sym_copy_step_repeat1,
+    STATE(86), 4,
+      sym__path,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1556] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    STATE(52), 1,
+    STATE(49), 1,
       aux_sym_healthcheck_step_repeat1,
-    STATE(92), 1,
+    STATE(96), 1,
       sym_healthcheck_option,
-    ACTIONS(263), 2,
+    ACTIONS(274), 2,
       sym__newline,
       anon_sym_RBRACE,
-    ACTIONS(265), 4,
+    ACTIONS(276), 4,
       anon_sym_interval,
       anon_sym_timeout,
       anon_sym_start_DASHperiod,
       anon_sym_retries,
+  [1579] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(205), 1,
+      sym__newline,
+    ACTIONS(270), 1,
+      anon_sym_RPAREN,
+    STATE(54), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(166), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
   [1606] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(185), 1,
+    ACTIONS(201), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(203), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(268), 1,
+    ACTIONS(279), 1,
+      sym__newline,
+    ACTIONS(281), 1,
       anon_sym_RPAREN,
-    STATE(51), 1,
+    STATE(59), 1,
       aux_sym_enum_type_repeat1,
-    STATE(159), 3,
+    STATE(168), 3,
       sym__string,
       sym_string,
       sym_raw_string,
@@ -4510,17 +4693,17 @@ static const uint16_t ts_small_parse_table[] = {
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(185), 1,
+    ACTIONS(201), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(203), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(268), 1,
+    ACTIONS(270), 1,
       anon_sym_RPAREN,
-    STATE(51), 1,
+    ACTIONS(283), 1,
+      sym__newline,
+    STATE(56), 1,
       aux_sym_enum_type_repeat1,
-    STATE(168), 3,
+    STATE(176), 3,
       sym__string,
       sym_string,
       sym_raw_string,
@@ -4529,26 +4712,79 @@ static const uint16_t ts_small_parse_table[] = {
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(185), 1,
+    ACTIONS(201), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(203), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(270), 1,
+    ACTIONS(285), 1,
+      sym__newline,
+    ACTIONS(287), 1,
       anon_sym_RPAREN,
-    STATE(51), 1,
+    STATE(47), 1,
       aux_sym_enum_type_repeat1,
-    STATE(159), 3,
+    STATE(168), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1687] = 3,
+  [1687] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(272), 8,
+    ACTIONS(289), 1,
+      sym__newline,
+    ACTIONS(294), 1,
+      anon_sym_DQUOTE,
+    STATE(54), 1,
+      aux_sym_enum_type_repeat1,
+    ACTIONS(292), 5,
+      sym_identifier,
+      anon_sym_COMMA,
+      anon_sym_RPAREN,
+      anon_sym_RBRACK,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+  [1710] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    STATE(62), 1,
+      aux_sym_healthcheck_step_repeat1,
+    STATE(96), 1,
+      sym_healthcheck_option,
+    ACTIONS(296), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    ACTIONS(298), 4,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [1733] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(205), 1,
+      sym__newline,
+    ACTIONS(300), 1,
+      anon_sym_RPAREN,
+    STATE(54), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(166), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1760] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(302), 8,
       ts_builtin_sym_end,
       sym__newline,
       anon_sym_RBRACE,
@@ -4557,644 +4793,585 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_timeout,
       anon_sym_start_DASHperiod,
       anon_sym_retries,
-  [1704] = 7,
+  [1777] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(274), 1,
+    ACTIONS(304), 1,
       sym_path,
-    ACTIONS(276), 1,
+    ACTIONS(306), 1,
       anon_sym_DQUOTE,
-    ACTIONS(278), 1,
+    ACTIONS(308), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(280), 1,
+    ACTIONS(310), 1,
       sym__artifact_copy_marker,
-    STATE(60), 4,
+    STATE(48), 4,
       sym__path,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1729] = 8,
+  [1802] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(185), 1,
+    ACTIONS(201), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(203), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(282), 1,
+    ACTIONS(205), 1,
       sym__newline,
-    ACTIONS(284), 1,
+    ACTIONS(312), 1,
       anon_sym_RPAREN,
-    STATE(50), 1,
+    STATE(54), 1,
       aux_sym_enum_type_repeat1,
-    STATE(163), 3,
+    STATE(176), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1756] = 8,
+  [1829] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(185), 1,
+    ACTIONS(201), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(203), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(284), 1,
+    ACTIONS(312), 1,
       anon_sym_RPAREN,
-    ACTIONS(286), 1,
+    ACTIONS(314), 1,
       sym__newline,
-    STATE(46), 1,
+    STATE(63), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(176), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1856] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(312), 1,
+      anon_sym_RPAREN,
+    ACTIONS(316), 1,
+      sym__newline,
+    STATE(65), 1,
       aux_sym_enum_type_repeat1,
     STATE(168), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1783] = 7,
+  [1883] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(129), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(131), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(288), 1,
-      sym_path,
-    STATE(11), 1,
-      aux_sym_copy_step_repeat1,
-    STATE(81), 4,
-      sym__path,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1808] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    STATE(45), 1,
+    STATE(49), 1,
       aux_sym_healthcheck_step_repeat1,
-    STATE(92), 1,
+    STATE(96), 1,
       sym_healthcheck_option,
-    ACTIONS(290), 2,
+    ACTIONS(318), 2,
       sym__newline,
       anon_sym_RBRACE,
-    ACTIONS(237), 4,
+    ACTIONS(298), 4,
       anon_sym_interval,
       anon_sym_timeout,
       anon_sym_start_DASHperiod,
       anon_sym_retries,
-  [1831] = 8,
+  [1906] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(185), 1,
+    ACTIONS(201), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(203), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(284), 1,
+    ACTIONS(205), 1,
+      sym__newline,
+    ACTIONS(287), 1,
       anon_sym_RPAREN,
-    STATE(51), 1,
+    STATE(54), 1,
       aux_sym_enum_type_repeat1,
-    STATE(168), 3,
+    STATE(166), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1858] = 8,
+  [1933] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(268), 1,
-      anon_sym_RPAREN,
-    ACTIONS(292), 1,
-      sym__newline,
-    STATE(55), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(168), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1885] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(296), 1,
-      anon_sym_secret,
-    ACTIONS(298), 1,
-      anon_sym_cache,
-    ACTIONS(300), 1,
-      sym_ssh_mount,
-    STATE(49), 1,
-      aux_sym_run_step_repeat1,
-    ACTIONS(294), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-    STATE(126), 2,
-      sym_cache_mount,
-      sym_secret_mount,
-  [1912] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(296), 1,
-      anon_sym_secret,
-    ACTIONS(298), 1,
-      anon_sym_cache,
-    ACTIONS(300), 1,
-      sym_ssh_mount,
-    STATE(64), 1,
-      aux_sym_run_step_repeat1,
-    ACTIONS(302), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-    STATE(126), 2,
-      sym_cache_mount,
-      sym_secret_mount,
-  [1939] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(304), 1,
-      sym_path,
-    STATE(74), 4,
-      sym__path,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1961] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(91), 3,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(306), 4,
-      anon_sym_chown,
-      anon_sym_chmod,
-      sym_path,
-      anon_sym_DQUOTE,
-  [1979] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(308), 1,
-      sym__newline,
-    STATE(72), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(163), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2003] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(310), 1,
-      sym__newline,
-    STATE(79), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(116), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2027] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(314), 1,
-      anon_sym_chown,
-    ACTIONS(316), 1,
-      anon_sym_chmod,
-    STATE(86), 1,
-      aux_sym_copy_step_repeat2,
-    ACTIONS(312), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-    STATE(144), 2,
-      sym_chown_option,
-      sym_chmod_option,
-  [2051] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(320), 1,
-      anon_sym_env,
     ACTIONS(322), 1,
+      anon_sym_env,
+    ACTIONS(324), 1,
       anon_sym_to,
-    ACTIONS(318), 5,
+    ACTIONS(320), 6,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_secret,
+      sym_layer_option,
       anon_sym_cache,
       sym_ssh_mount,
-  [2071] = 7,
+  [1954] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(185), 1,
+    ACTIONS(201), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(203), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(51), 1,
+    ACTIONS(205), 1,
+      sym__newline,
+    ACTIONS(287), 1,
+      anon_sym_RPAREN,
+    STATE(54), 1,
       aux_sym_enum_type_repeat1,
-    STATE(168), 3,
+    STATE(176), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [2095] = 7,
+  [1981] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(185), 1,
+    ACTIONS(201), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(203), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(324), 1,
+    ACTIONS(287), 1,
+      anon_sym_RPAREN,
+    ACTIONS(326), 1,
       sym__newline,
-    STATE(77), 1,
+    STATE(50), 1,
       aux_sym_enum_type_repeat1,
-    STATE(168), 3,
+    STATE(176), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [2119] = 7,
+  [2008] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(314), 1,
-      anon_sym_chown,
-    ACTIONS(316), 1,
-      anon_sym_chmod,
-    STATE(78), 1,
-      aux_sym_copy_step_repeat2,
-    ACTIONS(326), 2,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    STATE(68), 1,
+      aux_sym_install_step_repeat1,
+    ACTIONS(328), 2,
       sym__newline,
       anon_sym_RBRACE,
-    STATE(144), 2,
-      sym_chown_option,
-      sym_chmod_option,
-  [2143] = 6,
+    STATE(144), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2033] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(185), 1,
+    ACTIONS(332), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(335), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(328), 1,
+    STATE(68), 1,
+      aux_sym_install_step_repeat1,
+    ACTIONS(330), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    STATE(144), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2058] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(338), 1,
       sym_path,
-    STATE(118), 4,
+    STATE(78), 4,
       sym__path,
       sym__string,
       sym_string,
       sym_raw_string,
-  [2165] = 6,
+  [2080] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(185), 1,
+    ACTIONS(201), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(330), 1,
-      sym_path,
-    STATE(185), 4,
-      sym__path,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2187] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(159), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2211] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(314), 1,
-      anon_sym_chown,
-    ACTIONS(316), 1,
-      anon_sym_chmod,
-    STATE(86), 1,
-      aux_sym_copy_step_repeat2,
-    ACTIONS(332), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-    STATE(144), 2,
-      sym_chown_option,
-      sym_chmod_option,
-  [2235] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(115), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2259] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(334), 1,
-      sym_path,
-    STATE(186), 4,
-      sym__path,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2281] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(336), 3,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(338), 4,
-      anon_sym_chown,
-      anon_sym_chmod,
-      sym_path,
-      anon_sym_DQUOTE,
-  [2299] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(203), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
     ACTIONS(340), 1,
       sym_path,
-    STATE(94), 4,
+    STATE(75), 4,
       sym__path,
       sym__string,
       sym_string,
       sym_raw_string,
-  [2321] = 4,
+  [2102] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(95), 3,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(342), 1,
+      sym__newline,
+    STATE(76), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(168), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2126] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(163), 7,
       sym__newline,
       anon_sym_RBRACE,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(342), 4,
-      anon_sym_chown,
-      anon_sym_chmod,
-      sym_path,
-      anon_sym_DQUOTE,
-  [2339] = 4,
+      anon_sym_libc,
+      anon_sym_shell,
+      anon_sym_passwd,
+      anon_sym_user,
+      anon_sym_packages,
+  [2142] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(89), 3,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(344), 1,
       sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(344), 4,
-      anon_sym_chown,
-      anon_sym_chmod,
-      sym_path,
-      anon_sym_DQUOTE,
-  [2357] = 4,
+    STATE(84), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(123), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2166] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(93), 3,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(346), 4,
+    ACTIONS(348), 1,
       anon_sym_chown,
-      anon_sym_chmod,
-      sym_path,
-      anon_sym_DQUOTE,
-  [2375] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
     ACTIONS(350), 1,
-      anon_sym_chown,
-    ACTIONS(353), 1,
       anon_sym_chmod,
-    STATE(86), 1,
+    STATE(79), 1,
       aux_sym_copy_step_repeat2,
-    ACTIONS(348), 2,
+    ACTIONS(346), 2,
       sym__newline,
       anon_sym_RBRACE,
-    STATE(144), 2,
+    STATE(151), 2,
       sym_chown_option,
       sym_chmod_option,
-  [2399] = 6,
+  [2190] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(185), 1,
+    ACTIONS(354), 1,
+      sym_locked,
+    ACTIONS(352), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_secret,
+      sym_layer_option,
+      anon_sym_cache,
+      sym_ssh_mount,
+  [2208] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(205), 1,
+      sym__newline,
+    STATE(54), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(176), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2232] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
     ACTIONS(356), 1,
-      sym_label_key,
-    STATE(218), 3,
+      sym__newline,
+    STATE(82), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(176), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2256] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(348), 1,
+      anon_sym_chown,
+    ACTIONS(350), 1,
+      anon_sym_chmod,
+    STATE(83), 1,
+      aux_sym_copy_step_repeat2,
+    ACTIONS(358), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    STATE(151), 2,
+      sym_chown_option,
+      sym_chmod_option,
+  [2280] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(362), 1,
+      anon_sym_chown,
+    ACTIONS(365), 1,
+      anon_sym_chmod,
+    STATE(79), 1,
+      aux_sym_copy_step_repeat2,
+    ACTIONS(360), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    STATE(151), 2,
+      sym_chown_option,
+      sym_chmod_option,
+  [2304] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(368), 1,
+      sym_path,
+    STATE(103), 4,
+      sym__path,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2326] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(370), 1,
+      sym_path,
+    STATE(191), 4,
+      sym__path,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2348] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(205), 1,
+      sym__newline,
+    STATE(54), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(166), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2372] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(348), 1,
+      anon_sym_chown,
+    ACTIONS(350), 1,
+      anon_sym_chmod,
+    STATE(79), 1,
+      aux_sym_copy_step_repeat2,
+    ACTIONS(372), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    STATE(151), 2,
+      sym_chown_option,
+      sym_chmod_option,
+  [2396] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(205), 1,
+      sym__newline,
+    STATE(54), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(122), 3,
       sym__string,
       sym_string,
       sym_raw_string,
   [2420] = 6,
-    ACTIONS(358), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(360), 1,
-      sym_string_content,
-    ACTIONS(362), 1,
-      sym_escape_sequence,
-    ACTIONS(364), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(103), 2,
-      sym_interpolation,
-      aux_sym_string_repeat1,
-  [2441] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(366), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2456] = 6,
-    ACTIONS(364), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(368), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(370), 1,
-      sym_string_content,
-    ACTIONS(372), 1,
-      sym_escape_sequence,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(88), 2,
-      sym_interpolation,
-      aux_sym_string_repeat1,
-  [2477] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(376), 1,
-      anon_sym_enum,
-    STATE(150), 2,
-      sym_primitive_type,
-      sym_enum_type,
-    ACTIONS(374), 3,
-      anon_sym_string,
-      anon_sym_bool,
-      anon_sym_int,
-  [2496] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(378), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2511] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(380), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2526] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(384), 1,
-      sym_locked,
-    ACTIONS(382), 5,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_secret,
-      anon_sym_cache,
-      sym_ssh_mount,
-  [2543] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(185), 1,
+    ACTIONS(201), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(203), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(386), 1,
-      sym_identifier,
-    STATE(203), 3,
+    ACTIONS(374), 1,
+      sym_path,
+    STATE(180), 4,
+      sym__path,
       sym__string,
       sym_string,
       sym_raw_string,
-  [2564] = 3,
+  [2442] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(388), 6,
+    ACTIONS(376), 3,
       sym__newline,
       anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2579] = 3,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(378), 4,
+      anon_sym_chown,
+      anon_sym_chmod,
+      sym_path,
+      anon_sym_DQUOTE,
+  [2460] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(106), 3,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(108), 4,
+      anon_sym_chown,
+      anon_sym_chmod,
+      sym_path,
+      anon_sym_DQUOTE,
+  [2478] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(94), 3,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(96), 4,
+      anon_sym_chown,
+      anon_sym_chmod,
+      sym_path,
+      anon_sym_DQUOTE,
+  [2496] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(102), 3,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(104), 4,
+      anon_sym_chown,
+      anon_sym_chmod,
+      sym_path,
+      anon_sym_DQUOTE,
+  [2514] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(98), 3,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(100), 4,
+      anon_sym_chown,
+      anon_sym_chmod,
+      sym_path,
+      anon_sym_DQUOTE,
+  [2532] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(380), 1,
+      sym_label_key,
+    STATE(234), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2553] = 6,
+    ACTIONS(382), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(384), 1,
+      sym_string_content,
+    ACTIONS(386), 1,
+      sym_escape_sequence,
+    ACTIONS(388), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(97), 2,
+      sym_interpolation,
+      aux_sym_string_repeat1,
+  [2574] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -5206,7 +5383,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_timeout,
       anon_sym_start_DASHperiod,
       anon_sym_retries,
-  [2594] = 3,
+  [2589] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -5218,603 +5395,590 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_timeout,
       anon_sym_start_DASHperiod,
       anon_sym_retries,
-  [2609] = 3,
+  [2604] = 6,
+    ACTIONS(384), 1,
+      sym_string_content,
+    ACTIONS(386), 1,
+      sym_escape_sequence,
+    ACTIONS(388), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(394), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(97), 2,
+      sym_interpolation,
+      aux_sym_string_repeat1,
+  [2625] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(394), 6,
+    ACTIONS(396), 6,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_interval,
       anon_sym_timeout,
       anon_sym_start_DASHperiod,
       anon_sym_retries,
-  [2624] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(396), 1,
-      sym_identifier,
-    STATE(177), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2645] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(398), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2660] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(136), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_libc,
-      anon_sym_shell,
-      anon_sym_passwd,
-      anon_sym_user,
-  [2675] = 6,
+  [2640] = 6,
+    ACTIONS(398), 1,
+      anon_sym_DQUOTE2,
     ACTIONS(400), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(402), 1,
       sym_string_content,
-    ACTIONS(405), 1,
+    ACTIONS(403), 1,
       sym_escape_sequence,
-    ACTIONS(408), 1,
+    ACTIONS(406), 1,
       anon_sym_DOLLAR_LBRACE,
     ACTIONS(3), 2,
       sym_comment,
       sym_doc_comment,
-    STATE(103), 2,
+    STATE(97), 2,
       sym_interpolation,
       aux_sym_string_repeat1,
-  [2696] = 3,
+  [2661] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(411), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2711] = 6,
-    ACTIONS(360), 1,
-      sym_string_content,
-    ACTIONS(362), 1,
-      sym_escape_sequence,
-    ACTIONS(364), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(413), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(103), 2,
-      sym_interpolation,
-      aux_sym_string_repeat1,
-  [2732] = 6,
-    ACTIONS(364), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(415), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(417), 1,
-      sym_string_content,
-    ACTIONS(419), 1,
-      sym_escape_sequence,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(107), 2,
-      sym_interpolation,
-      aux_sym_string_repeat1,
-  [2753] = 6,
-    ACTIONS(360), 1,
-      sym_string_content,
-    ACTIONS(362), 1,
-      sym_escape_sequence,
-    ACTIONS(364), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(421), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(103), 2,
-      sym_interpolation,
-      aux_sym_string_repeat1,
-  [2774] = 6,
-    ACTIONS(364), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(423), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(425), 1,
-      sym_string_content,
-    ACTIONS(427), 1,
-      sym_escape_sequence,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(105), 2,
-      sym_interpolation,
-      aux_sym_string_repeat1,
-  [2795] = 3,
+    ACTIONS(411), 1,
+      anon_sym_enum,
+    STATE(156), 2,
+      sym_primitive_type,
+      sym_enum_type,
+    ACTIONS(409), 3,
+      anon_sym_string,
+      anon_sym_bool,
+      anon_sym_int,
+  [2680] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(429), 5,
+    ACTIONS(413), 6,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_secret,
+      sym_layer_option,
       anon_sym_cache,
       sym_ssh_mount,
-  [2809] = 5,
-    ACTIONS(431), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
-    ACTIONS(433), 1,
-      sym__raw_content,
+  [2695] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(415), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2710] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(417), 1,
+      sym_identifier,
+    STATE(204), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2731] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(419), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_secret,
+      sym_layer_option,
+      anon_sym_cache,
+      sym_ssh_mount,
+  [2746] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(421), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_secret,
+      sym_layer_option,
+      anon_sym_cache,
+      sym_ssh_mount,
+  [2761] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(423), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2776] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(425), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2791] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(427), 1,
+      sym_identifier,
+    STATE(194), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2812] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    STATE(67), 1,
+      aux_sym_install_step_repeat1,
+    STATE(144), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2833] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(429), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2848] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(431), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2863] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(433), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_secret,
+      sym_layer_option,
+      anon_sym_cache,
+      sym_ssh_mount,
+  [2878] = 6,
+    ACTIONS(388), 1,
+      anon_sym_DOLLAR_LBRACE,
     ACTIONS(435), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(111), 2,
-      sym_interpolation,
-      aux_sym_raw_string_repeat1,
-  [2827] = 5,
+      anon_sym_DQUOTE2,
     ACTIONS(437), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
+      sym_string_content,
     ACTIONS(439), 1,
+      sym_escape_sequence,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(95), 2,
+      sym_interpolation,
+      aux_sym_string_repeat1,
+  [2899] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(441), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2914] = 6,
+    ACTIONS(388), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(443), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(445), 1,
+      sym_string_content,
+    ACTIONS(447), 1,
+      sym_escape_sequence,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(114), 2,
+      sym_interpolation,
+      aux_sym_string_repeat1,
+  [2935] = 6,
+    ACTIONS(384), 1,
+      sym_string_content,
+    ACTIONS(386), 1,
+      sym_escape_sequence,
+    ACTIONS(388), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(449), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(97), 2,
+      sym_interpolation,
+      aux_sym_string_repeat1,
+  [2956] = 6,
+    ACTIONS(388), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(451), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(453), 1,
+      sym_string_content,
+    ACTIONS(455), 1,
+      sym_escape_sequence,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(92), 2,
+      sym_interpolation,
+      aux_sym_string_repeat1,
+  [2977] = 5,
+    ACTIONS(457), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
+    ACTIONS(459), 1,
       sym__raw_content,
-    ACTIONS(442), 1,
+    ACTIONS(461), 1,
       anon_sym_DOLLAR_LBRACE,
     ACTIONS(3), 2,
       sym_comment,
       sym_doc_comment,
-    STATE(111), 2,
+    STATE(117), 2,
       sym_interpolation,
       aux_sym_raw_string_repeat1,
-  [2845] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(445), 1,
-      sym__newline,
-    ACTIONS(448), 1,
-      anon_sym_COMMA,
-    ACTIONS(451), 1,
-      anon_sym_RBRACK,
-    STATE(112), 1,
-      aux_sym_command_list_repeat1,
-    STATE(166), 1,
-      aux_sym_enum_type_repeat1,
-  [2867] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(205), 1,
-      anon_sym_RBRACK,
-    ACTIONS(453), 1,
-      sym__newline,
-    ACTIONS(455), 1,
-      anon_sym_COMMA,
-    STATE(112), 1,
-      aux_sym_command_list_repeat1,
-    STATE(156), 1,
-      aux_sym_enum_type_repeat1,
-  [2889] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(233), 1,
-      anon_sym_RPAREN,
-    ACTIONS(457), 1,
-      sym__newline,
-    ACTIONS(459), 1,
-      anon_sym_COMMA,
-    STATE(121), 1,
-      aux_sym_enum_type_repeat2,
-    STATE(154), 1,
-      aux_sym_enum_type_repeat1,
-  [2911] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(233), 1,
-      anon_sym_RPAREN,
-    ACTIONS(457), 1,
-      sym__newline,
-    ACTIONS(459), 1,
-      anon_sym_COMMA,
-    STATE(122), 1,
-      aux_sym_enum_type_repeat2,
-    STATE(154), 1,
-      aux_sym_enum_type_repeat1,
-  [2933] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(461), 1,
-      sym__newline,
+  [2995] = 5,
     ACTIONS(463), 1,
-      anon_sym_COMMA,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
     ACTIONS(465), 1,
-      anon_sym_RPAREN,
-    STATE(114), 1,
-      aux_sym_enum_type_repeat2,
+      sym__raw_content,
+    ACTIONS(468), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(117), 2,
+      sym_interpolation,
+      aux_sym_raw_string_repeat1,
+  [3013] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(471), 1,
+      sym__newline,
+    ACTIONS(474), 1,
+      anon_sym_COMMA,
+    ACTIONS(477), 1,
+      anon_sym_RBRACK,
+    STATE(118), 1,
+      aux_sym_command_list_repeat1,
+    STATE(171), 1,
+      aux_sym_enum_type_repeat1,
+  [3035] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(221), 1,
+      anon_sym_RBRACK,
+    ACTIONS(479), 1,
+      sym__newline,
+    ACTIONS(481), 1,
+      anon_sym_COMMA,
+    STATE(118), 1,
+      aux_sym_command_list_repeat1,
     STATE(137), 1,
       aux_sym_enum_type_repeat1,
-  [2955] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(467), 5,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_secret,
-      anon_sym_cache,
-      sym_ssh_mount,
-  [2969] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(469), 5,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_secret,
-      anon_sym_cache,
-      sym_ssh_mount,
-  [2983] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(203), 1,
-      anon_sym_RBRACK,
-    ACTIONS(471), 1,
-      sym__newline,
-    ACTIONS(473), 1,
-      anon_sym_COMMA,
-    STATE(112), 1,
-      aux_sym_command_list_repeat1,
-    STATE(136), 1,
-      aux_sym_enum_type_repeat1,
-  [3005] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(203), 1,
-      anon_sym_RBRACK,
-    ACTIONS(471), 1,
-      sym__newline,
-    ACTIONS(473), 1,
-      anon_sym_COMMA,
-    STATE(113), 1,
-      aux_sym_command_list_repeat1,
-    STATE(136), 1,
-      aux_sym_enum_type_repeat1,
-  [3027] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(475), 1,
-      sym__newline,
-    ACTIONS(478), 1,
-      anon_sym_COMMA,
-    ACTIONS(481), 1,
-      anon_sym_RPAREN,
-    STATE(121), 1,
-      aux_sym_enum_type_repeat2,
-    STATE(158), 1,
-      aux_sym_enum_type_repeat1,
-  [3049] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(284), 1,
-      anon_sym_RPAREN,
-    ACTIONS(483), 1,
-      sym__newline,
-    ACTIONS(485), 1,
-      anon_sym_COMMA,
-    STATE(121), 1,
-      aux_sym_enum_type_repeat2,
-    STATE(135), 1,
-      aux_sym_enum_type_repeat1,
-  [3071] = 5,
-    ACTIONS(435), 1,
+  [3057] = 5,
+    ACTIONS(461), 1,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(487), 1,
+    ACTIONS(483), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE2,
-    ACTIONS(489), 1,
+    ACTIONS(485), 1,
       sym__raw_content,
     ACTIONS(3), 2,
       sym_comment,
       sym_doc_comment,
-    STATE(130), 2,
+    STATE(116), 2,
       sym_interpolation,
       aux_sym_raw_string_repeat1,
-  [3089] = 5,
+  [3075] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(185), 1,
+    STATE(211), 1,
+      sym_package_manager,
+    ACTIONS(487), 4,
+      anon_sym_apt,
+      anon_sym_apk,
+      anon_sym_dnf,
+      anon_sym_none,
+  [3091] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(281), 1,
+      anon_sym_RPAREN,
+    ACTIONS(489), 1,
+      sym__newline,
+    ACTIONS(491), 1,
+      anon_sym_COMMA,
+    STATE(126), 1,
+      aux_sym_enum_type_repeat2,
+    STATE(141), 1,
+      aux_sym_enum_type_repeat1,
+  [3113] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(493), 1,
+      sym__newline,
+    ACTIONS(495), 1,
+      anon_sym_COMMA,
+    ACTIONS(497), 1,
+      anon_sym_RPAREN,
+    STATE(133), 1,
+      aux_sym_enum_type_repeat2,
+    STATE(139), 1,
+      aux_sym_enum_type_repeat1,
+  [3135] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(203), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(141), 3,
+    STATE(44), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [3107] = 7,
+  [3153] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(199), 1,
-      anon_sym_RBRACK,
-    ACTIONS(491), 1,
+    ACTIONS(499), 1,
       sym__newline,
-    ACTIONS(493), 1,
+    ACTIONS(502), 1,
+      anon_sym_COMMA,
+    ACTIONS(505), 1,
+      anon_sym_RPAREN,
+    STATE(125), 1,
+      aux_sym_enum_type_repeat2,
+    STATE(163), 1,
+      aux_sym_enum_type_repeat1,
+  [3175] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(312), 1,
+      anon_sym_RPAREN,
+    ACTIONS(507), 1,
+      sym__newline,
+    ACTIONS(509), 1,
+      anon_sym_COMMA,
+    STATE(125), 1,
+      aux_sym_enum_type_repeat2,
+    STATE(146), 1,
+      aux_sym_enum_type_repeat1,
+  [3197] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(219), 1,
+      anon_sym_RBRACK,
+    ACTIONS(511), 1,
+      sym__newline,
+    ACTIONS(513), 1,
+      anon_sym_COMMA,
+    STATE(118), 1,
+      aux_sym_command_list_repeat1,
+    STATE(143), 1,
+      aux_sym_enum_type_repeat1,
+  [3219] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(201), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(203), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    STATE(152), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [3237] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(215), 1,
+      anon_sym_RBRACK,
+    ACTIONS(515), 1,
+      sym__newline,
+    ACTIONS(517), 1,
+      anon_sym_COMMA,
+    STATE(127), 1,
+      aux_sym_command_list_repeat1,
+    STATE(140), 1,
+      aux_sym_enum_type_repeat1,
+  [3259] = 5,
+    ACTIONS(461), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(519), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
+    ACTIONS(521), 1,
+      sym__raw_content,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(132), 2,
+      sym_interpolation,
+      aux_sym_raw_string_repeat1,
+  [3277] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(219), 1,
+      anon_sym_RBRACK,
+    ACTIONS(511), 1,
+      sym__newline,
+    ACTIONS(513), 1,
       anon_sym_COMMA,
     STATE(119), 1,
       aux_sym_command_list_repeat1,
     STATE(143), 1,
       aux_sym_enum_type_repeat1,
-  [3129] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(495), 5,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_secret,
-      anon_sym_cache,
-      sym_ssh_mount,
-  [3143] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(65), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [3161] = 5,
-    ACTIONS(435), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(497), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
-    ACTIONS(499), 1,
+  [3299] = 5,
+    ACTIONS(459), 1,
       sym__raw_content,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(129), 2,
-      sym_interpolation,
-      aux_sym_raw_string_repeat1,
-  [3179] = 5,
-    ACTIONS(433), 1,
-      sym__raw_content,
-    ACTIONS(435), 1,
+    ACTIONS(461), 1,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(501), 1,
+    ACTIONS(523), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE2,
     ACTIONS(3), 2,
       sym_comment,
       sym_doc_comment,
-    STATE(111), 2,
+    STATE(117), 2,
       sym_interpolation,
       aux_sym_raw_string_repeat1,
-  [3197] = 5,
-    ACTIONS(433), 1,
-      sym__raw_content,
-    ACTIONS(435), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(503), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(111), 2,
-      sym_interpolation,
-      aux_sym_raw_string_repeat1,
-  [3215] = 5,
-    ACTIONS(435), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(505), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
-    ACTIONS(507), 1,
-      sym__raw_content,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(110), 2,
-      sym_interpolation,
-      aux_sym_raw_string_repeat1,
-  [3233] = 3,
+  [3317] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(509), 4,
-      ts_builtin_sym_end,
-      sym__newline,
-      anon_sym_EQ,
-      sym_required,
-  [3246] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    STATE(225), 1,
-      sym_role,
-    ACTIONS(19), 3,
-      anon_sym_base,
-      anon_sym_builder,
-      anon_sym_runtime,
-  [3261] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(511), 4,
-      ts_builtin_sym_end,
-      sym__newline,
-      anon_sym_EQ,
-      sym_required,
-  [3274] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(239), 1,
+    ACTIONS(281), 1,
       anon_sym_RPAREN,
-    ACTIONS(513), 1,
+    ACTIONS(489), 1,
+      sym__newline,
+    ACTIONS(491), 1,
       anon_sym_COMMA,
-    STATE(51), 1,
+    STATE(125), 1,
+      aux_sym_enum_type_repeat2,
+    STATE(141), 1,
       aux_sym_enum_type_repeat1,
-  [3293] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(205), 1,
-      anon_sym_RBRACK,
-    ACTIONS(515), 1,
-      anon_sym_COMMA,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-  [3312] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(233), 1,
-      anon_sym_RPAREN,
-    ACTIONS(517), 1,
-      anon_sym_COMMA,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-  [3331] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(519), 4,
-      ts_builtin_sym_end,
-      sym__newline,
-      anon_sym_EQ,
-      sym_required,
-  [3344] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(521), 4,
-      ts_builtin_sym_end,
-      sym__newline,
-      anon_sym_EQ,
-      sym_required,
-  [3357] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    STATE(192), 1,
-      sym_libc,
-    ACTIONS(523), 3,
-      anon_sym_none,
-      anon_sym_glibc,
-      anon_sym_musl,
-  [3372] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
+  [3339] = 5,
+    ACTIONS(461), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(525), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
     ACTIONS(527), 1,
-      anon_sym_LBRACE,
-    STATE(184), 1,
-      sym_capabilities,
-    ACTIONS(525), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [3389] = 4,
+      sym__raw_content,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(135), 2,
+      sym_interpolation,
+      aux_sym_raw_string_repeat1,
+  [3357] = 5,
+    ACTIONS(459), 1,
+      sym__raw_content,
+    ACTIONS(461), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(529), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(117), 2,
+      sym_interpolation,
+      aux_sym_raw_string_repeat1,
+  [3375] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    STATE(213), 1,
-      sym_linkage,
-    ACTIONS(529), 3,
-      anon_sym_glibc,
-      anon_sym_musl,
-      anon_sym_static,
-  [3404] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(203), 1,
-      anon_sym_RBRACK,
-    ACTIONS(531), 1,
-      anon_sym_COMMA,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-  [3423] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(533), 4,
+    ACTIONS(531), 4,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_chown,
       anon_sym_chmod,
-  [3436] = 3,
+  [3388] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(205), 1,
+      sym__newline,
+    ACTIONS(227), 1,
+      anon_sym_RBRACK,
+    ACTIONS(533), 1,
+      anon_sym_COMMA,
+    STATE(54), 1,
+      aux_sym_enum_type_repeat1,
+  [3407] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -5824,79 +5988,104 @@ static const uint16_t ts_small_parse_table[] = {
       sym__newline,
       anon_sym_EQ,
       sym_required,
-  [3449] = 3,
+  [3420] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(537), 4,
-      ts_builtin_sym_end,
+    ACTIONS(205), 1,
       sym__newline,
-      anon_sym_EQ,
-      sym_required,
-  [3462] = 3,
+    ACTIONS(281), 1,
+      anon_sym_RPAREN,
+    ACTIONS(537), 1,
+      anon_sym_COMMA,
+    STATE(54), 1,
+      aux_sym_enum_type_repeat1,
+  [3439] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(205), 1,
+      sym__newline,
+    ACTIONS(219), 1,
+      anon_sym_RBRACK,
+    ACTIONS(539), 1,
+      anon_sym_COMMA,
+    STATE(54), 1,
+      aux_sym_enum_type_repeat1,
+  [3458] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(205), 1,
+      sym__newline,
+    ACTIONS(312), 1,
+      anon_sym_RPAREN,
     ACTIONS(541), 1,
-      sym_string_content,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    ACTIONS(539), 3,
-      anon_sym_DQUOTE2,
-      sym_escape_sequence,
-      anon_sym_DOLLAR_LBRACE,
-  [3475] = 3,
+      anon_sym_COMMA,
+    STATE(54), 1,
+      aux_sym_enum_type_repeat1,
+  [3477] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(543), 4,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_chown,
-      anon_sym_chmod,
-  [3488] = 3,
+    STATE(198), 1,
+      sym_libc,
+    ACTIONS(543), 3,
+      anon_sym_none,
+      anon_sym_glibc,
+      anon_sym_musl,
+  [3492] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(545), 4,
+    ACTIONS(205), 1,
       sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_chown,
-      anon_sym_chmod,
-  [3501] = 5,
+    ACTIONS(221), 1,
+      anon_sym_RBRACK,
+    ACTIONS(545), 1,
+      anon_sym_COMMA,
+    STATE(54), 1,
+      aux_sym_enum_type_repeat1,
+  [3511] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(549), 1,
-      anon_sym_EQ,
-    ACTIONS(551), 1,
-      sym_required,
-    ACTIONS(547), 2,
-      ts_builtin_sym_end,
+      anon_sym_DQUOTE,
+    ACTIONS(547), 3,
       sym__newline,
-  [3518] = 3,
+      anon_sym_RBRACE,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+  [3526] = 3,
+    ACTIONS(553), 1,
+      sym_string_content,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    ACTIONS(551), 3,
+      anon_sym_DQUOTE2,
+      sym_escape_sequence,
+      anon_sym_DOLLAR_LBRACE,
+  [3539] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(553), 4,
+    ACTIONS(205), 1,
       sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_chown,
-      anon_sym_chmod,
-  [3531] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(555), 4,
-      ts_builtin_sym_end,
-      sym__newline,
-      anon_sym_RBRACE,
-      sym_required,
-  [3544] = 3,
+    ACTIONS(287), 1,
+      anon_sym_RPAREN,
+    ACTIONS(555), 1,
+      anon_sym_COMMA,
+    STATE(54), 1,
+      aux_sym_enum_type_repeat1,
+  [3558] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -5906,334 +6095,338 @@ static const uint16_t ts_small_parse_table[] = {
       sym__newline,
       anon_sym_EQ,
       sym_required,
-  [3557] = 6,
+  [3571] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(179), 1,
+    ACTIONS(559), 4,
       sym__newline,
-    ACTIONS(284), 1,
-      anon_sym_RPAREN,
-    ACTIONS(559), 1,
-      anon_sym_COMMA,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-  [3576] = 5,
+      anon_sym_RBRACE,
+      anon_sym_chown,
+      anon_sym_chmod,
+  [3584] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(563), 1,
-      anon_sym_exe,
-    STATE(237), 1,
-      sym_artifact_kind,
-    ACTIONS(561), 2,
-      anon_sym_file,
-      anon_sym_dir,
-  [3593] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
+    ACTIONS(561), 4,
       sym__newline,
-    ACTIONS(211), 1,
-      anon_sym_RBRACK,
-    ACTIONS(565), 1,
-      anon_sym_COMMA,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-  [3612] = 5,
+      anon_sym_RBRACE,
+      anon_sym_chown,
+      anon_sym_chmod,
+  [3597] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    STATE(247), 1,
+      sym_role,
+    ACTIONS(19), 3,
+      anon_sym_base,
+      anon_sym_builder,
+      anon_sym_runtime,
+  [3612] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(563), 4,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_chown,
+      anon_sym_chmod,
+  [3625] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(567), 1,
-      aux_sym_number_token1,
-    ACTIONS(569), 1,
-      sym_duration,
-    STATE(98), 1,
-      sym_number,
-  [3628] = 5,
+      anon_sym_LBRACE,
+    STATE(188), 1,
+      sym_capabilities,
+    ACTIONS(565), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [3642] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
     ACTIONS(571), 1,
-      anon_sym_COMMA,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-  [3644] = 3,
+      anon_sym_exe,
+    STATE(221), 1,
+      sym_artifact_kind,
+    ACTIONS(569), 2,
+      anon_sym_file,
+      anon_sym_dir,
+  [3659] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(573), 3,
+    ACTIONS(573), 4,
+      ts_builtin_sym_end,
       sym__newline,
-      anon_sym_COMMA,
-      anon_sym_RPAREN,
-  [3656] = 4,
+      anon_sym_EQ,
+      sym_required,
+  [3672] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    STATE(174), 1,
-      sym_yes_no,
-    ACTIONS(575), 2,
-      anon_sym_yes,
-      anon_sym_no,
-  [3670] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    STATE(200), 1,
-      sym_yes_no,
-    ACTIONS(575), 2,
-      anon_sym_yes,
-      anon_sym_no,
-  [3684] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(451), 3,
-      sym__newline,
-      anon_sym_COMMA,
-      anon_sym_RBRACK,
-  [3696] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(481), 3,
-      sym__newline,
-      anon_sym_COMMA,
-      anon_sym_RPAREN,
-  [3708] = 4,
+    STATE(220), 1,
+      sym_linkage,
+    ACTIONS(575), 3,
+      anon_sym_glibc,
+      anon_sym_musl,
+      anon_sym_static,
+  [3687] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(579), 1,
+      anon_sym_EQ,
+    ACTIONS(581), 1,
       sym_required,
     ACTIONS(577), 2,
       ts_builtin_sym_end,
       sym__newline,
-  [3722] = 3,
+  [3704] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(581), 3,
+    ACTIONS(583), 4,
+      ts_builtin_sym_end,
       sym__newline,
-      anon_sym_COMMA,
-      anon_sym_RBRACK,
-  [3734] = 5,
+      anon_sym_EQ,
+      sym_required,
+  [3717] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(179), 1,
+    ACTIONS(585), 4,
+      ts_builtin_sym_end,
       sym__newline,
-    ACTIONS(583), 1,
+      anon_sym_EQ,
+      sym_required,
+  [3730] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(587), 4,
+      ts_builtin_sym_end,
+      sym__newline,
+      anon_sym_EQ,
+      sym_required,
+  [3743] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(589), 4,
+      ts_builtin_sym_end,
+      sym__newline,
+      anon_sym_EQ,
+      sym_required,
+  [3756] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(591), 4,
+      ts_builtin_sym_end,
+      sym__newline,
+      anon_sym_RBRACE,
+      sym_required,
+  [3769] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(104), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(102), 2,
+      sym_path,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+  [3783] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(205), 1,
+      sym__newline,
+    ACTIONS(593), 1,
       anon_sym_COMMA,
-    STATE(51), 1,
+    STATE(54), 1,
       aux_sym_enum_type_repeat1,
-  [3750] = 3,
+  [3799] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(585), 3,
-      sym__newline,
-      anon_sym_COMMA,
-      anon_sym_RBRACK,
-  [3762] = 3,
+    STATE(206), 1,
+      sym_yes_no,
+    ACTIONS(595), 2,
+      anon_sym_yes,
+      anon_sym_no,
+  [3813] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(587), 3,
+    STATE(207), 1,
+      sym_yes_no,
+    ACTIONS(595), 2,
+      anon_sym_yes,
+      anon_sym_no,
+  [3827] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(597), 3,
       sym__newline,
       anon_sym_COMMA,
       anon_sym_RPAREN,
-  [3774] = 4,
+  [3839] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(342), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(95), 2,
-      sym_path,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-  [3788] = 4,
+    ACTIONS(477), 3,
+      sym__newline,
+      anon_sym_COMMA,
+      anon_sym_RBRACK,
+  [3851] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(344), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(89), 2,
-      sym_path,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-  [3802] = 4,
+    ACTIONS(505), 3,
+      sym__newline,
+      anon_sym_COMMA,
+      anon_sym_RPAREN,
+  [3863] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(346), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(93), 2,
-      sym_path,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-  [3816] = 4,
+    ACTIONS(601), 1,
+      sym_required,
+    ACTIONS(599), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [3877] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(306), 1,
+    ACTIONS(603), 3,
+      sym__newline,
+      anon_sym_COMMA,
+      anon_sym_RBRACK,
+  [3889] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(205), 1,
+      sym__newline,
+    ACTIONS(605), 1,
+      anon_sym_COMMA,
+    STATE(54), 1,
+      aux_sym_enum_type_repeat1,
+  [3905] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(607), 3,
+      sym__newline,
+      anon_sym_COMMA,
+      anon_sym_RBRACK,
+  [3917] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(609), 1,
+      aux_sym_number_token1,
+    ACTIONS(611), 1,
+      sym_duration,
+    STATE(94), 1,
+      sym_number,
+  [3933] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(108), 1,
       anon_sym_DQUOTE,
-    ACTIONS(91), 2,
+    ACTIONS(106), 2,
       sym_path,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-  [3830] = 3,
-    ACTIONS(541), 1,
+  [3947] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(96), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(94), 2,
+      sym_path,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+  [3961] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(613), 3,
+      sym__newline,
+      anon_sym_COMMA,
+      anon_sym_RPAREN,
+  [3973] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(100), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(98), 2,
+      sym_path,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+  [3987] = 3,
+    ACTIONS(553), 1,
       sym__raw_content,
     ACTIONS(3), 2,
       sym_comment,
       sym_doc_comment,
-    ACTIONS(539), 2,
+    ACTIONS(551), 2,
       anon_sym_DQUOTE_DQUOTE_DQUOTE2,
       anon_sym_DOLLAR_LBRACE,
-  [3842] = 3,
+  [3999] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(589), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [3853] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(591), 2,
+    ACTIONS(615), 1,
       ts_builtin_sym_end,
-      sym__newline,
-  [3864] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(593), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [3875] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(595), 1,
-      anon_sym_LBRACE,
-    STATE(199), 1,
-      sym_block,
-  [3888] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(597), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [3899] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(599), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [3910] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(601), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [3921] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(603), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [3932] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(605), 1,
-      ts_builtin_sym_end,
-    ACTIONS(607), 1,
-      sym__newline,
-  [3945] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(609), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [3956] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(611), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [3967] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(613), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [3978] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(615), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [3989] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(61), 1,
-      anon_sym_RBRACE,
     ACTIONS(617), 1,
       sym__newline,
-  [4002] = 3,
+  [4012] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(619), 2,
-      ts_builtin_sym_end,
       sym__newline,
-  [4013] = 3,
+      anon_sym_RBRACE,
+  [4023] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -6241,56 +6434,57 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(621), 2,
       ts_builtin_sym_end,
       sym__newline,
-  [4024] = 3,
+  [4034] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(207), 1,
+      sym_identifier,
+    STATE(241), 1,
+      sym_artifact_reference,
+  [4047] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(623), 2,
+      ts_builtin_sym_end,
       sym__newline,
-      anon_sym_RBRACE,
-  [4035] = 3,
+  [4058] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(625), 2,
+      ts_builtin_sym_end,
       sym__newline,
-      anon_sym_RBRACE,
-  [4046] = 3,
+  [4069] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(627), 2,
+      ts_builtin_sym_end,
       sym__newline,
-      anon_sym_RBRACE,
-  [4057] = 3,
+  [4080] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(629), 2,
+    ACTIONS(629), 1,
       sym__newline,
+    ACTIONS(631), 1,
       anon_sym_RBRACE,
-  [4068] = 3,
+  [4093] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(631), 2,
+    ACTIONS(633), 2,
+      ts_builtin_sym_end,
       sym__newline,
-      anon_sym_RBRACE,
-  [4079] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(152), 1,
-      anon_sym_RBRACE,
-    ACTIONS(633), 1,
-      sym__newline,
-  [4092] = 3,
+  [4104] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -6298,16 +6492,15 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(635), 2,
       ts_builtin_sym_end,
       sym__newline,
-  [4103] = 4,
+  [4115] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(617), 1,
+    ACTIONS(637), 2,
       sym__newline,
-    ACTIONS(637), 1,
       anon_sym_RBRACE,
-  [4116] = 3,
+  [4126] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -6315,15 +6508,15 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(639), 2,
       ts_builtin_sym_end,
       sym__newline,
-  [4127] = 3,
+  [4137] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(641), 2,
-      ts_builtin_sym_end,
       sym__newline,
-  [4138] = 3,
+      anon_sym_RBRACE,
+  [4148] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -6331,598 +6524,727 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(643), 2,
       sym__newline,
       anon_sym_RBRACE,
-  [4149] = 4,
+  [4159] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(181), 1,
-      sym_identifier,
-    STATE(232), 1,
-      sym_artifact_reference,
-  [4162] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(645), 2,
-      sym__newline,
+    ACTIONS(64), 1,
       anon_sym_RBRACE,
-  [4173] = 4,
+    ACTIONS(645), 1,
+      sym__newline,
+  [4172] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(595), 1,
+    ACTIONS(647), 1,
       anon_sym_LBRACE,
-    STATE(179), 1,
+    STATE(184), 1,
       sym_block,
-  [4186] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(647), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [4197] = 3,
+  [4185] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(649), 2,
-      ts_builtin_sym_end,
       sym__newline,
-  [4208] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(651), 1,
-      aux_sym_number_token1,
-    STATE(151), 1,
-      sym_mode,
-  [4221] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(633), 1,
-      sym__newline,
-    ACTIONS(653), 1,
       anon_sym_RBRACE,
-  [4234] = 4,
+  [4196] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(117), 1,
+    ACTIONS(130), 1,
       ts_builtin_sym_end,
-    ACTIONS(607), 1,
+    ACTIONS(617), 1,
       sym__newline,
-  [4247] = 3,
+  [4209] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(651), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4220] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(653), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4231] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(655), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [4242] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(657), 2,
       sym__newline,
       anon_sym_RBRACE,
-  [4258] = 3,
+  [4253] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(657), 1,
-      aux_sym_artifact_reference_token1,
-  [4268] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(659), 1,
-      anon_sym_EQ,
-  [4278] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(661), 1,
-      anon_sym_RPAREN,
-  [4288] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(663), 1,
-      anon_sym_RPAREN,
-  [4298] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(665), 1,
-      anon_sym_LPAREN,
-  [4308] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(667), 1,
+    ACTIONS(659), 2,
       ts_builtin_sym_end,
-  [4318] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(669), 1,
-      sym_identifier,
-  [4328] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(671), 1,
-      anon_sym_EQ,
-  [4338] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(673), 1,
-      anon_sym_EQ,
-  [4348] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(675), 1,
-      anon_sym_from,
-  [4358] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(633), 1,
       sym__newline,
-  [4368] = 3,
+  [4264] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(677), 1,
-      sym_identifier,
+    ACTIONS(661), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4275] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(663), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4286] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(647), 1,
+      anon_sym_LBRACE,
+    STATE(212), 1,
+      sym_block,
+  [4299] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(665), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [4310] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(667), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4321] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(669), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4332] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(671), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4343] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(673), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4354] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(645), 1,
+      sym__newline,
+    ACTIONS(675), 1,
+      anon_sym_RBRACE,
+  [4367] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(677), 2,
+      sym__newline,
+      anon_sym_RBRACE,
   [4378] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(617), 1,
+    ACTIONS(679), 2,
+      ts_builtin_sym_end,
       sym__newline,
-  [4388] = 3,
+  [4389] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(679), 1,
-      anon_sym_EQ,
-  [4398] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(681), 1,
-      sym_identifier,
-  [4408] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(683), 1,
-      sym_identifier,
-  [4418] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(607), 1,
+    ACTIONS(681), 2,
       sym__newline,
-  [4428] = 3,
+      anon_sym_RBRACE,
+  [4400] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(683), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [4411] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(685), 1,
-      sym_identifier,
-  [4438] = 3,
+      aux_sym_number_token1,
+    STATE(136), 1,
+      sym_mode,
+  [4424] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(182), 1,
+      anon_sym_RBRACE,
+    ACTIONS(629), 1,
+      sym__newline,
+  [4437] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(687), 1,
-      anon_sym_LPAREN,
-  [4448] = 3,
+      sym_identifier,
+  [4447] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(689), 1,
-      sym_owner,
-  [4458] = 3,
+      sym_identifier,
+  [4457] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(691), 1,
-      anon_sym_COLON,
-  [4468] = 3,
+      anon_sym_RPAREN,
+  [4467] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(693), 1,
-      sym_owner,
-  [4478] = 3,
+      anon_sym_RPAREN,
+  [4477] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(695), 1,
-      anon_sym_to,
-  [4488] = 3,
+      anon_sym_EQ,
+  [4487] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(697), 1,
-      aux_sym_interpolation_token1,
-  [4498] = 3,
+      aux_sym_artifact_reference_token1,
+  [4497] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(699), 1,
       sym_identifier,
-  [4508] = 3,
+  [4507] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(701), 1,
       sym_identifier,
-  [4518] = 3,
+  [4517] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(703), 1,
-      anon_sym_from,
-  [4528] = 3,
+      sym_identifier,
+  [4527] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(705), 1,
-      anon_sym_EQ,
-  [4538] = 3,
+      sym_owner,
+  [4537] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(707), 1,
-      anon_sym_COLON,
-  [4548] = 3,
+      sym_identifier,
+  [4547] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(709), 1,
-      sym_port,
-  [4558] = 3,
+      anon_sym_LPAREN,
+  [4557] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(629), 1,
+      sym__newline,
+  [4567] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(711), 1,
-      sym_owner,
-  [4568] = 3,
+      anon_sym_EQ,
+  [4577] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(713), 1,
-      anon_sym_RBRACE2,
-  [4578] = 3,
+      aux_sym_interpolation_token1,
+  [4587] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(715), 1,
-      sym_identifier,
-  [4588] = 3,
+      anon_sym_EQ,
+  [4597] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(617), 1,
+      sym__newline,
+  [4607] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(717), 1,
-      anon_sym_RBRACE2,
-  [4598] = 3,
+      anon_sym_EQ,
+  [4617] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(719), 1,
-      sym_identifier,
-  [4608] = 3,
+      anon_sym_COLON,
+  [4627] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(721), 1,
-      sym_identifier,
-  [4618] = 3,
+      anon_sym_EQ,
+  [4637] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(723), 1,
-      aux_sym_interpolation_token1,
-  [4628] = 3,
+      sym_owner,
+  [4647] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(725), 1,
+      anon_sym_from,
+  [4657] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(727), 1,
+      sym_identifier,
+  [4667] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(729), 1,
       anon_sym_EQ,
+  [4677] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(731), 1,
+      anon_sym_to,
+  [4687] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(733), 1,
+      sym_identifier,
+  [4697] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(735), 1,
+      anon_sym_RBRACE2,
+  [4707] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(737), 1,
+      anon_sym_LPAREN,
+  [4717] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(739), 1,
+      sym_identifier,
+  [4727] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(741), 1,
+      sym_port,
+  [4737] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(743), 1,
+      sym_identifier,
+  [4747] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(745), 1,
+      anon_sym_RBRACE2,
+  [4757] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(747), 1,
+      ts_builtin_sym_end,
+  [4767] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(749), 1,
+      sym_owner,
+  [4777] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(751), 1,
+      anon_sym_COLON,
+  [4787] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(753), 1,
+      anon_sym_from,
+  [4797] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(755), 1,
+      aux_sym_interpolation_token1,
+  [4807] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(645), 1,
+      sym__newline,
 };
 
 static const uint32_t ts_small_parse_table_map[] = {
   [SMALL_STATE(2)] = 0,
-  [SMALL_STATE(3)] = 63,
-  [SMALL_STATE(4)] = 126,
-  [SMALL_STATE(5)] = 189,
-  [SMALL_STATE(6)] = 217,
-  [SMALL_STATE(7)] = 245,
-  [SMALL_STATE(8)] = 273,
-  [SMALL_STATE(9)] = 301,
-  [SMALL_STATE(10)] = 344,
-  [SMALL_STATE(11)] = 387,
-  [SMALL_STATE(12)] = 429,
-  [SMALL_STATE(13)] = 451,
-  [SMALL_STATE(14)] = 486,
-  [SMALL_STATE(15)] = 521,
-  [SMALL_STATE(16)] = 556,
-  [SMALL_STATE(17)] = 589,
-  [SMALL_STATE(18)] = 621,
-  [SMALL_STATE(19)] = 653,
-  [SMALL_STATE(20)] = 685,
-  [SMALL_STATE(21)] = 713,
-  [SMALL_STATE(22)] = 741,
-  [SMALL_STATE(23)] = 773,
-  [SMALL_STATE(24)] = 805,
-  [SMALL_STATE(25)] = 837,
-  [SMALL_STATE(26)] = 869,
-  [SMALL_STATE(27)] = 901,
-  [SMALL_STATE(28)] = 933,
-  [SMALL_STATE(29)] = 965,
-  [SMALL_STATE(30)] = 997,
-  [SMALL_STATE(31)] = 1029,
-  [SMALL_STATE(32)] = 1061,
-  [SMALL_STATE(33)] = 1093,
-  [SMALL_STATE(34)] = 1121,
-  [SMALL_STATE(35)] = 1142,
-  [SMALL_STATE(36)] = 1169,
-  [SMALL_STATE(37)] = 1196,
-  [SMALL_STATE(38)] = 1225,
-  [SMALL_STATE(39)] = 1252,
-  [SMALL_STATE(40)] = 1281,
-  [SMALL_STATE(41)] = 1310,
-  [SMALL_STATE(42)] = 1339,
-  [SMALL_STATE(43)] = 1357,
-  [SMALL_STATE(44)] = 1375,
-  [SMALL_STATE(45)] = 1402,
-  [SMALL_STATE(46)] = 1425,
-  [SMALL_STATE(47)] = 1452,
-  [SMALL_STATE(48)] = 1479,
-  [SMALL_STATE(49)] = 1506,
-  [SMALL_STATE(50)] = 1533,
-  [SMALL_STATE(51)] = 1560,
-  [SMALL_STATE(52)] = 1583,
-  [SMALL_STATE(53)] = 1606,
-  [SMALL_STATE(54)] = 1633,
-  [SMALL_STATE(55)] = 1660,
-  [SMALL_STATE(56)] = 1687,
-  [SMALL_STATE(57)] = 1704,
-  [SMALL_STATE(58)] = 1729,
-  [SMALL_STATE(59)] = 1756,
-  [SMALL_STATE(60)] = 1783,
-  [SMALL_STATE(61)] = 1808,
-  [SMALL_STATE(62)] = 1831,
-  [SMALL_STATE(63)] = 1858,
-  [SMALL_STATE(64)] = 1885,
-  [SMALL_STATE(65)] = 1912,
-  [SMALL_STATE(66)] = 1939,
-  [SMALL_STATE(67)] = 1961,
-  [SMALL_STATE(68)] = 1979,
-  [SMALL_STATE(69)] = 2003,
-  [SMALL_STATE(70)] = 2027,
-  [SMALL_STATE(71)] = 2051,
-  [SMALL_STATE(72)] = 2071,
-  [SMALL_STATE(73)] = 2095,
-  [SMALL_STATE(74)] = 2119,
-  [SMALL_STATE(75)] = 2143,
-  [SMALL_STATE(76)] = 2165,
-  [SMALL_STATE(77)] = 2187,
-  [SMALL_STATE(78)] = 2211,
-  [SMALL_STATE(79)] = 2235,
-  [SMALL_STATE(80)] = 2259,
-  [SMALL_STATE(81)] = 2281,
-  [SMALL_STATE(82)] = 2299,
-  [SMALL_STATE(83)] = 2321,
-  [SMALL_STATE(84)] = 2339,
-  [SMALL_STATE(85)] = 2357,
-  [SMALL_STATE(86)] = 2375,
-  [SMALL_STATE(87)] = 2399,
-  [SMALL_STATE(88)] = 2420,
-  [SMALL_STATE(89)] = 2441,
-  [SMALL_STATE(90)] = 2456,
-  [SMALL_STATE(91)] = 2477,
-  [SMALL_STATE(92)] = 2496,
-  [SMALL_STATE(93)] = 2511,
-  [SMALL_STATE(94)] = 2526,
-  [SMALL_STATE(95)] = 2543,
-  [SMALL_STATE(96)] = 2564,
-  [SMALL_STATE(97)] = 2579,
-  [SMALL_STATE(98)] = 2594,
-  [SMALL_STATE(99)] = 2609,
-  [SMALL_STATE(100)] = 2624,
-  [SMALL_STATE(101)] = 2645,
-  [SMALL_STATE(102)] = 2660,
-  [SMALL_STATE(103)] = 2675,
-  [SMALL_STATE(104)] = 2696,
-  [SMALL_STATE(105)] = 2711,
-  [SMALL_STATE(106)] = 2732,
-  [SMALL_STATE(107)] = 2753,
-  [SMALL_STATE(108)] = 2774,
-  [SMALL_STATE(109)] = 2795,
-  [SMALL_STATE(110)] = 2809,
-  [SMALL_STATE(111)] = 2827,
-  [SMALL_STATE(112)] = 2845,
-  [SMALL_STATE(113)] = 2867,
-  [SMALL_STATE(114)] = 2889,
-  [SMALL_STATE(115)] = 2911,
-  [SMALL_STATE(116)] = 2933,
-  [SMALL_STATE(117)] = 2955,
-  [SMALL_STATE(118)] = 2969,
-  [SMALL_STATE(119)] = 2983,
-  [SMALL_STATE(120)] = 3005,
-  [SMALL_STATE(121)] = 3027,
-  [SMALL_STATE(122)] = 3049,
-  [SMALL_STATE(123)] = 3071,
-  [SMALL_STATE(124)] = 3089,
-  [SMALL_STATE(125)] = 3107,
-  [SMALL_STATE(126)] = 3129,
-  [SMALL_STATE(127)] = 3143,
-  [SMALL_STATE(128)] = 3161,
-  [SMALL_STATE(129)] = 3179,
-  [SMALL_STATE(130)] = 3197,
-  [SMALL_STATE(131)] = 3215,
-  [SMALL_STATE(132)] = 3233,
-  [SMALL_STATE(133)] = 3246,
-  [SMALL_STATE(134)] = 3261,
-  [SMALL_STATE(135)] = 3274,
-  [SMALL_STATE(136)] = 3293,
-  [SMALL_STATE(137)] = 3312,
-  [SMALL_STATE(138)] = 3331,
-  [SMALL_STATE(139)] = 3344,
-  [SMALL_STATE(140)] = 3357,
-  [SMALL_STATE(141)] = 3372,
-  [SMALL_STATE(142)] = 3389,
-  [SMALL_STATE(143)] = 3404,
-  [SMALL_STATE(144)] = 3423,
-  [SMALL_STATE(145)] = 3436,
-  [SMALL_STATE(146)] = 3449,
-  [SMALL_STATE(147)] = 3462,
-  [SMALL_STATE(148)] = 3475,
-  [SMALL_STATE(149)] = 3488,
-  [SMALL_STATE(150)] = 3501,
-  [SMALL_STATE(151)] = 3518,
-  [SMALL_STATE(152)] = 3531,
-  [SMALL_STATE(153)] = 3544,
-  [SMALL_STATE(154)] = 3557,
-  [SMALL_STATE(155)] = 3576,
-  [SMALL_STATE(156)] = 3593,
-  [SMALL_STATE(157)] = 3612,
-  [SMALL_STATE(158)] = 3628,
-  [SMALL_STATE(159)] = 3644,
-  [SMALL_STATE(160)] = 3656,
-  [SMALL_STATE(161)] = 3670,
-  [SMALL_STATE(162)] = 3684,
-  [SMALL_STATE(163)] = 3696,
-  [SMALL_STATE(164)] = 3708,
-  [SMALL_STATE(165)] = 3722,
-  [SMALL_STATE(166)] = 3734,
-  [SMALL_STATE(167)] = 3750,
-  [SMALL_STATE(168)] = 3762,
-  [SMALL_STATE(169)] = 3774,
-  [SMALL_STATE(170)] = 3788,
-  [SMALL_STATE(171)] = 3802,
-  [SMALL_STATE(172)] = 3816,
-  [SMALL_STATE(173)] = 3830,
-  [SMALL_STATE(174)] = 3842,
-  [SMALL_STATE(175)] = 3853,
-  [SMALL_STATE(176)] = 3864,
-  [SMALL_STATE(177)] = 3875,
-  [SMALL_STATE(178)] = 3888,
-  [SMALL_STATE(179)] = 3899,
-  [SMALL_STATE(180)] = 3910,
-  [SMALL_STATE(181)] = 3921,
-  [SMALL_STATE(182)] = 3932,
-  [SMALL_STATE(183)] = 3945,
-  [SMALL_STATE(184)] = 3956,
-  [SMALL_STATE(185)] = 3967,
-  [SMALL_STATE(186)] = 3978,
-  [SMALL_STATE(187)] = 3989,
-  [SMALL_STATE(188)] = 4002,
-  [SMALL_STATE(189)] = 4013,
-  [SMALL_STATE(190)] = 4024,
-  [SMALL_STATE(191)] = 4035,
-  [SMALL_STATE(192)] = 4046,
-  [SMALL_STATE(193)] = 4057,
-  [SMALL_STATE(194)] = 4068,
-  [SMALL_STATE(195)] = 4079,
-  [SMALL_STATE(196)] = 4092,
-  [SMALL_STATE(197)] = 4103,
-  [SMALL_STATE(198)] = 4116,
-  [SMALL_STATE(199)] = 4127,
-  [SMALL_STATE(200)] = 4138,
-  [SMALL_STATE(201)] = 4149,
-  [SMALL_STATE(202)] = 4162,
-  [SMALL_STATE(203)] = 4173,
-  [SMALL_STATE(204)] = 4186,
-  [SMALL_STATE(205)] = 4197,
-  [SMALL_STATE(206)] = 4208,
-  [SMALL_STATE(207)] = 4221,
-  [SMALL_STATE(208)] = 4234,
-  [SMALL_STATE(209)] = 4247,
-  [SMALL_STATE(210)] = 4258,
-  [SMALL_STATE(211)] = 4268,
-  [SMALL_STATE(212)] = 4278,
-  [SMALL_STATE(213)] = 4288,
-  [SMALL_STATE(214)] = 4298,
-  [SMALL_STATE(215)] = 4308,
-  [SMALL_STATE(216)] = 4318,
-  [SMALL_STATE(217)] = 4328,
-  [SMALL_STATE(218)] = 4338,
-  [SMALL_STATE(219)] = 4348,
-  [SMALL_STATE(220)] = 4358,
-  [SMALL_STATE(221)] = 4368,
-  [SMALL_STATE(222)] = 4378,
-  [SMALL_STATE(223)] = 4388,
-  [SMALL_STATE(224)] = 4398,
-  [SMALL_STATE(225)] = 4408,
-  [SMALL_STATE(226)] = 4418,
-  [SMALL_STATE(227)] = 4428,
-  [SMALL_STATE(228)] = 4438,
-  [SMALL_STATE(229)] = 4448,
-  [SMALL_STATE(230)] = 4458,
-  [SMALL_STATE(231)] = 4468,
-  [SMALL_STATE(232)] = 4478,
-  [SMALL_STATE(233)] = 4488,
-  [SMALL_STATE(234)] = 4498,
-  [SMALL_STATE(235)] = 4508,
-  [SMALL_STATE(236)] = 4518,
-  [SMALL_STATE(237)] = 4528,
-  [SMALL_STATE(238)] = 4538,
-  [SMALL_STATE(239)] = 4548,
-  [SMALL_STATE(240)] = 4558,
-  [SMALL_STATE(241)] = 4568,
-  [SMALL_STATE(242)] = 4578,
-  [SMALL_STATE(243)] = 4588,
-  [SMALL_STATE(244)] = 4598,
-  [SMALL_STATE(245)] = 4608,
-  [SMALL_STATE(246)] = 4618,
-  [SMALL_STATE(247)] = 4628,
+  [SMALL_STATE(3)] = 67,
+  [SMALL_STATE(4)] = 134,
+  [SMALL_STATE(5)] = 201,
+  [SMALL_STATE(6)] = 234,
+  [SMALL_STATE(7)] = 267,
+  [SMALL_STATE(8)] = 300,
+  [SMALL_STATE(9)] = 333,
+  [SMALL_STATE(10)] = 376,
+  [SMALL_STATE(11)] = 419,
+  [SMALL_STATE(12)] = 461,
+  [SMALL_STATE(13)] = 500,
+  [SMALL_STATE(14)] = 539,
+  [SMALL_STATE(15)] = 578,
+  [SMALL_STATE(16)] = 601,
+  [SMALL_STATE(17)] = 634,
+  [SMALL_STATE(18)] = 662,
+  [SMALL_STATE(19)] = 694,
+  [SMALL_STATE(20)] = 726,
+  [SMALL_STATE(21)] = 754,
+  [SMALL_STATE(22)] = 786,
+  [SMALL_STATE(23)] = 818,
+  [SMALL_STATE(24)] = 850,
+  [SMALL_STATE(25)] = 882,
+  [SMALL_STATE(26)] = 914,
+  [SMALL_STATE(27)] = 946,
+  [SMALL_STATE(28)] = 978,
+  [SMALL_STATE(29)] = 1010,
+  [SMALL_STATE(30)] = 1038,
+  [SMALL_STATE(31)] = 1070,
+  [SMALL_STATE(32)] = 1102,
+  [SMALL_STATE(33)] = 1134,
+  [SMALL_STATE(34)] = 1166,
+  [SMALL_STATE(35)] = 1195,
+  [SMALL_STATE(36)] = 1224,
+  [SMALL_STATE(37)] = 1251,
+  [SMALL_STATE(38)] = 1278,
+  [SMALL_STATE(39)] = 1299,
+  [SMALL_STATE(40)] = 1328,
+  [SMALL_STATE(41)] = 1357,
+  [SMALL_STATE(42)] = 1384,
+  [SMALL_STATE(43)] = 1402,
+  [SMALL_STATE(44)] = 1420,
+  [SMALL_STATE(45)] = 1448,
+  [SMALL_STATE(46)] = 1476,
+  [SMALL_STATE(47)] = 1504,
+  [SMALL_STATE(48)] = 1531,
+  [SMALL_STATE(49)] = 1556,
+  [SMALL_STATE(50)] = 1579,
+  [SMALL_STATE(51)] = 1606,
+  [SMALL_STATE(52)] = 1633,
+  [SMALL_STATE(53)] = 1660,
+  [SMALL_STATE(54)] = 1687,
+  [SMALL_STATE(55)] = 1710,
+  [SMALL_STATE(56)] = 1733,
+  [SMALL_STATE(57)] = 1760,
+  [SMALL_STATE(58)] = 1777,
+  [SMALL_STATE(59)] = 1802,
+  [SMALL_STATE(60)] = 1829,
+  [SMALL_STATE(61)] = 1856,
+  [SMALL_STATE(62)] = 1883,
+  [SMALL_STATE(63)] = 1906,
+  [SMALL_STATE(64)] = 1933,
+  [SMALL_STATE(65)] = 1954,
+  [SMALL_STATE(66)] = 1981,
+  [SMALL_STATE(67)] = 2008,
+  [SMALL_STATE(68)] = 2033,
+  [SMALL_STATE(69)] = 2058,
+  [SMALL_STATE(70)] = 2080,
+  [SMALL_STATE(71)] = 2102,
+  [SMALL_STATE(72)] = 2126,
+  [SMALL_STATE(73)] = 2142,
+  [SMALL_STATE(74)] = 2166,
+  [SMALL_STATE(75)] = 2190,
+  [SMALL_STATE(76)] = 2208,
+  [SMALL_STATE(77)] = 2232,
+  [SMALL_STATE(78)] = 2256,
+  [SMALL_STATE(79)] = 2280,
+  [SMALL_STATE(80)] = 2304,
+  [SMALL_STATE(81)] = 2326,
+  [SMALL_STATE(82)] = 2348,
+  [SMALL_STATE(83)] = 2372,
+  [SMALL_STATE(84)] = 2396,
+  [SMALL_STATE(85)] = 2420,
+  [SMALL_STATE(86)] = 2442,
+  [SMALL_STATE(87)] = 2460,
+  [SMALL_STATE(88)] = 2478,
+  [SMALL_STATE(89)] = 2496,
+  [SMALL_STATE(90)] = 2514,
+  [SMALL_STATE(91)] = 2532,
+  [SMALL_STATE(92)] = 2553,
+  [SMALL_STATE(93)] = 2574,
+  [SMALL_STATE(94)] = 2589,
+  [SMALL_STATE(95)] = 2604,
+  [SMALL_STATE(96)] = 2625,
+  [SMALL_STATE(97)] = 2640,
+  [SMALL_STATE(98)] = 2661,
+  [SMALL_STATE(99)] = 2680,
+  [SMALL_STATE(100)] = 2695,
+  [SMALL_STATE(101)] = 2710,
+  [SMALL_STATE(102)] = 2731,
+  [SMALL_STATE(103)] = 2746,
+  [SMALL_STATE(104)] = 2761,
+  [SMALL_STATE(105)] = 2776,
+  [SMALL_STATE(106)] = 2791,
+  [SMALL_STATE(107)] = 2812,
+  [SMALL_STATE(108)] = 2833,
+  [SMALL_STATE(109)] = 2848,
+  [SMALL_STATE(110)] = 2863,
+  [SMALL_STATE(111)] = 2878,
+  [SMALL_STATE(112)] = 2899,
+  [SMALL_STATE(113)] = 2914,
+  [SMALL_STATE(114)] = 2935,
+  [SMALL_STATE(115)] = 2956,
+  [SMALL_STATE(116)] = 2977,
+  [SMALL_STATE(117)] = 2995,
+  [SMALL_STATE(118)] = 3013,
+  [SMALL_STATE(119)] = 3035,
+  [SMALL_STATE(120)] = 3057,
+  [SMALL_STATE(121)] = 3075,
+  [SMALL_STATE(122)] = 3091,
+  [SMALL_STATE(123)] = 3113,
+  [SMALL_STATE(124)] = 3135,
+  [SMALL_STATE(125)] = 3153,
+  [SMALL_STATE(126)] = 3175,
+  [SMALL_STATE(127)] = 3197,
+  [SMALL_STATE(128)] = 3219,
+  [SMALL_STATE(129)] = 3237,
+  [SMALL_STATE(130)] = 3259,
+  [SMALL_STATE(131)] = 3277,
+  [SMALL_STATE(132)] = 3299,
+  [SMALL_STATE(133)] = 3317,
+  [SMALL_STATE(134)] = 3339,
+  [SMALL_STATE(135)] = 3357,
+  [SMALL_STATE(136)] = 3375,
+  [SMALL_STATE(137)] = 3388,
+  [SMALL_STATE(138)] = 3407,
+  [SMALL_STATE(139)] = 3420,
+  [SMALL_STATE(140)] = 3439,
+  [SMALL_STATE(141)] = 3458,
+  [SMALL_STATE(142)] = 3477,
+  [SMALL_STATE(143)] = 3492,
+  [SMALL_STATE(144)] = 3511,
+  [SMALL_STATE(145)] = 3526,
+  [SMALL_STATE(146)] = 3539,
+  [SMALL_STATE(147)] = 3558,
+  [SMALL_STATE(148)] = 3571,
+  [SMALL_STATE(149)] = 3584,
+  [SMALL_STATE(150)] = 3597,
+  [SMALL_STATE(151)] = 3612,
+  [SMALL_STATE(152)] = 3625,
+  [SMALL_STATE(153)] = 3642,
+  [SMALL_STATE(154)] = 3659,
+  [SMALL_STATE(155)] = 3672,
+  [SMALL_STATE(156)] = 3687,
+  [SMALL_STATE(157)] = 3704,
+  [SMALL_STATE(158)] = 3717,
+  [SMALL_STATE(159)] = 3730,
+  [SMALL_STATE(160)] = 3743,
+  [SMALL_STATE(161)] = 3756,
+  [SMALL_STATE(162)] = 3769,
+  [SMALL_STATE(163)] = 3783,
+  [SMALL_STATE(164)] = 3799,
+  [SMALL_STATE(165)] = 3813,
+  [SMALL_STATE(166)] = 3827,
+  [SMALL_STATE(167)] = 3839,
+  [SMALL_STATE(168)] = 3851,
+  [SMALL_STATE(169)] = 3863,
+  [SMALL_STATE(170)] = 3877,
+  [SMALL_STATE(171)] = 3889,
+  [SMALL_STATE(172)] = 3905,
+  [SMALL_STATE(173)] = 3917,
+  [SMALL_STATE(174)] = 3933,
+  [SMALL_STATE(175)] = 3947,
+  [SMALL_STATE(176)] = 3961,
+  [SMALL_STATE(177)] = 3973,
+  [SMALL_STATE(178)] = 3987,
+  [SMALL_STATE(179)] = 3999,
+  [SMALL_STATE(180)] = 4012,
+  [SMALL_STATE(181)] = 4023,
+  [SMALL_STATE(182)] = 4034,
+  [SMALL_STATE(183)] = 4047,
+  [SMALL_STATE(184)] = 4058,
+  [SMALL_STATE(185)] = 4069,
+  [SMALL_STATE(186)] = 4080,
+  [SMALL_STATE(187)] = 4093,
+  [SMALL_STATE(188)] = 4104,
+  [SMALL_STATE(189)] = 4115,
+  [SMALL_STATE(190)] = 4126,
+  [SMALL_STATE(191)] = 4137,
+  [SMALL_STATE(192)] = 4148,
+  [SMALL_STATE(193)] = 4159,
+  [SMALL_STATE(194)] = 4172,
+  [SMALL_STATE(195)] = 4185,
+  [SMALL_STATE(196)] = 4196,
+  [SMALL_STATE(197)] = 4209,
+  [SMALL_STATE(198)] = 4220,
+  [SMALL_STATE(199)] = 4231,
+  [SMALL_STATE(200)] = 4242,
+  [SMALL_STATE(201)] = 4253,
+  [SMALL_STATE(202)] = 4264,
+  [SMALL_STATE(203)] = 4275,
+  [SMALL_STATE(204)] = 4286,
+  [SMALL_STATE(205)] = 4299,
+  [SMALL_STATE(206)] = 4310,
+  [SMALL_STATE(207)] = 4321,
+  [SMALL_STATE(208)] = 4332,
+  [SMALL_STATE(209)] = 4343,
+  [SMALL_STATE(210)] = 4354,
+  [SMALL_STATE(211)] = 4367,
+  [SMALL_STATE(212)] = 4378,
+  [SMALL_STATE(213)] = 4389,
+  [SMALL_STATE(214)] = 4400,
+  [SMALL_STATE(215)] = 4411,
+  [SMALL_STATE(216)] = 4424,
+  [SMALL_STATE(217)] = 4437,
+  [SMALL_STATE(218)] = 4447,
+  [SMALL_STATE(219)] = 4457,
+  [SMALL_STATE(220)] = 4467,
+  [SMALL_STATE(221)] = 4477,
+  [SMALL_STATE(222)] = 4487,
+  [SMALL_STATE(223)] = 4497,
+  [SMALL_STATE(224)] = 4507,
+  [SMALL_STATE(225)] = 4517,
+  [SMALL_STATE(226)] = 4527,
+  [SMALL_STATE(227)] = 4537,
+  [SMALL_STATE(228)] = 4547,
+  [SMALL_STATE(229)] = 4557,
+  [SMALL_STATE(230)] = 4567,
+  [SMALL_STATE(231)] = 4577,
+  [SMALL_STATE(232)] = 4587,
+  [SMALL_STATE(233)] = 4597,
+  [SMALL_STATE(234)] = 4607,
+  [SMALL_STATE(235)] = 4617,
+  [SMALL_STATE(236)] = 4627,
+  [SMALL_STATE(237)] = 4637,
+  [SMALL_STATE(238)] = 4647,
+  [SMALL_STATE(239)] = 4657,
+  [SMALL_STATE(240)] = 4667,
+  [SMALL_STATE(241)] = 4677,
+  [SMALL_STATE(242)] = 4687,
+  [SMALL_STATE(243)] = 4697,
+  [SMALL_STATE(244)] = 4707,
+  [SMALL_STATE(245)] = 4717,
+  [SMALL_STATE(246)] = 4727,
+  [SMALL_STATE(247)] = 4737,
+  [SMALL_STATE(248)] = 4747,
+  [SMALL_STATE(249)] = 4757,
+  [SMALL_STATE(250)] = 4767,
+  [SMALL_STATE(251)] = 4777,
+  [SMALL_STATE(252)] = 4787,
+  [SMALL_STATE(253)] = 4797,
+  [SMALL_STATE(254)] = 4807,
 };
 
 static const TSParseActionEntry ts_parse_actions[] = {
@@ -6933,342 +7255,355 @@ static const TSParseActionEntry ts_parse_actions[] = {
   [7] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 0, 0, 0),
   [9] = {.entry = {.count = 1, .reusable = true}}, SHIFT(10),
   [11] = {.entry = {.count = 1, .reusable = true}}, SHIFT(242),
-  [13] = {.entry = {.count = 1, .reusable = true}}, SHIFT(224),
+  [13] = {.entry = {.count = 1, .reusable = true}}, SHIFT(225),
   [15] = {.entry = {.count = 1, .reusable = true}}, SHIFT(227),
-  [17] = {.entry = {.count = 1, .reusable = true}}, SHIFT(133),
-  [19] = {.entry = {.count = 1, .reusable = true}}, SHIFT(245),
+  [17] = {.entry = {.count = 1, .reusable = true}}, SHIFT(150),
+  [19] = {.entry = {.count = 1, .reusable = true}}, SHIFT(217),
   [21] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(2),
   [24] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0),
-  [26] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(231),
-  [29] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(80),
-  [32] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(234),
-  [35] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(57),
-  [38] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(127),
-  [41] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(239),
-  [44] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(87),
-  [47] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(38),
+  [26] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(237),
+  [29] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(85),
+  [32] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(239),
+  [35] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(58),
+  [38] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(124),
+  [41] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(107),
+  [44] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(246),
+  [47] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(91),
   [50] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(36),
-  [53] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(35),
-  [56] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(216),
-  [59] = {.entry = {.count = 1, .reusable = true}}, SHIFT(2),
-  [61] = {.entry = {.count = 1, .reusable = true}}, SHIFT(196),
-  [63] = {.entry = {.count = 1, .reusable = true}}, SHIFT(231),
-  [65] = {.entry = {.count = 1, .reusable = true}}, SHIFT(80),
-  [67] = {.entry = {.count = 1, .reusable = true}}, SHIFT(234),
-  [69] = {.entry = {.count = 1, .reusable = true}}, SHIFT(57),
-  [71] = {.entry = {.count = 1, .reusable = true}}, SHIFT(127),
-  [73] = {.entry = {.count = 1, .reusable = true}}, SHIFT(239),
-  [75] = {.entry = {.count = 1, .reusable = true}}, SHIFT(87),
-  [77] = {.entry = {.count = 1, .reusable = true}}, SHIFT(38),
-  [79] = {.entry = {.count = 1, .reusable = true}}, SHIFT(36),
-  [81] = {.entry = {.count = 1, .reusable = true}}, SHIFT(35),
-  [83] = {.entry = {.count = 1, .reusable = true}}, SHIFT(216),
-  [85] = {.entry = {.count = 1, .reusable = true}}, SHIFT(3),
-  [87] = {.entry = {.count = 1, .reusable = true}}, SHIFT(180),
-  [89] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_raw_string, 2, 0, 0),
-  [91] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_raw_string, 3, 0, 0),
-  [93] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 3, 0, 0),
-  [95] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 2, 0, 0),
-  [97] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
-  [99] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(9),
-  [102] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(242),
-  [105] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(224),
-  [108] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(227),
-  [111] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(133),
-  [114] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(245),
-  [117] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 0),
-  [119] = {.entry = {.count = 1, .reusable = true}}, SHIFT(9),
-  [121] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 3, 0, 17),
-  [123] = {.entry = {.count = 1, .reusable = false}}, SHIFT(240),
-  [125] = {.entry = {.count = 1, .reusable = false}}, SHIFT(206),
-  [127] = {.entry = {.count = 1, .reusable = false}}, SHIFT(81),
-  [129] = {.entry = {.count = 1, .reusable = false}}, SHIFT(108),
-  [131] = {.entry = {.count = 1, .reusable = true}}, SHIFT(131),
-  [133] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(13),
-  [136] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0),
-  [138] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(140),
-  [141] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(160),
-  [144] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(161),
-  [147] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(229),
-  [150] = {.entry = {.count = 1, .reusable = true}}, SHIFT(13),
-  [152] = {.entry = {.count = 1, .reusable = true}}, SHIFT(205),
-  [154] = {.entry = {.count = 1, .reusable = true}}, SHIFT(140),
-  [156] = {.entry = {.count = 1, .reusable = true}}, SHIFT(160),
-  [158] = {.entry = {.count = 1, .reusable = true}}, SHIFT(161),
-  [160] = {.entry = {.count = 1, .reusable = true}}, SHIFT(229),
-  [162] = {.entry = {.count = 1, .reusable = true}}, SHIFT(14),
-  [164] = {.entry = {.count = 1, .reusable = true}}, SHIFT(176),
-  [166] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 23),
-  [168] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 23),
-  [170] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 23), SHIFT_REPEAT(81),
-  [173] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 23), SHIFT_REPEAT(108),
-  [176] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 23), SHIFT_REPEAT(131),
-  [179] = {.entry = {.count = 1, .reusable = true}}, SHIFT(51),
-  [181] = {.entry = {.count = 1, .reusable = true}}, SHIFT(34),
-  [183] = {.entry = {.count = 1, .reusable = true}}, SHIFT(99),
-  [185] = {.entry = {.count = 1, .reusable = false}}, SHIFT(90),
-  [187] = {.entry = {.count = 1, .reusable = true}}, SHIFT(123),
-  [189] = {.entry = {.count = 1, .reusable = true}}, SHIFT(31),
-  [191] = {.entry = {.count = 1, .reusable = true}}, SHIFT(22),
-  [193] = {.entry = {.count = 1, .reusable = true}}, SHIFT(104),
-  [195] = {.entry = {.count = 1, .reusable = true}}, SHIFT(152),
-  [197] = {.entry = {.count = 1, .reusable = true}}, SHIFT(56),
-  [199] = {.entry = {.count = 1, .reusable = true}}, SHIFT(97),
-  [201] = {.entry = {.count = 1, .reusable = true}}, SHIFT(24),
-  [203] = {.entry = {.count = 1, .reusable = true}}, SHIFT(89),
-  [205] = {.entry = {.count = 1, .reusable = true}}, SHIFT(93),
-  [207] = {.entry = {.count = 1, .reusable = true}}, SHIFT(27),
-  [209] = {.entry = {.count = 1, .reusable = true}}, SHIFT(28),
-  [211] = {.entry = {.count = 1, .reusable = true}}, SHIFT(96),
-  [213] = {.entry = {.count = 1, .reusable = true}}, SHIFT(17),
-  [215] = {.entry = {.count = 1, .reusable = true}}, SHIFT(32),
-  [217] = {.entry = {.count = 1, .reusable = true}}, SHIFT(101),
-  [219] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_reference, 1, 0, 15),
-  [221] = {.entry = {.count = 1, .reusable = true}}, SHIFT(210),
-  [223] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
-  [225] = {.entry = {.count = 1, .reusable = true}}, SHIFT(41),
-  [227] = {.entry = {.count = 1, .reusable = true}}, SHIFT(39),
-  [229] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_reference, 3, 0, 27),
-  [231] = {.entry = {.count = 1, .reusable = true}}, SHIFT(62),
-  [233] = {.entry = {.count = 1, .reusable = true}}, SHIFT(145),
-  [235] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_healthcheck_step, 3, 0, 21),
-  [237] = {.entry = {.count = 1, .reusable = true}}, SHIFT(157),
-  [239] = {.entry = {.count = 1, .reusable = true}}, SHIFT(139),
-  [241] = {.entry = {.count = 1, .reusable = true}}, SHIFT(53),
-  [243] = {.entry = {.count = 1, .reusable = true}}, SHIFT(54),
-  [245] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 25),
-  [247] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 25), SHIFT_REPEAT(235),
-  [250] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 25), SHIFT_REPEAT(82),
-  [253] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 25), SHIFT_REPEAT(126),
-  [256] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0), SHIFT_REPEAT(51),
-  [259] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0),
-  [261] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0),
-  [263] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_healthcheck_step_repeat1, 2, 0, 29),
-  [265] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_healthcheck_step_repeat1, 2, 0, 29), SHIFT_REPEAT(157),
-  [268] = {.entry = {.count = 1, .reusable = true}}, SHIFT(153),
-  [270] = {.entry = {.count = 1, .reusable = true}}, SHIFT(134),
-  [272] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_number, 1, 0, 0),
-  [274] = {.entry = {.count = 1, .reusable = true}}, SHIFT(60),
-  [276] = {.entry = {.count = 1, .reusable = false}}, SHIFT(106),
-  [278] = {.entry = {.count = 1, .reusable = true}}, SHIFT(128),
-  [280] = {.entry = {.count = 1, .reusable = true}}, SHIFT(201),
-  [282] = {.entry = {.count = 1, .reusable = true}}, SHIFT(50),
-  [284] = {.entry = {.count = 1, .reusable = true}}, SHIFT(138),
-  [286] = {.entry = {.count = 1, .reusable = true}}, SHIFT(46),
-  [288] = {.entry = {.count = 1, .reusable = true}}, SHIFT(81),
-  [290] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_healthcheck_step, 2, 0, 13),
-  [292] = {.entry = {.count = 1, .reusable = true}}, SHIFT(55),
-  [294] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_run_step, 3, 0, 19),
-  [296] = {.entry = {.count = 1, .reusable = true}}, SHIFT(235),
-  [298] = {.entry = {.count = 1, .reusable = true}}, SHIFT(82),
-  [300] = {.entry = {.count = 1, .reusable = true}}, SHIFT(126),
-  [302] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_run_step, 2, 0, 13),
-  [304] = {.entry = {.count = 1, .reusable = true}}, SHIFT(74),
-  [306] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_raw_string, 3, 0, 0),
-  [308] = {.entry = {.count = 1, .reusable = true}}, SHIFT(72),
-  [310] = {.entry = {.count = 1, .reusable = true}}, SHIFT(79),
-  [312] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 4, 0, 24),
-  [314] = {.entry = {.count = 1, .reusable = true}}, SHIFT(240),
-  [316] = {.entry = {.count = 1, .reusable = true}}, SHIFT(206),
-  [318] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_mount, 2, 0, 1),
-  [320] = {.entry = {.count = 1, .reusable = true}}, SHIFT(244),
-  [322] = {.entry = {.count = 1, .reusable = true}}, SHIFT(75),
-  [324] = {.entry = {.count = 1, .reusable = true}}, SHIFT(77),
-  [326] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 5, 0, 30),
-  [328] = {.entry = {.count = 1, .reusable = true}}, SHIFT(118),
-  [330] = {.entry = {.count = 1, .reusable = true}}, SHIFT(185),
-  [332] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 6, 0, 34),
-  [334] = {.entry = {.count = 1, .reusable = true}}, SHIFT(186),
-  [336] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat1, 1, 0, 16),
-  [338] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 1, 0, 16),
-  [340] = {.entry = {.count = 1, .reusable = true}}, SHIFT(94),
-  [342] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 2, 0, 0),
-  [344] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_raw_string, 2, 0, 0),
-  [346] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 3, 0, 0),
-  [348] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 2, 0, 29),
-  [350] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 2, 0, 29), SHIFT_REPEAT(240),
-  [353] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 2, 0, 29), SHIFT_REPEAT(206),
-  [356] = {.entry = {.count = 1, .reusable = true}}, SHIFT(218),
-  [358] = {.entry = {.count = 1, .reusable = true}}, SHIFT(7),
-  [360] = {.entry = {.count = 1, .reusable = false}}, SHIFT(103),
-  [362] = {.entry = {.count = 1, .reusable = true}}, SHIFT(103),
-  [364] = {.entry = {.count = 1, .reusable = true}}, SHIFT(233),
-  [366] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 4, 0, 0),
-  [368] = {.entry = {.count = 1, .reusable = true}}, SHIFT(8),
-  [370] = {.entry = {.count = 1, .reusable = false}}, SHIFT(88),
-  [372] = {.entry = {.count = 1, .reusable = true}}, SHIFT(88),
-  [374] = {.entry = {.count = 1, .reusable = true}}, SHIFT(146),
-  [376] = {.entry = {.count = 1, .reusable = true}}, SHIFT(214),
-  [378] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_healthcheck_step_repeat1, 1, 0, 20),
-  [380] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 5, 0, 0),
-  [382] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cache_mount, 2, 0, 12),
-  [384] = {.entry = {.count = 1, .reusable = true}}, SHIFT(109),
-  [386] = {.entry = {.count = 1, .reusable = true}}, SHIFT(203),
-  [388] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 6, 0, 0),
+  [53] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(41),
+  [56] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(37),
+  [59] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(223),
+  [62] = {.entry = {.count = 1, .reusable = true}}, SHIFT(2),
+  [64] = {.entry = {.count = 1, .reusable = true}}, SHIFT(205),
+  [66] = {.entry = {.count = 1, .reusable = true}}, SHIFT(237),
+  [68] = {.entry = {.count = 1, .reusable = true}}, SHIFT(85),
+  [70] = {.entry = {.count = 1, .reusable = true}}, SHIFT(239),
+  [72] = {.entry = {.count = 1, .reusable = true}}, SHIFT(58),
+  [74] = {.entry = {.count = 1, .reusable = true}}, SHIFT(124),
+  [76] = {.entry = {.count = 1, .reusable = true}}, SHIFT(107),
+  [78] = {.entry = {.count = 1, .reusable = true}}, SHIFT(246),
+  [80] = {.entry = {.count = 1, .reusable = true}}, SHIFT(91),
+  [82] = {.entry = {.count = 1, .reusable = true}}, SHIFT(36),
+  [84] = {.entry = {.count = 1, .reusable = true}}, SHIFT(41),
+  [86] = {.entry = {.count = 1, .reusable = true}}, SHIFT(37),
+  [88] = {.entry = {.count = 1, .reusable = true}}, SHIFT(223),
+  [90] = {.entry = {.count = 1, .reusable = true}}, SHIFT(3),
+  [92] = {.entry = {.count = 1, .reusable = true}}, SHIFT(185),
+  [94] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_raw_string, 2, 0, 0),
+  [96] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_raw_string, 2, 0, 0),
+  [98] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_raw_string, 3, 0, 0),
+  [100] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_raw_string, 3, 0, 0),
+  [102] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 3, 0, 0),
+  [104] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 3, 0, 0),
+  [106] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 2, 0, 0),
+  [108] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 2, 0, 0),
+  [110] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
+  [112] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(9),
+  [115] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(242),
+  [118] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(225),
+  [121] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(227),
+  [124] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(150),
+  [127] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(217),
+  [130] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 0),
+  [132] = {.entry = {.count = 1, .reusable = true}}, SHIFT(9),
+  [134] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 3, 0, 19),
+  [136] = {.entry = {.count = 1, .reusable = false}}, SHIFT(250),
+  [138] = {.entry = {.count = 1, .reusable = false}}, SHIFT(215),
+  [140] = {.entry = {.count = 1, .reusable = false}}, SHIFT(86),
+  [142] = {.entry = {.count = 1, .reusable = false}}, SHIFT(115),
+  [144] = {.entry = {.count = 1, .reusable = true}}, SHIFT(134),
+  [146] = {.entry = {.count = 1, .reusable = true}}, SHIFT(14),
+  [148] = {.entry = {.count = 1, .reusable = true}}, SHIFT(183),
+  [150] = {.entry = {.count = 1, .reusable = true}}, SHIFT(142),
+  [152] = {.entry = {.count = 1, .reusable = true}}, SHIFT(164),
+  [154] = {.entry = {.count = 1, .reusable = true}}, SHIFT(165),
+  [156] = {.entry = {.count = 1, .reusable = true}}, SHIFT(226),
+  [158] = {.entry = {.count = 1, .reusable = true}}, SHIFT(121),
+  [160] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(13),
+  [163] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0),
+  [165] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(142),
+  [168] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(164),
+  [171] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(165),
+  [174] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(226),
+  [177] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(121),
+  [180] = {.entry = {.count = 1, .reusable = true}}, SHIFT(13),
+  [182] = {.entry = {.count = 1, .reusable = true}}, SHIFT(214),
+  [184] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 26),
+  [186] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 26),
+  [188] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 26), SHIFT_REPEAT(86),
+  [191] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 26), SHIFT_REPEAT(115),
+  [194] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 26), SHIFT_REPEAT(134),
+  [197] = {.entry = {.count = 1, .reusable = true}}, SHIFT(161),
+  [199] = {.entry = {.count = 1, .reusable = true}}, SHIFT(57),
+  [201] = {.entry = {.count = 1, .reusable = false}}, SHIFT(111),
+  [203] = {.entry = {.count = 1, .reusable = true}}, SHIFT(120),
+  [205] = {.entry = {.count = 1, .reusable = true}}, SHIFT(54),
+  [207] = {.entry = {.count = 1, .reusable = true}}, SHIFT(38),
+  [209] = {.entry = {.count = 1, .reusable = true}}, SHIFT(109),
+  [211] = {.entry = {.count = 1, .reusable = true}}, SHIFT(21),
+  [213] = {.entry = {.count = 1, .reusable = true}}, SHIFT(112),
+  [215] = {.entry = {.count = 1, .reusable = true}}, SHIFT(93),
+  [217] = {.entry = {.count = 1, .reusable = true}}, SHIFT(23),
+  [219] = {.entry = {.count = 1, .reusable = true}}, SHIFT(100),
+  [221] = {.entry = {.count = 1, .reusable = true}}, SHIFT(104),
+  [223] = {.entry = {.count = 1, .reusable = true}}, SHIFT(26),
+  [225] = {.entry = {.count = 1, .reusable = true}}, SHIFT(27),
+  [227] = {.entry = {.count = 1, .reusable = true}}, SHIFT(105),
+  [229] = {.entry = {.count = 1, .reusable = true}}, SHIFT(31),
+  [231] = {.entry = {.count = 1, .reusable = true}}, SHIFT(32),
+  [233] = {.entry = {.count = 1, .reusable = true}}, SHIFT(108),
+  [235] = {.entry = {.count = 1, .reusable = true}}, SHIFT(18),
+  [237] = {.entry = {.count = 1, .reusable = true}}, SHIFT(39),
+  [239] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
+  [241] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_reference, 1, 0, 17),
+  [243] = {.entry = {.count = 1, .reusable = true}}, SHIFT(222),
+  [245] = {.entry = {.count = 1, .reusable = true}}, SHIFT(35),
+  [247] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_reference, 3, 0, 30),
+  [249] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_run_step, 2, 0, 13),
+  [251] = {.entry = {.count = 1, .reusable = true}}, SHIFT(245),
+  [253] = {.entry = {.count = 1, .reusable = true}}, SHIFT(110),
+  [255] = {.entry = {.count = 1, .reusable = true}}, SHIFT(70),
+  [257] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 28),
+  [259] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 28), SHIFT_REPEAT(245),
+  [262] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 28), SHIFT_REPEAT(110),
+  [265] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 28), SHIFT_REPEAT(70),
+  [268] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_run_step, 3, 0, 21),
+  [270] = {.entry = {.count = 1, .reusable = true}}, SHIFT(159),
+  [272] = {.entry = {.count = 1, .reusable = true}}, SHIFT(86),
+  [274] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_healthcheck_step_repeat1, 2, 0, 32),
+  [276] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_healthcheck_step_repeat1, 2, 0, 32), SHIFT_REPEAT(173),
+  [279] = {.entry = {.count = 1, .reusable = true}}, SHIFT(59),
+  [281] = {.entry = {.count = 1, .reusable = true}}, SHIFT(158),
+  [283] = {.entry = {.count = 1, .reusable = true}}, SHIFT(56),
+  [285] = {.entry = {.count = 1, .reusable = true}}, SHIFT(47),
+  [287] = {.entry = {.count = 1, .reusable = true}}, SHIFT(147),
+  [289] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0), SHIFT_REPEAT(54),
+  [292] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0),
+  [294] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0),
+  [296] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_healthcheck_step, 2, 0, 13),
+  [298] = {.entry = {.count = 1, .reusable = true}}, SHIFT(173),
+  [300] = {.entry = {.count = 1, .reusable = true}}, SHIFT(138),
+  [302] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_number, 1, 0, 0),
+  [304] = {.entry = {.count = 1, .reusable = true}}, SHIFT(48),
+  [306] = {.entry = {.count = 1, .reusable = false}}, SHIFT(113),
+  [308] = {.entry = {.count = 1, .reusable = true}}, SHIFT(130),
+  [310] = {.entry = {.count = 1, .reusable = true}}, SHIFT(182),
+  [312] = {.entry = {.count = 1, .reusable = true}}, SHIFT(154),
+  [314] = {.entry = {.count = 1, .reusable = true}}, SHIFT(63),
+  [316] = {.entry = {.count = 1, .reusable = true}}, SHIFT(65),
+  [318] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_healthcheck_step, 3, 0, 24),
+  [320] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_mount, 2, 0, 1),
+  [322] = {.entry = {.count = 1, .reusable = true}}, SHIFT(218),
+  [324] = {.entry = {.count = 1, .reusable = true}}, SHIFT(80),
+  [326] = {.entry = {.count = 1, .reusable = true}}, SHIFT(50),
+  [328] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_install_step, 2, 0, 15),
+  [330] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_install_step_repeat1, 2, 0, 22),
+  [332] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_install_step_repeat1, 2, 0, 22), SHIFT_REPEAT(111),
+  [335] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_install_step_repeat1, 2, 0, 22), SHIFT_REPEAT(120),
+  [338] = {.entry = {.count = 1, .reusable = true}}, SHIFT(78),
+  [340] = {.entry = {.count = 1, .reusable = true}}, SHIFT(75),
+  [342] = {.entry = {.count = 1, .reusable = true}}, SHIFT(76),
+  [344] = {.entry = {.count = 1, .reusable = true}}, SHIFT(84),
+  [346] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 4, 0, 27),
+  [348] = {.entry = {.count = 1, .reusable = true}}, SHIFT(250),
+  [350] = {.entry = {.count = 1, .reusable = true}}, SHIFT(215),
+  [352] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cache_mount, 2, 0, 12),
+  [354] = {.entry = {.count = 1, .reusable = true}}, SHIFT(99),
+  [356] = {.entry = {.count = 1, .reusable = true}}, SHIFT(82),
+  [358] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 5, 0, 33),
+  [360] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 2, 0, 32),
+  [362] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 2, 0, 32), SHIFT_REPEAT(250),
+  [365] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 2, 0, 32), SHIFT_REPEAT(215),
+  [368] = {.entry = {.count = 1, .reusable = true}}, SHIFT(103),
+  [370] = {.entry = {.count = 1, .reusable = true}}, SHIFT(191),
+  [372] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 6, 0, 37),
+  [374] = {.entry = {.count = 1, .reusable = true}}, SHIFT(180),
+  [376] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat1, 1, 0, 18),
+  [378] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 1, 0, 18),
+  [380] = {.entry = {.count = 1, .reusable = true}}, SHIFT(234),
+  [382] = {.entry = {.count = 1, .reusable = true}}, SHIFT(89),
+  [384] = {.entry = {.count = 1, .reusable = false}}, SHIFT(97),
+  [386] = {.entry = {.count = 1, .reusable = true}}, SHIFT(97),
+  [388] = {.entry = {.count = 1, .reusable = true}}, SHIFT(231),
   [390] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 3, 0, 0),
-  [392] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_healthcheck_option, 2, 0, 28),
-  [394] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 7, 0, 0),
-  [396] = {.entry = {.count = 1, .reusable = true}}, SHIFT(177),
-  [398] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 8, 0, 0),
-  [400] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0),
-  [402] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(103),
-  [405] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(103),
-  [408] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(233),
-  [411] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 2, 0, 0),
-  [413] = {.entry = {.count = 1, .reusable = true}}, SHIFT(85),
-  [415] = {.entry = {.count = 1, .reusable = true}}, SHIFT(169),
-  [417] = {.entry = {.count = 1, .reusable = false}}, SHIFT(107),
-  [419] = {.entry = {.count = 1, .reusable = true}}, SHIFT(107),
-  [421] = {.entry = {.count = 1, .reusable = true}}, SHIFT(171),
-  [423] = {.entry = {.count = 1, .reusable = true}}, SHIFT(83),
-  [425] = {.entry = {.count = 1, .reusable = false}}, SHIFT(105),
-  [427] = {.entry = {.count = 1, .reusable = true}}, SHIFT(105),
-  [429] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cache_mount, 3, 0, 33),
-  [431] = {.entry = {.count = 1, .reusable = true}}, SHIFT(67),
-  [433] = {.entry = {.count = 1, .reusable = false}}, SHIFT(111),
-  [435] = {.entry = {.count = 1, .reusable = true}}, SHIFT(246),
-  [437] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_raw_string_repeat1, 2, 0, 0),
-  [439] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_raw_string_repeat1, 2, 0, 0), SHIFT_REPEAT(111),
-  [442] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_raw_string_repeat1, 2, 0, 0), SHIFT_REPEAT(246),
-  [445] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 2, 0, 0), SHIFT_REPEAT(166),
-  [448] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 2, 0, 0), SHIFT_REPEAT(40),
-  [451] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 2, 0, 0),
-  [453] = {.entry = {.count = 1, .reusable = true}}, SHIFT(156),
-  [455] = {.entry = {.count = 1, .reusable = true}}, SHIFT(30),
-  [457] = {.entry = {.count = 1, .reusable = true}}, SHIFT(154),
-  [459] = {.entry = {.count = 1, .reusable = true}}, SHIFT(58),
-  [461] = {.entry = {.count = 1, .reusable = true}}, SHIFT(137),
-  [463] = {.entry = {.count = 1, .reusable = true}}, SHIFT(44),
-  [465] = {.entry = {.count = 1, .reusable = true}}, SHIFT(132),
-  [467] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_mount, 4, 0, 35),
-  [469] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_mount, 4, 0, 36),
-  [471] = {.entry = {.count = 1, .reusable = true}}, SHIFT(136),
-  [473] = {.entry = {.count = 1, .reusable = true}}, SHIFT(26),
-  [475] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 2, 0, 0), SHIFT_REPEAT(158),
-  [478] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 2, 0, 0), SHIFT_REPEAT(68),
-  [481] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 2, 0, 0),
-  [483] = {.entry = {.count = 1, .reusable = true}}, SHIFT(135),
-  [485] = {.entry = {.count = 1, .reusable = true}}, SHIFT(48),
-  [487] = {.entry = {.count = 1, .reusable = true}}, SHIFT(5),
-  [489] = {.entry = {.count = 1, .reusable = false}}, SHIFT(130),
-  [491] = {.entry = {.count = 1, .reusable = true}}, SHIFT(143),
-  [493] = {.entry = {.count = 1, .reusable = true}}, SHIFT(23),
-  [495] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 1, 0, 18),
-  [497] = {.entry = {.count = 1, .reusable = true}}, SHIFT(170),
-  [499] = {.entry = {.count = 1, .reusable = false}}, SHIFT(129),
-  [501] = {.entry = {.count = 1, .reusable = true}}, SHIFT(172),
-  [503] = {.entry = {.count = 1, .reusable = true}}, SHIFT(6),
-  [505] = {.entry = {.count = 1, .reusable = true}}, SHIFT(84),
-  [507] = {.entry = {.count = 1, .reusable = false}}, SHIFT(110),
-  [509] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 4, 0, 0),
-  [511] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 9, 0, 0),
-  [513] = {.entry = {.count = 1, .reusable = true}}, SHIFT(63),
-  [515] = {.entry = {.count = 1, .reusable = true}}, SHIFT(29),
-  [517] = {.entry = {.count = 1, .reusable = true}}, SHIFT(59),
-  [519] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 6, 0, 0),
-  [521] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 7, 0, 0),
-  [523] = {.entry = {.count = 1, .reusable = true}}, SHIFT(209),
-  [525] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_image_declaration, 4, 0, 2),
-  [527] = {.entry = {.count = 1, .reusable = true}}, SHIFT(15),
-  [529] = {.entry = {.count = 1, .reusable = true}}, SHIFT(212),
-  [531] = {.entry = {.count = 1, .reusable = true}}, SHIFT(25),
-  [533] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 1, 0, 20),
-  [535] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 5, 0, 0),
-  [537] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_primitive_type, 1, 0, 0),
-  [539] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_interpolation, 3, 0, 1),
-  [541] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_interpolation, 3, 0, 1),
-  [543] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_chown_option, 2, 0, 31),
-  [545] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_mode, 1, 0, 0),
-  [547] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 4, 0, 3),
-  [549] = {.entry = {.count = 1, .reusable = true}}, SHIFT(33),
-  [551] = {.entry = {.count = 1, .reusable = true}}, SHIFT(188),
-  [553] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_chmod_option, 2, 0, 32),
-  [555] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_boolean, 1, 0, 0),
-  [557] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 8, 0, 0),
-  [559] = {.entry = {.count = 1, .reusable = true}}, SHIFT(47),
-  [561] = {.entry = {.count = 1, .reusable = true}}, SHIFT(247),
-  [563] = {.entry = {.count = 1, .reusable = true}}, SHIFT(228),
-  [565] = {.entry = {.count = 1, .reusable = true}}, SHIFT(18),
-  [567] = {.entry = {.count = 1, .reusable = false}}, SHIFT(56),
-  [569] = {.entry = {.count = 1, .reusable = true}}, SHIFT(98),
-  [571] = {.entry = {.count = 1, .reusable = true}}, SHIFT(73),
-  [573] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 4, 0, 0),
-  [575] = {.entry = {.count = 1, .reusable = true}}, SHIFT(193),
-  [577] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 6, 0, 7),
-  [579] = {.entry = {.count = 1, .reusable = true}}, SHIFT(178),
-  [581] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 3, 0, 0),
-  [583] = {.entry = {.count = 1, .reusable = true}}, SHIFT(37),
-  [585] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 4, 0, 0),
-  [587] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 3, 0, 0),
-  [589] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_shell_capability, 2, 0, 9),
-  [591] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_declaration, 2, 0, 1),
-  [593] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_capabilities, 2, 0, 0),
-  [595] = {.entry = {.count = 1, .reusable = true}}, SHIFT(4),
-  [597] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 7, 0, 10),
-  [599] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 6, 0, 8),
-  [601] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 2, 0, 0),
-  [603] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expose_step, 2, 0, 14),
-  [605] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 0),
-  [607] = {.entry = {.count = 1, .reusable = true}}, SHIFT(43),
-  [609] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_user_step, 2, 0, 11),
-  [611] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_image_declaration, 5, 0, 4),
-  [613] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_produce_step, 6, 0, 37),
-  [615] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_workdir_step, 2, 0, 12),
-  [617] = {.entry = {.count = 1, .reusable = true}}, SHIFT(12),
-  [619] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 5, 0, 5),
-  [621] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 4, 0, 0),
-  [623] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_label_step, 4, 0, 26),
-  [625] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_entrypoint_step, 2, 0, 13),
-  [627] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_libc_capability, 2, 0, 9),
-  [629] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_yes_no, 1, 0, 0),
-  [631] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cmd_step, 2, 0, 13),
-  [633] = {.entry = {.count = 1, .reusable = true}}, SHIFT(102),
-  [635] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 3, 0, 0),
-  [637] = {.entry = {.count = 1, .reusable = true}}, SHIFT(189),
-  [639] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_capabilities, 4, 0, 0),
-  [641] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 5, 0, 6),
-  [643] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_passwd_capability, 2, 0, 9),
-  [645] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_user_capability, 2, 0, 9),
-  [647] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_env_step, 4, 0, 22),
-  [649] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_capabilities, 3, 0, 0),
-  [651] = {.entry = {.count = 1, .reusable = true}}, SHIFT(149),
-  [653] = {.entry = {.count = 1, .reusable = true}}, SHIFT(198),
-  [655] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_libc, 1, 0, 0),
-  [657] = {.entry = {.count = 1, .reusable = true}}, SHIFT(42),
-  [659] = {.entry = {.count = 1, .reusable = true}}, SHIFT(124),
-  [661] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_linkage, 1, 0, 0),
-  [663] = {.entry = {.count = 1, .reusable = true}}, SHIFT(223),
-  [665] = {.entry = {.count = 1, .reusable = true}}, SHIFT(69),
-  [667] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
-  [669] = {.entry = {.count = 1, .reusable = true}}, SHIFT(230),
-  [671] = {.entry = {.count = 1, .reusable = true}}, SHIFT(20),
-  [673] = {.entry = {.count = 1, .reusable = true}}, SHIFT(21),
-  [675] = {.entry = {.count = 1, .reusable = true}}, SHIFT(95),
-  [677] = {.entry = {.count = 1, .reusable = true}}, SHIFT(236),
-  [679] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_kind, 4, 0, 38),
-  [681] = {.entry = {.count = 1, .reusable = true}}, SHIFT(238),
-  [683] = {.entry = {.count = 1, .reusable = true}}, SHIFT(219),
-  [685] = {.entry = {.count = 1, .reusable = true}}, SHIFT(175),
-  [687] = {.entry = {.count = 1, .reusable = true}}, SHIFT(142),
-  [689] = {.entry = {.count = 1, .reusable = true}}, SHIFT(202),
-  [691] = {.entry = {.count = 1, .reusable = true}}, SHIFT(155),
-  [693] = {.entry = {.count = 1, .reusable = true}}, SHIFT(183),
-  [695] = {.entry = {.count = 1, .reusable = true}}, SHIFT(66),
-  [697] = {.entry = {.count = 1, .reusable = true}}, SHIFT(243),
-  [699] = {.entry = {.count = 1, .reusable = true}}, SHIFT(217),
-  [701] = {.entry = {.count = 1, .reusable = true}}, SHIFT(71),
-  [703] = {.entry = {.count = 1, .reusable = true}}, SHIFT(100),
-  [705] = {.entry = {.count = 1, .reusable = true}}, SHIFT(76),
-  [707] = {.entry = {.count = 1, .reusable = true}}, SHIFT(91),
-  [709] = {.entry = {.count = 1, .reusable = true}}, SHIFT(181),
-  [711] = {.entry = {.count = 1, .reusable = true}}, SHIFT(148),
-  [713] = {.entry = {.count = 1, .reusable = true}}, SHIFT(173),
-  [715] = {.entry = {.count = 1, .reusable = true}}, SHIFT(211),
-  [717] = {.entry = {.count = 1, .reusable = true}}, SHIFT(147),
-  [719] = {.entry = {.count = 1, .reusable = true}}, SHIFT(117),
-  [721] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_role, 1, 0, 0),
-  [723] = {.entry = {.count = 1, .reusable = true}}, SHIFT(241),
-  [725] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_kind, 1, 0, 0),
+  [392] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_healthcheck_option, 2, 0, 31),
+  [394] = {.entry = {.count = 1, .reusable = true}}, SHIFT(7),
+  [396] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_healthcheck_step_repeat1, 1, 0, 23),
+  [398] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0),
+  [400] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(97),
+  [403] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(97),
+  [406] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(231),
+  [409] = {.entry = {.count = 1, .reusable = true}}, SHIFT(160),
+  [411] = {.entry = {.count = 1, .reusable = true}}, SHIFT(228),
+  [413] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cache_mount, 3, 0, 36),
+  [415] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 4, 0, 0),
+  [417] = {.entry = {.count = 1, .reusable = true}}, SHIFT(204),
+  [419] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_mount, 4, 0, 38),
+  [421] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_mount, 4, 0, 39),
+  [423] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 5, 0, 0),
+  [425] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 6, 0, 0),
+  [427] = {.entry = {.count = 1, .reusable = true}}, SHIFT(194),
+  [429] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 7, 0, 0),
+  [431] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 8, 0, 0),
+  [433] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 1, 0, 20),
+  [435] = {.entry = {.count = 1, .reusable = true}}, SHIFT(8),
+  [437] = {.entry = {.count = 1, .reusable = false}}, SHIFT(95),
+  [439] = {.entry = {.count = 1, .reusable = true}}, SHIFT(95),
+  [441] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 2, 0, 0),
+  [443] = {.entry = {.count = 1, .reusable = true}}, SHIFT(174),
+  [445] = {.entry = {.count = 1, .reusable = false}}, SHIFT(114),
+  [447] = {.entry = {.count = 1, .reusable = true}}, SHIFT(114),
+  [449] = {.entry = {.count = 1, .reusable = true}}, SHIFT(162),
+  [451] = {.entry = {.count = 1, .reusable = true}}, SHIFT(87),
+  [453] = {.entry = {.count = 1, .reusable = false}}, SHIFT(92),
+  [455] = {.entry = {.count = 1, .reusable = true}}, SHIFT(92),
+  [457] = {.entry = {.count = 1, .reusable = true}}, SHIFT(6),
+  [459] = {.entry = {.count = 1, .reusable = false}}, SHIFT(117),
+  [461] = {.entry = {.count = 1, .reusable = true}}, SHIFT(253),
+  [463] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_raw_string_repeat1, 2, 0, 0),
+  [465] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_raw_string_repeat1, 2, 0, 0), SHIFT_REPEAT(117),
+  [468] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_raw_string_repeat1, 2, 0, 0), SHIFT_REPEAT(253),
+  [471] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 2, 0, 0), SHIFT_REPEAT(171),
+  [474] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 2, 0, 0), SHIFT_REPEAT(34),
+  [477] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 2, 0, 0),
+  [479] = {.entry = {.count = 1, .reusable = true}}, SHIFT(137),
+  [481] = {.entry = {.count = 1, .reusable = true}}, SHIFT(30),
+  [483] = {.entry = {.count = 1, .reusable = true}}, SHIFT(5),
+  [485] = {.entry = {.count = 1, .reusable = false}}, SHIFT(116),
+  [487] = {.entry = {.count = 1, .reusable = true}}, SHIFT(209),
+  [489] = {.entry = {.count = 1, .reusable = true}}, SHIFT(141),
+  [491] = {.entry = {.count = 1, .reusable = true}}, SHIFT(61),
+  [493] = {.entry = {.count = 1, .reusable = true}}, SHIFT(139),
+  [495] = {.entry = {.count = 1, .reusable = true}}, SHIFT(51),
+  [497] = {.entry = {.count = 1, .reusable = true}}, SHIFT(157),
+  [499] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 2, 0, 0), SHIFT_REPEAT(163),
+  [502] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 2, 0, 0), SHIFT_REPEAT(71),
+  [505] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 2, 0, 0),
+  [507] = {.entry = {.count = 1, .reusable = true}}, SHIFT(146),
+  [509] = {.entry = {.count = 1, .reusable = true}}, SHIFT(53),
+  [511] = {.entry = {.count = 1, .reusable = true}}, SHIFT(143),
+  [513] = {.entry = {.count = 1, .reusable = true}}, SHIFT(25),
+  [515] = {.entry = {.count = 1, .reusable = true}}, SHIFT(140),
+  [517] = {.entry = {.count = 1, .reusable = true}}, SHIFT(22),
+  [519] = {.entry = {.count = 1, .reusable = true}}, SHIFT(175),
+  [521] = {.entry = {.count = 1, .reusable = false}}, SHIFT(132),
+  [523] = {.entry = {.count = 1, .reusable = true}}, SHIFT(177),
+  [525] = {.entry = {.count = 1, .reusable = true}}, SHIFT(88),
+  [527] = {.entry = {.count = 1, .reusable = false}}, SHIFT(135),
+  [529] = {.entry = {.count = 1, .reusable = true}}, SHIFT(90),
+  [531] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_chmod_option, 2, 0, 35),
+  [533] = {.entry = {.count = 1, .reusable = true}}, SHIFT(33),
+  [535] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 9, 0, 0),
+  [537] = {.entry = {.count = 1, .reusable = true}}, SHIFT(60),
+  [539] = {.entry = {.count = 1, .reusable = true}}, SHIFT(24),
+  [541] = {.entry = {.count = 1, .reusable = true}}, SHIFT(66),
+  [543] = {.entry = {.count = 1, .reusable = true}}, SHIFT(197),
+  [545] = {.entry = {.count = 1, .reusable = true}}, SHIFT(28),
+  [547] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_install_step_repeat1, 1, 0, 14),
+  [549] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_install_step_repeat1, 1, 0, 14),
+  [551] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_interpolation, 3, 0, 1),
+  [553] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_interpolation, 3, 0, 1),
+  [555] = {.entry = {.count = 1, .reusable = true}}, SHIFT(52),
+  [557] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 7, 0, 0),
+  [559] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_chown_option, 2, 0, 34),
+  [561] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_mode, 1, 0, 0),
+  [563] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 1, 0, 23),
+  [565] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_image_declaration, 4, 0, 2),
+  [567] = {.entry = {.count = 1, .reusable = true}}, SHIFT(12),
+  [569] = {.entry = {.count = 1, .reusable = true}}, SHIFT(240),
+  [571] = {.entry = {.count = 1, .reusable = true}}, SHIFT(244),
+  [573] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 6, 0, 0),
+  [575] = {.entry = {.count = 1, .reusable = true}}, SHIFT(219),
+  [577] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 4, 0, 3),
+  [579] = {.entry = {.count = 1, .reusable = true}}, SHIFT(29),
+  [581] = {.entry = {.count = 1, .reusable = true}}, SHIFT(190),
+  [583] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 4, 0, 0),
+  [585] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 5, 0, 0),
+  [587] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 8, 0, 0),
+  [589] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_primitive_type, 1, 0, 0),
+  [591] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_boolean, 1, 0, 0),
+  [593] = {.entry = {.count = 1, .reusable = true}}, SHIFT(77),
+  [595] = {.entry = {.count = 1, .reusable = true}}, SHIFT(200),
+  [597] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 4, 0, 0),
+  [599] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 6, 0, 7),
+  [601] = {.entry = {.count = 1, .reusable = true}}, SHIFT(187),
+  [603] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 3, 0, 0),
+  [605] = {.entry = {.count = 1, .reusable = true}}, SHIFT(40),
+  [607] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 4, 0, 0),
+  [609] = {.entry = {.count = 1, .reusable = false}}, SHIFT(57),
+  [611] = {.entry = {.count = 1, .reusable = true}}, SHIFT(94),
+  [613] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 3, 0, 0),
+  [615] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 0),
+  [617] = {.entry = {.count = 1, .reusable = true}}, SHIFT(42),
+  [619] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_workdir_step, 2, 0, 12),
+  [621] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_capabilities, 4, 0, 0),
+  [623] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_capabilities, 2, 0, 0),
+  [625] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 6, 0, 8),
+  [627] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 2, 0, 0),
+  [629] = {.entry = {.count = 1, .reusable = true}}, SHIFT(72),
+  [631] = {.entry = {.count = 1, .reusable = true}}, SHIFT(181),
+  [633] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 7, 0, 10),
+  [635] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_image_declaration, 5, 0, 4),
+  [637] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_user_step, 2, 0, 11),
+  [639] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 5, 0, 5),
+  [641] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_produce_step, 6, 0, 40),
+  [643] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expose_step, 2, 0, 16),
+  [645] = {.entry = {.count = 1, .reusable = true}}, SHIFT(15),
+  [647] = {.entry = {.count = 1, .reusable = true}}, SHIFT(4),
+  [649] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_label_step, 4, 0, 29),
+  [651] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_libc, 1, 0, 0),
+  [653] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_libc_capability, 2, 0, 9),
+  [655] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 4, 0, 0),
+  [657] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_yes_no, 1, 0, 0),
+  [659] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_declaration, 2, 0, 1),
+  [661] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_entrypoint_step, 2, 0, 13),
+  [663] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cmd_step, 2, 0, 13),
+  [665] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 3, 0, 0),
+  [667] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_shell_capability, 2, 0, 9),
+  [669] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_passwd_capability, 2, 0, 9),
+  [671] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_user_capability, 2, 0, 9),
+  [673] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_package_manager, 1, 0, 0),
+  [675] = {.entry = {.count = 1, .reusable = true}}, SHIFT(199),
+  [677] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_packages_capability, 2, 0, 9),
+  [679] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 5, 0, 6),
+  [681] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_env_step, 4, 0, 25),
+  [683] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_capabilities, 3, 0, 0),
+  [685] = {.entry = {.count = 1, .reusable = true}}, SHIFT(149),
+  [687] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_role, 1, 0, 0),
+  [689] = {.entry = {.count = 1, .reusable = true}}, SHIFT(102),
+  [691] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_linkage, 1, 0, 0),
+  [693] = {.entry = {.count = 1, .reusable = true}}, SHIFT(230),
+  [695] = {.entry = {.count = 1, .reusable = true}}, SHIFT(81),
+  [697] = {.entry = {.count = 1, .reusable = true}}, SHIFT(43),
+  [699] = {.entry = {.count = 1, .reusable = true}}, SHIFT(251),
+  [701] = {.entry = {.count = 1, .reusable = true}}, SHIFT(238),
+  [703] = {.entry = {.count = 1, .reusable = true}}, SHIFT(235),
+  [705] = {.entry = {.count = 1, .reusable = true}}, SHIFT(208),
+  [707] = {.entry = {.count = 1, .reusable = true}}, SHIFT(201),
+  [709] = {.entry = {.count = 1, .reusable = true}}, SHIFT(73),
+  [711] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_kind, 4, 0, 41),
+  [713] = {.entry = {.count = 1, .reusable = true}}, SHIFT(243),
+  [715] = {.entry = {.count = 1, .reusable = true}}, SHIFT(17),
+  [717] = {.entry = {.count = 1, .reusable = true}}, SHIFT(20),
+  [719] = {.entry = {.count = 1, .reusable = true}}, SHIFT(98),
+  [721] = {.entry = {.count = 1, .reusable = true}}, SHIFT(128),
+  [723] = {.entry = {.count = 1, .reusable = true}}, SHIFT(189),
+  [725] = {.entry = {.count = 1, .reusable = true}}, SHIFT(101),
+  [727] = {.entry = {.count = 1, .reusable = true}}, SHIFT(232),
+  [729] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_kind, 1, 0, 0),
+  [731] = {.entry = {.count = 1, .reusable = true}}, SHIFT(69),
+  [733] = {.entry = {.count = 1, .reusable = true}}, SHIFT(236),
+  [735] = {.entry = {.count = 1, .reusable = true}}, SHIFT(145),
+  [737] = {.entry = {.count = 1, .reusable = true}}, SHIFT(155),
+  [739] = {.entry = {.count = 1, .reusable = true}}, SHIFT(64),
+  [741] = {.entry = {.count = 1, .reusable = true}}, SHIFT(192),
+  [743] = {.entry = {.count = 1, .reusable = true}}, SHIFT(252),
+  [745] = {.entry = {.count = 1, .reusable = true}}, SHIFT(178),
+  [747] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
+  [749] = {.entry = {.count = 1, .reusable = true}}, SHIFT(148),
+  [751] = {.entry = {.count = 1, .reusable = true}}, SHIFT(153),
+  [753] = {.entry = {.count = 1, .reusable = true}}, SHIFT(106),
+  [755] = {.entry = {.count = 1, .reusable = true}}, SHIFT(248),
 };
 
 enum ts_external_scanner_symbol_identifiers {

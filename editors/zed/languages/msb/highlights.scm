@@ -32,6 +32,7 @@
   "cmd"
   "healthcheck"
   "produce"
+  "install"
 ] @keyword
 
 [
@@ -46,11 +47,13 @@
 
 (locked) @keyword.modifier
 (ssh_mount) @keyword
+(layer_option) @keyword.modifier
 
 [
   "libc"
   "shell"
   "passwd"
+  "packages"
 ] @keyword
 
 ; ---- types, kinds and fixed words -------------------------------------------
@@ -66,6 +69,7 @@
 
 (linkage) @constant.builtin
 (libc) @constant.builtin
+(package_manager) @constant.builtin
 (yes_no) @boolean
 (boolean) @boolean
 
