@@ -56,6 +56,7 @@ codes! {
     RunWithoutShell      = "E0302", Error, "run step in a stage with no shell";
     ShellFormWithoutShell = "E0303", Error, "shell-form command in a stage with no shell";
     UserNameWithoutPasswd = "E0304", Error, "user given by name in a stage with no user database";
+    NoPackageManager     = "E0305", Error, "install in a stage with no known package manager";
     NoRuntime            = "E0401", Error, "no runtime stage";
     DefaultTarget        = "E0402", Error, "no single default runtime";
     InvalidValue         = "E0403", Error, "invalid value";
@@ -78,6 +79,7 @@ codes! {
     NoEntrypoint         = "W0005", Warning, "runtime without entrypoint or cmd";
     UnknownCapabilities  = "W0006", Warning, "image capabilities unknown";
     SecretLikeName       = "W0007", Warning, "param or env named like a secret";
+    UnpinnedPackage      = "W0008", Warning, "package version not pinned";
     CrossIgnoresTarget   = "W0009", Warning, "cross builder never reads the target platform";
 }
 

@@ -28,6 +28,7 @@ pub fn explain(code: Code) -> &'static str {
         Code::RunWithoutShell => RUN_WITHOUT_SHELL,
         Code::ShellFormWithoutShell => SHELL_FORM_WITHOUT_SHELL,
         Code::UserNameWithoutPasswd => USER_NAME_WITHOUT_PASSWD,
+        Code::NoPackageManager => NO_PACKAGE_MANAGER,
         Code::NoRuntime => NO_RUNTIME,
         Code::DefaultTarget => DEFAULT_TARGET,
         Code::InvalidValue => INVALID_VALUE,
@@ -43,6 +44,7 @@ pub fn explain(code: Code) -> &'static str {
         Code::UnknownCapabilities => UNKNOWN_CAPABILITIES,
         Code::SecretAsValue => SECRET_AS_VALUE,
         Code::UnknownSecret => UNKNOWN_SECRET,
+        Code::SecretLikeName => SECRET_LIKE_NAME,
         Code::CrossNotBuilder => CROSS_NOT_BUILDER,
         Code::RuntimeOnBuildPlatform => RUNTIME_ON_BUILD_PLATFORM,
         Code::CrossIgnoresTarget => CROSS_IGNORES_TARGET,
@@ -50,9 +52,210 @@ pub fn explain(code: Code) -> &'static str {
         Code::StaleLock => STALE_LOCK,
         Code::InvalidLock => INVALID_LOCK,
         Code::UnlockableImage => UNLOCKABLE_IMAGE,
-        Code::SecretLikeName => SECRET_LIKE_NAME,
+        Code::UnpinnedPackage => UNPINNED_PACKAGE,
     }
 }
+
+const NO_PACKAGE_MANAGER: &str = r#"E0305: install in a stage with no known package manager
+
+An `install` step becomes the package manager's command for the stage's
+image: `apt-get` on Debian and Ubuntu, `apk` on Alpine and Wolfi, `dnf` on
+Fedora and RHEL. msbc knows the manager of the images in its built-in table
+and of declared images whose capability block says `packages apt` (or
+`apk`, `dnf`). Distroless images and `scratch` have none, and msbc does not
+guess for an image it does not know: the wrong command would fail the
+build. Install the packages in a builder and copy what the runtime needs, or
+name the image's package manager.
+
+Erroneous example:
+
+    image tools = "registry.example.com/tools:2.1" {
+      libc glibc
+      shell yes
+      passwd yes
+      user 0
+    }
+
+    runtime app from tools {
+      install "curl=7.88.1-10+deb12u8"
+      cmd ["curl", "--version"]
+    }
+
+Fixed:
+
+    image tools = "registry.example.com/tools:2.1" {
+      libc glibc
+      shell yes
+      passwd yes
+      user 0
+      packages apt
+    }
+
+    runtime app from tools {
+      install "curl=7.88.1-10+deb12u8"
+      cmd ["curl", "--version"]
+    }
+"#;
+
+const UNPINNED_PACKAGE: &str = r#"W0008: package version not pinned
+
+A package named without a version installs whatever the archive holds on
+the day of the build, so two builds of the same commit can get different
+files (hadolint reports this as DL3008, DL3018 and DL3041). Write
+`"name=version"`; msbc passes the version to the package manager, spelt the
+way it wants (`name-version` for dnf). Pins can stop working when an archive
+drops an old version, which is why some projects prefer to follow the
+archive: to silence the warning for a project, set `W0008 = "allow"` in the
+`[lints]` table of msbc.toml (levels: allow, warn, deny).
+
+Erroneous example:
+
+    runtime app from "debian:bookworm-slim" {
+      install "curl"
+      cmd ["curl", "--version"]
+    }
+
+Fixed:
+
+    runtime app from "debian:bookworm-slim" {
+      install "curl=7.88.1-10+deb12u8"
+      cmd ["curl", "--version"]
+    }
+"#;
+
+const CROSS_NOT_BUILDER: &str = r#"E0408: `cross` on a stage that is not a builder
+
+`cross builder NAME from IMAGE` runs the builder on the platform of the
+machine doing the build (`FROM --platform=$BUILDPLATFORM`) and leaves it to
+the builder's commands to compile for the target platform, which they read
+from `${TARGETOS}`, `${TARGETARCH}` and the other platform params. Only a
+builder can do that: a base or a runtime is part of an image that ships, so
+it must be built for the target platform itself.
+
+Erroneous example:
+
+    image go     = "golang:1.22-bookworm"
+    image static = "gcr.io/distroless/static-debian12:nonroot"
+
+    cross builder build from go {
+      workdir /src
+      copy . .
+      run "CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -o /out/server ."
+      produce server: exe(static) = /out/server
+    }
+
+    cross runtime app from static {
+      copy build.server to /app/server
+      entrypoint server
+    }
+
+Fixed:
+
+    image go     = "golang:1.22-bookworm"
+    image static = "gcr.io/distroless/static-debian12:nonroot"
+
+    cross builder build from go {
+      workdir /src
+      copy . .
+      run "CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -o /out/server ."
+      produce server: exe(static) = /out/server
+    }
+
+    runtime app from static {
+      copy build.server to /app/server
+      entrypoint server
+    }
+"#;
+
+const RUNTIME_ON_BUILD_PLATFORM: &str = r#"E0409: runtime built on a cross builder
+
+A stage built `from` another stage inherits its platform. A runtime built
+from a cross builder (directly, or through a base that is) would be an
+image for the build machine's platform: built on an amd64 laptop for arm64,
+it would hold amd64 binaries and fail to start on the target. Build the
+runtime from an image, and copy the cross builder's artifacts into it.
+
+Erroneous example:
+
+    image go     = "golang:1.22-bookworm"
+    image static = "gcr.io/distroless/static-debian12:nonroot"
+
+    cross builder build from go {
+      workdir /src
+      copy . .
+      run "CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -o /out/server ."
+      produce server: exe(static) = /out/server
+    }
+
+    runtime app from build {
+      entrypoint server
+    }
+
+Fixed:
+
+    image go     = "golang:1.22-bookworm"
+    image static = "gcr.io/distroless/static-debian12:nonroot"
+
+    cross builder build from go {
+      workdir /src
+      copy . .
+      run "CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -o /out/server ."
+      produce server: exe(static) = /out/server
+    }
+
+    runtime app from static {
+      copy build.server to /app/server
+      entrypoint server
+    }
+"#;
+
+const CROSS_IGNORES_TARGET: &str = r#"W0009: cross builder never reads the target platform
+
+A cross builder runs on the build machine's platform. Unless its commands
+pass the target platform to the compiler, what it builds is for the build
+machine: on an amd64 host building for arm64, a Go binary built without
+`GOARCH=${TARGETARCH}` is amd64 and fails on the target with "exec format
+error". msbc warns when no step of a cross builder reads `${TARGETOS}`,
+`${TARGETARCH}`, `${TARGETVARIANT}` or `${TARGETPLATFORM}` (written as msb
+interpolations, so that the generator declares their ARGs in the stage).
+Where the builder's output is platform-independent (a JavaScript bundle,
+documentation), remove `cross` or set `W0009 = "allow"` in the `[lints]`
+table of msbc.toml.
+
+Erroneous example:
+
+    image go     = "golang:1.22-bookworm"
+    image static = "gcr.io/distroless/static-debian12:nonroot"
+
+    cross builder build from go {
+      workdir /src
+      copy . .
+      run "CGO_ENABLED=0 go build -o /out/server ."
+      produce server: exe(static) = /out/server
+    }
+
+    runtime app from static {
+      copy build.server to /app/server
+      entrypoint server
+    }
+
+Fixed:
+
+    image go     = "golang:1.22-bookworm"
+    image static = "gcr.io/distroless/static-debian12:nonroot"
+
+    cross builder build from go {
+      workdir /src
+      copy . .
+      run "CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -o /out/server ."
+      produce server: exe(static) = /out/server
+    }
+
+    runtime app from static {
+      copy build.server to /app/server
+      entrypoint server
+    }
+"#;
 
 const IMAGE_NOT_LOCKED: &str = r#"E0601: base image missing from the lock
 
@@ -315,140 +518,6 @@ Fixed lock:
 
     [images."golang:1.23-bookworm"]
     digest = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-"#;
-
-const CROSS_NOT_BUILDER: &str = r#"E0408: `cross` on a stage that is not a builder
-
-`cross builder NAME from IMAGE` runs the builder on the platform of the
-machine doing the build (`FROM --platform=$BUILDPLATFORM`) and leaves it to
-the builder's commands to compile for the target platform, which they read
-from `${TARGETOS}`, `${TARGETARCH}` and the other platform params. Only a
-builder can do that: a base or a runtime is part of an image that ships, so
-it must be built for the target platform itself.
-
-Erroneous example:
-
-    image go     = "golang:1.22-bookworm"
-    image static = "gcr.io/distroless/static-debian12:nonroot"
-
-    cross builder build from go {
-      workdir /src
-      copy . .
-      run "CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -o /out/server ."
-      produce server: exe(static) = /out/server
-    }
-
-    cross runtime app from static {
-      copy build.server to /app/server
-      entrypoint server
-    }
-
-Fixed:
-
-    image go     = "golang:1.22-bookworm"
-    image static = "gcr.io/distroless/static-debian12:nonroot"
-
-    cross builder build from go {
-      workdir /src
-      copy . .
-      run "CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -o /out/server ."
-      produce server: exe(static) = /out/server
-    }
-
-    runtime app from static {
-      copy build.server to /app/server
-      entrypoint server
-    }
-"#;
-
-const RUNTIME_ON_BUILD_PLATFORM: &str = r#"E0409: runtime built on a cross builder
-
-A stage built `from` another stage inherits its platform. A runtime built
-from a cross builder (directly, or through a base that is) would be an
-image for the build machine's platform: built on an amd64 laptop for arm64,
-it would hold amd64 binaries and fail to start on the target. Build the
-runtime from an image, and copy the cross builder's artifacts into it.
-
-Erroneous example:
-
-    image go     = "golang:1.22-bookworm"
-    image static = "gcr.io/distroless/static-debian12:nonroot"
-
-    cross builder build from go {
-      workdir /src
-      copy . .
-      run "CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -o /out/server ."
-      produce server: exe(static) = /out/server
-    }
-
-    runtime app from build {
-      entrypoint server
-    }
-
-Fixed:
-
-    image go     = "golang:1.22-bookworm"
-    image static = "gcr.io/distroless/static-debian12:nonroot"
-
-    cross builder build from go {
-      workdir /src
-      copy . .
-      run "CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -o /out/server ."
-      produce server: exe(static) = /out/server
-    }
-
-    runtime app from static {
-      copy build.server to /app/server
-      entrypoint server
-    }
-"#;
-
-const CROSS_IGNORES_TARGET: &str = r#"W0009: cross builder never reads the target platform
-
-A cross builder runs on the build machine's platform. Unless its commands
-pass the target platform to the compiler, what it builds is for the build
-machine: on an amd64 host building for arm64, a Go binary built without
-`GOARCH=${TARGETARCH}` is amd64 and fails on the target with "exec format
-error". msbc warns when no step of a cross builder reads `${TARGETOS}`,
-`${TARGETARCH}`, `${TARGETVARIANT}` or `${TARGETPLATFORM}` (written as msb
-interpolations, so that the generator declares their ARGs in the stage).
-Where the builder's output is platform-independent (a JavaScript bundle,
-documentation), remove `cross` or set `W0009 = "allow"` in the `[lints]`
-table of msbc.toml.
-
-Erroneous example:
-
-    image go     = "golang:1.22-bookworm"
-    image static = "gcr.io/distroless/static-debian12:nonroot"
-
-    cross builder build from go {
-      workdir /src
-      copy . .
-      run "CGO_ENABLED=0 go build -o /out/server ."
-      produce server: exe(static) = /out/server
-    }
-
-    runtime app from static {
-      copy build.server to /app/server
-      entrypoint server
-    }
-
-Fixed:
-
-    image go     = "golang:1.22-bookworm"
-    image static = "gcr.io/distroless/static-debian12:nonroot"
-
-    cross builder build from go {
-      workdir /src
-      copy . .
-      run "CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -o /out/server ."
-      produce server: exe(static) = /out/server
-    }
-
-    runtime app from static {
-      copy build.server to /app/server
-      entrypoint server
-    }
 "#;
 
 const SYNTAX_ERROR: &str = r#"E0001: syntax error

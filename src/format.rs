@@ -826,6 +826,7 @@ impl Printer<'_> {
             | StepKind::CopyContext { .. }
             | StepKind::CopyArtifact { .. }
             | StepKind::Run { .. }
+            | StepKind::Install { .. }
             | StepKind::User(..)
             | StepKind::Expose { .. } => Stmt::plain(self.tokens(span.start, span.end)?, span.end),
         })
@@ -894,7 +895,8 @@ fn capability_span(capability: &crate::syntax::ast::Capability) -> crate::span::
         Capability::Libc(_, s)
         | Capability::Shell(_, s)
         | Capability::Passwd(_, s)
-        | Capability::User(_, s) => *s,
+        | Capability::User(_, s)
+        | Capability::Packages(_, s) => *s,
     }
 }
 

@@ -58,11 +58,19 @@ module.exports = grammar({
       '}',
     ),
 
-    _capability: $ => choice($.libc_capability, $.shell_capability, $.passwd_capability, $.user_capability),
+    _capability: $ => choice(
+      $.libc_capability,
+      $.shell_capability,
+      $.passwd_capability,
+      $.user_capability,
+      $.packages_capability,
+    ),
     libc_capability: $ => seq('libc', field('value', $.libc)),
     shell_capability: $ => seq('shell', field('value', $.yes_no)),
     passwd_capability: $ => seq('passwd', field('value', $.yes_no)),
     user_capability: $ => seq('user', field('value', $.owner)),
+    packages_capability: $ => seq('packages', field('value', $.package_manager)),
+    package_manager: _ => choice('apt', 'apk', 'dnf', 'none'),
 
     libc: _ => choice('none', 'glibc', 'musl'),
     yes_no: _ => choice('yes', 'no'),
@@ -129,6 +137,7 @@ module.exports = grammar({
       $.cmd_step,
       $.healthcheck_step,
       $.produce_step,
+      $.install_step,
     ),
 
     workdir_step: $ => seq('workdir', field('path', $._path)),
@@ -155,8 +164,12 @@ module.exports = grammar({
     run_step: $ => seq(
       'run',
       field('command', $._string),
-      repeat(field('mount', choice($.cache_mount, $.secret_mount, $.ssh_mount))),
+      repeat(field('mount', choice($.cache_mount, $.secret_mount, $.ssh_mount, $.layer_option))),
     ),
+
+    layer_option: _ => 'layer',
+
+    install_step: $ => seq('install', repeat1(field('package', $._string))),
 
     cache_mount: $ => seq('cache', field('path', $._path), optional(field('locked', $.locked))),
     locked: _ => 'locked',

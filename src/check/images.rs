@@ -1,7 +1,7 @@
 //! What msbc knows about well-known base images: libc, shell, user database
 //! and default user. The checker proves runtime compatibility from this.
 
-use crate::syntax::ast::Libc;
+use crate::syntax::ast::{Libc, PackageManager};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Capabilities {
@@ -9,6 +9,8 @@ pub struct Capabilities {
     pub shell: Option<bool>,
     pub passwd: Option<bool>,
     pub user: Option<String>,
+    /// What `install` runs on the image.
+    pub packages: Option<PackageManager>,
 }
 
 impl Capabilities {
@@ -18,6 +20,7 @@ impl Capabilities {
             shell: Some(shell),
             passwd: Some(passwd),
             user: Some(user.to_string()),
+            packages: None,
         }
     }
 
@@ -67,6 +70,58 @@ pub fn split_reference(reference: &str) -> ImageRef<'_> {
 
 /// The built-in table. `None` when msbc knows nothing of the image.
 pub fn builtin(reference: &str) -> Option<Capabilities> {
+    let mut capabilities = builtin_table(reference)?;
+    capabilities.packages = builtin_packages(reference);
+    Some(capabilities)
+}
+
+/// The package manager of a well-known image. Only what each image family
+/// ships in every tag is listed: `amazonlinux:2`, `centos:7` and `oraclelinux:7`
+/// have yum, `redhat/ubi9-minimal` microdnf, `archlinux` pacman, and the
+/// `openjdk`, `maven`, `gradle` and `swift` images come on several
+/// distributions, so none of them is known.
+pub fn builtin_packages(reference: &str) -> Option<PackageManager> {
+    if reference == "scratch" {
+        return Some(PackageManager::None);
+    }
+    let r = split_reference(reference);
+    let tag = r.tag.unwrap_or("latest");
+    let last = r.repository.rsplit('/').next().unwrap_or(r.repository);
+    if r.registry == "gcr.io" && r.repository.starts_with("distroless/") {
+        return Some(PackageManager::None);
+    }
+    if r.registry == "cgr.dev" && r.repository.starts_with("chainguard/") {
+        let apk = last == "wolfi-base" || tag.contains("dev") && last != "static";
+        return Some(if apk {
+            PackageManager::Apk
+        } else {
+            PackageManager::None
+        });
+    }
+    if !r.registry.is_empty() {
+        return None;
+    }
+    let debian_or_alpine = if tag.contains("alpine") {
+        PackageManager::Apk
+    } else {
+        PackageManager::Apt
+    };
+    match r.repository {
+        "alpine" => Some(PackageManager::Apk),
+        "busybox" => Some(PackageManager::None),
+        "debian" | "ubuntu" | "buildpack-deps" => Some(PackageManager::Apt),
+        "fedora" | "rockylinux" | "almalinux" | "redhat/ubi8" | "redhat/ubi9" => Some(PackageManager::Dnf),
+        "golang" | "rust" | "node" | "python" | "gcc" | "eclipse-temurin" | "ruby" | "php" | "perl"
+        | "haskell" | "erlang" | "elixir" | "dart" | "nginx" | "httpd" | "postgres" | "redis"
+            if !tag.contains("windows") && !tag.contains("nanoserver") =>
+        {
+            Some(debian_or_alpine)
+        }
+        _ => None,
+    }
+}
+
+fn builtin_table(reference: &str) -> Option<Capabilities> {
     if reference == "scratch" {
         return Some(Capabilities::known(Libc::None, false, false, "0"));
     }
@@ -181,5 +236,26 @@ mod tests {
         assert!(!is_pinned("debian"));
         assert!(!is_pinned("debian:latest"));
         assert!(is_pinned("debian@sha256:0123"));
+    }
+
+    #[test]
+    fn knows_the_package_managers() {
+        let manager = |r: &str| builtin(r).and_then(|c| c.packages);
+        assert_eq!(manager("debian:bookworm-slim"), Some(PackageManager::Apt));
+        assert_eq!(manager("golang:1.22-bookworm"), Some(PackageManager::Apt));
+        assert_eq!(manager("python:3.12-alpine"), Some(PackageManager::Apk));
+        assert_eq!(manager("alpine:3.20"), Some(PackageManager::Apk));
+        assert_eq!(manager("fedora:40"), Some(PackageManager::Dnf));
+        assert_eq!(manager("scratch"), Some(PackageManager::None));
+        assert_eq!(
+            manager("gcr.io/distroless/static-debian12:nonroot"),
+            Some(PackageManager::None)
+        );
+        assert_eq!(
+            manager("cgr.dev/chainguard/wolfi-base"),
+            Some(PackageManager::Apk)
+        );
+        assert_eq!(manager("amazonlinux:2"), None);
+        assert_eq!(manager("example.com/tools:1"), None);
     }
 }

@@ -2,7 +2,7 @@
 //! every path absolute, every value split into literal text and variables.
 //! No syntax-tree type appears here.
 
-pub use crate::syntax::ast::{ArtifactKind, Libc, Linkage, Role};
+pub use crate::syntax::ast::{ArtifactKind, Libc, Linkage, PackageManager, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct StageId(pub usize);
@@ -67,6 +67,10 @@ pub struct Stage {
     pub reachable: bool,
     /// Whether the stage's image has a shell (unknown counts as yes).
     pub has_shell: bool,
+    /// Whether its `/bin/sh` knows `set -o pipefail`: busybox ash on apk
+    /// images and bash on dnf images do; Debian's dash and unknown shells
+    /// count as no.
+    pub pipefail: bool,
     /// For runtimes with no `user` step anywhere in their chain: the numeric
     /// user codegen sets before the entrypoint.
     pub default_user: Option<String>,
@@ -199,6 +203,14 @@ pub enum Step {
         caches: Vec<CacheMount>,
         secrets: Vec<SecretMount>,
         ssh: bool,
+        /// Kept in a layer of its own: never merged with its neighbours.
+        layer: bool,
+    },
+    /// System packages, as `name` or `name=version`, installed with the
+    /// image's package manager (never `PackageManager::None`).
+    Install {
+        manager: PackageManager,
+        packages: Vec<Value>,
     },
     User(Value),
     Expose(u32, Option<String>),
@@ -228,6 +240,7 @@ impl Step {
                 std::iter::once(dest).chain(ownership.chown.iter()).collect()
             }
             Step::Run { command, .. } => vec![command],
+            Step::Install { packages, .. } => packages.iter().collect(),
             Step::Label(k, v) => vec![k, v],
             Step::Expose(..) => vec![],
             Step::Entrypoint(args) | Step::Cmd(args) => args.iter().collect(),

@@ -98,6 +98,7 @@ struct StageState {
     libc_span: Span,
     shell_span: Span,
     passwd_span: Span,
+    packages_span: Span,
     image_name: String,
     /// The working directory as written, for paths compared in the checker.
     workdir: String,
@@ -207,6 +208,8 @@ impl<'a> Checker<'a> {
                         .capability_span(name, *span, |c| matches!(c, ast::Capability::Shell(..))),
                     passwd_span: self
                         .capability_span(name, *span, |c| matches!(c, ast::Capability::Passwd(..))),
+                    packages_span: self
+                        .capability_span(name, *span, |c| matches!(c, ast::Capability::Packages(..))),
                     image_name: name.clone(),
                     workdir: "/".to_string(),
                     workdir_value: ir::Value::literal("/"),
@@ -357,7 +360,8 @@ impl<'a> Checker<'a> {
                 ast::Capability::Libc(_, s)
                 | ast::Capability::Shell(_, s)
                 | ast::Capability::Passwd(_, s)
-                | ast::Capability::User(_, s) => *s,
+                | ast::Capability::User(_, s)
+                | ast::Capability::Packages(_, s) => *s,
             })
             .unwrap_or(fallback)
     }
@@ -371,6 +375,7 @@ impl<'a> Checker<'a> {
                 ast::Capability::Shell(s, _) => caps.shell = Some(*s),
                 ast::Capability::Passwd(p, _) => caps.passwd = Some(*p),
                 ast::Capability::User(u, _) => caps.user = Some(u.clone()),
+                ast::Capability::Packages(p, _) => caps.packages = Some(*p),
             }
         }
         caps
@@ -1091,6 +1096,7 @@ impl<'a> Checker<'a> {
                     caches: mounts,
                     secrets,
                     ssh,
+                    layer,
                 } => {
                     if !has_shell {
                         let d = Diagnostic::new(
@@ -1127,7 +1133,13 @@ impl<'a> Checker<'a> {
                         caches: out,
                         secrets,
                         ssh: ssh.is_some(),
+                        layer: layer.is_some(),
                     });
+                }
+                StepKind::Install { packages } => {
+                    if let Some(step) = self.install(stage, step.span, packages, has_shell, &state) {
+                        steps.push(step);
+                    }
                 }
                 StepKind::User(user, span) => {
                     self.check_user(user, *span, &state, "user");
@@ -1277,11 +1289,106 @@ impl<'a> Checker<'a> {
             steps,
             reachable: true,
             has_shell,
+            pipefail: matches!(
+                state.capabilities.packages,
+                Some(ir::PackageManager::Apk | ir::PackageManager::Dnf)
+            ),
             default_user,
             base_digest: None,
             on_build_platform: stage.cross.is_some() && stage.role == Role::Builder,
         };
         (ir_stage, state)
+    }
+
+    /// An `install` step: the image must have a shell and a package manager
+    /// msbc knows, and each package is one word, pinned or warned.
+    fn install(
+        &mut self,
+        stage: &ast::StageDecl,
+        span: Span,
+        packages: &[ast::Text],
+        has_shell: bool,
+        state: &StageState,
+    ) -> Option<ir::Step> {
+        let manager = state.capabilities.packages;
+        if !has_shell {
+            let d = Diagnostic::new(
+                Code::RunWithoutShell,
+                format!(
+                    "stage `{}` installs packages, but its image has no shell",
+                    stage.name.name
+                ),
+            )
+            .primary(span, "`install` runs the package manager through /bin/sh")
+            .secondary(state.shell_span, format!("`{}` has no shell", state.image_name))
+            .help(
+                "install in a builder and copy the result in, or build this stage from an image with a shell",
+            );
+            self.report(d);
+        } else if matches!(manager, None | Some(ir::PackageManager::None)) {
+            let (message, label) = match manager {
+                None => (
+                    format!(
+                        "stage `{}` installs packages, but msbc does not know the package manager of `{}`",
+                        stage.name.name, state.image_name
+                    ),
+                    format!("`{}`: package manager unknown", state.image_name),
+                ),
+                Some(_) => (
+                    format!(
+                        "stage `{}` installs packages, but `{}` has no package manager",
+                        stage.name.name, state.image_name
+                    ),
+                    format!("`{}` has no package manager", state.image_name),
+                ),
+            };
+            let d = Diagnostic::new(Code::NoPackageManager, message)
+                .primary(span, "`install` needs apt, apk or dnf")
+                .secondary(state.packages_span, label)
+                .help(match manager {
+                    None => "name the image's package manager in its capability block: `image base = \"...\" { packages apt }` (or apk, dnf)",
+                    Some(_) => "install in a builder built from an image with a package manager, and copy the result in",
+                });
+            self.report(d);
+        }
+        let mut values = Vec::new();
+        for package in packages {
+            let value = self.value(package, Context::Path, &state.env);
+            let literal: String = value
+                .0
+                .iter()
+                .map(|p| match p {
+                    ir::ValuePart::Literal(s) => s.as_str(),
+                    ir::ValuePart::Var(_) => "x",
+                })
+                .collect();
+            let valid = !literal.is_empty()
+                && !literal.starts_with(['-', '='])
+                && literal.chars().all(|c| {
+                    c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-' | '_' | ':' | '~' | '=' | '@')
+                });
+            if !valid {
+                self.report(
+                    Diagnostic::new(Code::InvalidValue, format!("`{}` is not a package name", package.display()))
+                        .primary(package.span, "one package per string: a name, or `name=version`")
+                        .help("write each package as its own string, such as `install \"curl\" \"ca-certificates=20230311\"`"),
+                );
+            } else if !literal.contains('=') {
+                self.report(
+                    Diagnostic::new(Code::UnpinnedPackage, format!("package `{}` is not pinned to a version", package.display()))
+                        .primary(package.span, "no `=version`")
+                        .help("pin it so rebuilds get the same files: `\"name=version\"` (or allow W0008 under [lints] in msbc.toml)"),
+                );
+            }
+            values.push(value);
+        }
+        match manager {
+            Some(manager) if manager != ir::PackageManager::None && has_shell => Some(ir::Step::Install {
+                manager,
+                packages: values,
+            }),
+            _ => None,
+        }
     }
 
     /// The secrets a run step mounts, and the names it exports them as.

@@ -110,6 +110,10 @@ pub enum Instruction {
     Copy {
         from: Option<String>,
         link: bool,
+        /// A source may be a folder, so the copy may write any path below
+        /// its destination (a file lands at the destination, or inside it
+        /// when that ends in `/`).
+        folder: bool,
         chown: Option<Word>,
         chmod: Option<String>,
         sources: Vec<Word>,
@@ -118,6 +122,12 @@ pub enum Instruction {
     Run {
         mounts: Vec<Mount>,
         script: Script,
+        /// The stage's `/bin/sh` knows `set -o pipefail` and the script
+        /// pipes: it runs as a script that sets it.
+        pipefail: bool,
+        /// Kept in a layer of its own (the program asked, or the step is an
+        /// install): the merge pass leaves it apart.
+        layer: bool,
     },
     User(Word),
     Expose(u32, Option<String>),

@@ -82,6 +82,8 @@ pub fn lower(graph: &BuildGraph, options: &CodegenOptions) -> Result<df::Dockerf
             for param in &required {
                 if guarded.insert(&param.name) {
                     instructions.push(df::Instruction::Run {
+                        pipefail: false,
+                        layer: false,
                         mounts: Vec::new(),
                         script: df::Script::Line(Word(vec![Piece::Text(format!(
                             "test -n \"${}\" || {{ echo 'the build argument {} is required: docker build --build-arg {}=...' >&2; exit 1; }}",
@@ -131,13 +133,13 @@ pub fn lower(graph: &BuildGraph, options: &CodegenOptions) -> Result<df::Dockerf
                     instructions.push(arg(platform));
                 }
             }
-            instructions.push(instruction(graph, step));
+            instructions.push(instruction(graph, stage, step));
         }
         if !user_placed {
             instructions.push(default_user(stage));
         }
         stages.push(df::Stage {
-            description: (!stage.docs.is_empty()).then(|| stage.docs.join(" ")),
+            description: description(&stage.docs),
             platform: stage.on_build_platform.then_some(df::PlatformArg::Build),
             from,
             name: stage.name.clone(),
@@ -153,6 +155,19 @@ pub fn lower(graph: &BuildGraph, options: &CodegenOptions) -> Result<df::Dockerf
         global_args,
         stages,
     })
+}
+
+/// The first sentence of a stage's `##` doc comment, on one line: what
+/// `docker buildx build --call=outline` shows beside the stage's name. The
+/// rest of the comment is for readers of the program, not of the outline.
+fn description(docs: &[String]) -> Option<String> {
+    let words: Vec<&str> = docs.iter().flat_map(|line| line.split_whitespace()).collect();
+    let end = words
+        .iter()
+        .position(|w| w.ends_with(['.', '!', '?']))
+        .map_or(words.len(), |i| i + 1);
+    let sentence = words[..end].join(" ");
+    (!sentence.is_empty()).then_some(sentence)
 }
 
 fn default_user(stage: &ir::Stage) -> df::Instruction {
@@ -288,7 +303,7 @@ fn literal(value: &Value) -> String {
         .collect()
 }
 
-fn instruction(graph: &BuildGraph, step: &ir::Step) -> df::Instruction {
+fn instruction(graph: &BuildGraph, stage: &ir::Stage, step: &ir::Step) -> df::Instruction {
     match step {
         ir::Step::Workdir(dir) => df::Instruction::Workdir(word(dir)),
         ir::Step::Env(key, value) => df::Instruction::Env(vec![(key.clone(), word(value))]),
@@ -299,6 +314,7 @@ fn instruction(graph: &BuildGraph, step: &ir::Step) -> df::Instruction {
         } => df::Instruction::Copy {
             from: None,
             link: false,
+            folder: true,
             chown: ownership.chown.as_ref().map(word),
             chmod: ownership.chmod.clone(),
             sources: sources.iter().map(word).collect(),
@@ -309,10 +325,12 @@ fn instruction(graph: &BuildGraph, step: &ir::Step) -> df::Instruction {
             source,
             dest,
             ownership,
+            kind,
             ..
         } => df::Instruction::Copy {
             from: Some(graph.stage(*from).name.clone()),
             link: false,
+            folder: *kind == ir::ArtifactKind::Dir,
             chown: ownership.chown.as_ref().map(word),
             chmod: ownership.chmod.clone(),
             sources: vec![Word::text(source.clone())],
@@ -323,8 +341,10 @@ fn instruction(graph: &BuildGraph, step: &ir::Step) -> df::Instruction {
             caches,
             secrets,
             ssh,
+            layer,
         } => {
             let w = word(command);
+            let pipefail = stage.pipefail && pipes(&literal(command));
             // A secret given to the command as a variable is read from its
             // mount by the command itself, so it never becomes an ENV.
             let exports: Vec<Word> = secrets
@@ -338,7 +358,7 @@ fn instruction(graph: &BuildGraph, step: &ir::Step) -> df::Instruction {
                     Some(Word::text(format!("{var}=\"$(cat {path})\" && export {var}")))
                 })
                 .collect();
-            let script = if literal(command).contains('\n') || !exports.is_empty() {
+            let script = if literal(command).contains('\n') || !exports.is_empty() || pipefail {
                 df::Script::Lines(exports.into_iter().chain(split_lines(&w)).collect())
             } else {
                 df::Script::Line(w)
@@ -357,8 +377,14 @@ fn instruction(graph: &BuildGraph, step: &ir::Step) -> df::Instruction {
             if *ssh {
                 mounts.push(df::Mount::Ssh);
             }
-            df::Instruction::Run { mounts, script }
+            df::Instruction::Run {
+                mounts,
+                script,
+                pipefail,
+                layer: *layer,
+            }
         }
+        ir::Step::Install { manager, packages } => install(*manager, packages),
         ir::Step::User(user) => df::Instruction::User(word(user)),
         ir::Step::Expose(port, protocol) => df::Instruction::Expose(*port, protocol.clone()),
         ir::Step::Label(key, value) => df::Instruction::Label(vec![(word(key), word(value))]),
@@ -371,6 +397,59 @@ fn instruction(graph: &BuildGraph, step: &ir::Step) -> df::Instruction {
             retries: h.retries.clone(),
             command: h.command.iter().map(literal).collect(),
         }),
+    }
+}
+
+/// Whether a script has a pipe (`|`, not `||`): then a failure on the
+/// left of it should fail the build too.
+fn pipes(script: &str) -> bool {
+    let bytes = script.as_bytes();
+    (0..bytes.len())
+        .any(|i| bytes[i] == b'|' && bytes.get(i + 1) != Some(&b'|') && (i == 0 || bytes[i - 1] != b'|'))
+}
+
+/// An `install` step as one RUN that leaves no package cache or index in
+/// the layer (hadolint DL3009, DL3019, DL3040) and installs no recommended
+/// or weak dependencies (DL3015): apt's lists are removed in the same RUN,
+/// apk keeps none, dnf cleans its own. Cache mounts were the alternative,
+/// but apt's need the image's `docker-clean` hook removed first and
+/// `sharing=locked` serializes parallel builds, while the lists go stale
+/// anyway: `apt-get update` runs each time. This form works on every builder.
+/// Versions pass through as written, `name=version`; dnf spells them
+/// `name-version`.
+fn install(manager: ir::PackageManager, packages: &[Value]) -> df::Instruction {
+    let (before, after) = match manager {
+        ir::PackageManager::Apt => (
+            "apt-get update && apt-get install -y --no-install-recommends",
+            " && rm -rf /var/lib/apt/lists/*",
+        ),
+        ir::PackageManager::Apk => ("apk add --no-cache", ""),
+        // The checker lets no install through without a manager.
+        ir::PackageManager::Dnf | ir::PackageManager::None => (
+            "dnf install -y --setopt=install_weak_deps=False",
+            " && dnf clean all",
+        ),
+    };
+    let mut pieces = vec![Piece::Text(before.to_string())];
+    for package in packages {
+        pieces.push(Piece::Text(" ".to_string()));
+        let mut versioned = false;
+        for piece in word(package).0 {
+            match piece {
+                Piece::Text(t) if manager == ir::PackageManager::Dnf && !versioned && t.contains('=') => {
+                    versioned = true;
+                    pieces.push(Piece::Text(t.replacen('=', "-", 1)));
+                }
+                piece => pieces.push(piece),
+            }
+        }
+    }
+    pieces.push(Piece::Text(after.to_string()));
+    df::Instruction::Run {
+        mounts: Vec::new(),
+        script: df::Script::Line(Word(pieces)),
+        pipefail: false,
+        layer: true,
     }
 }
 

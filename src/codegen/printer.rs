@@ -89,6 +89,7 @@ fn print_instruction(out: &mut String, instruction: &Instruction, profile: Profi
             chmod,
             sources,
             dest,
+            ..
         } => {
             out.push_str("COPY");
             if *link {
@@ -116,7 +117,12 @@ fn print_instruction(out: &mut String, instruction: &Instruction, profile: Profi
                 out.push('\n');
             }
         }
-        Instruction::Run { mounts, script } => {
+        Instruction::Run {
+            mounts,
+            script,
+            pipefail,
+            ..
+        } => {
             out.push_str("RUN");
             for mount in mounts {
                 match mount {
@@ -135,7 +141,7 @@ fn print_instruction(out: &mut String, instruction: &Instruction, profile: Profi
                     Mount::Ssh => out.push_str(" --mount=type=ssh"),
                 }
             }
-            print_script(out, script, profile);
+            print_script(out, script, *pipefail, profile);
         }
         Instruction::User(user) => {
             let _ = writeln!(out, "USER {}", token(user));
@@ -175,13 +181,21 @@ fn print_instruction(out: &mut String, instruction: &Instruction, profile: Profi
 /// Dockerfile parser could read as more than a command (a line break, a
 /// trailing backslash, a heredoc marker, a leading flag or JSON array) goes
 /// into a heredoc, or under the legacy profile into a quoted `sh -c` script.
-fn print_script(out: &mut String, script: &Script, profile: Profile) {
+/// A script that sets `pipefail` is always written as a script.
+fn print_script(out: &mut String, script: &Script, pipefail: bool, profile: Profile) {
     let lines: Vec<String> = match script {
         Script::Line(word) => vec![shell_text(word)],
         Script::Lines(words) => words.iter().map(shell_text).collect(),
     };
+    // What a script starts with: stop at the first failing line and, where
+    // the shell knows it, at a failure anywhere in a pipeline.
+    let prelude: &[&str] = if pipefail {
+        &["set -e", "set -o pipefail"]
+    } else {
+        &["set -e"]
+    };
     if let [line] = lines.as_slice() {
-        if is_plain_line(line) {
+        if is_plain_line(line) && !pipefail {
             let _ = writeln!(out, " {line}");
             return;
         }
@@ -195,7 +209,10 @@ fn print_script(out: &mut String, script: &Script, profile: Profile) {
                 delimiter = format!("EOF_{n}");
             }
             let _ = writeln!(out, " <<'{delimiter}'");
-            out.push_str("set -e\n");
+            for line in prelude {
+                out.push_str(line);
+                out.push('\n');
+            }
             for line in &lines {
                 out.push_str(line);
                 out.push('\n');
@@ -207,7 +224,8 @@ fn print_script(out: &mut String, script: &Script, profile: Profile) {
         // The first command stands right after RUN, where a leading `-` reads
         // as a flag and a `[` as exec form: those go to `sh` below.
         Profile::Legacy
-            if lines.iter().all(|l| joins_with_and(l))
+            if !pipefail
+                && lines.iter().all(|l| joins_with_and(l))
                 && lines
                     .iter()
                     .map(|l| l.trim())
@@ -225,7 +243,9 @@ fn print_script(out: &mut String, script: &Script, profile: Profile) {
             // Lines that are not commands of their own (`if ...; then`, a
             // pipe at the end) cannot be joined with `&&`: `printf` writes
             // the script line by line, each line one single-quoted word.
-            let quoted: Vec<String> = std::iter::once("set -e".to_string())
+            let quoted: Vec<String> = prelude
+                .iter()
+                .map(|l| l.to_string())
                 .chain(lines)
                 .map(|l| format!("'{}'", l.replace('\'', r"'\''")))
                 .collect();

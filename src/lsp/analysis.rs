@@ -242,6 +242,11 @@ impl<'a> Indexer<'a> {
         for (index, step) in s.steps.iter().enumerate() {
             match &step.kind {
                 StepKind::Workdir(t) => self.text(t),
+                StepKind::Install { packages } => {
+                    for t in packages {
+                        self.text(t);
+                    }
+                }
                 StepKind::Env { value, .. } | StepKind::Label { value, .. } => {
                     if let Value::Text(t) = value {
                         self.text(t);

@@ -172,6 +172,7 @@ fn describe_image(image: &ImageDecl) -> String {
             Capability::Shell(s, _) => caps.shell = Some(*s),
             Capability::Passwd(p, _) => caps.passwd = Some(*p),
             Capability::User(u, _) => caps.user = Some(u.clone()),
+            Capability::Packages(p, _) => caps.packages = Some(*p),
         }
     }
     let out = format!(

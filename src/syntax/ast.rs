@@ -119,12 +119,37 @@ impl Libc {
     }
 }
 
+/// The tool that installs system packages on an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PackageManager {
+    /// `apt-get`: Debian, Ubuntu and the images built on them.
+    Apt,
+    /// `apk`: Alpine and Wolfi.
+    Apk,
+    /// `dnf`: Fedora, RHEL (UBI) and its rebuilds.
+    Dnf,
+    /// No package manager: distroless images, scratch.
+    None,
+}
+
+impl PackageManager {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PackageManager::Apt => "apt",
+            PackageManager::Apk => "apk",
+            PackageManager::Dnf => "dnf",
+            PackageManager::None => "none",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Capability {
     Libc(Libc, Span),
     Shell(bool, Span),
     Passwd(bool, Span),
     User(String, Span),
+    Packages(PackageManager, Span),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -338,6 +363,14 @@ pub enum StepKind {
         secrets: Vec<SecretMount>,
         /// `ssh`: the build's SSH agent, for cloning private repositories.
         ssh: Option<Span>,
+        /// `layer`: keep this step in a layer of its own, never merged
+        /// with the run steps next to it.
+        layer: Option<Span>,
+    },
+    /// `install "curl" "ca-certificates=20230311"`: system packages, through
+    /// the package manager of the stage's image.
+    Install {
+        packages: Vec<Text>,
     },
     User(String, Span),
     Expose {
@@ -378,6 +411,7 @@ impl StepKind {
             StepKind::Cmd(_) => "cmd",
             StepKind::Healthcheck { .. } => "healthcheck",
             StepKind::Produce { .. } => "produce",
+            StepKind::Install { .. } => "install",
         }
     }
 }

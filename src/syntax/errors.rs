@@ -31,6 +31,7 @@ pub const STEP_KEYWORDS: &[&str] = &[
     "cmd",
     "healthcheck",
     "produce",
+    "install",
 ];
 const DECLARATION: &str = "a declaration (`image`, `param`, `secret`, `base`, `builder` or `runtime`)";
 const STEP: &str = "a step (`copy`, `run`, `workdir`, `env`, `produce`, ...)";
@@ -51,11 +52,13 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         k_from => "`from`",
         k_to => "`to`",
         k_required => "`required`",
-        k_libc | k_shell | k_passwd | k_user | capability => {
-            "a capability (`libc`, `shell`, `passwd` or `user`)"
+        k_libc | k_shell | k_passwd | k_user | k_packages | capability | cap_packages => {
+            "a capability (`libc`, `shell`, `passwd`, `user` or `packages`)"
         }
+        package_manager => "a package manager (`apt`, `apk`, `dnf` or `none`)",
         k_workdir | k_env | k_copy | k_run | k_expose | k_label | k_entrypoint | k_cmd | k_healthcheck
-        | k_produce | step => STEP,
+        | k_produce | k_install | step => STEP,
+        k_layer | layer_option => "`layer`",
         k_cache | cache_mount => "`cache`",
         k_locked => "`locked`",
         k_secret | secret_mount => "`secret`",

@@ -124,6 +124,9 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::k_chmod
             | Rule::k_enum
             | Rule::k_exe
+            | Rule::k_packages
+            | Rule::k_install
+            | Rule::k_layer
     )
 }
 
@@ -191,6 +194,7 @@ impl Builder {
                     Rule::cap_libc => Capability::Libc(libc(value.as_str()), cap_span),
                     Rule::cap_shell => Capability::Shell(value.as_str() == "yes", cap_span),
                     Rule::cap_passwd => Capability::Passwd(value.as_str() == "yes", cap_span),
+                    Rule::cap_packages => Capability::Packages(package_manager(value.as_str()), cap_span),
                     _ => Capability::User(value.as_str().to_string(), cap_span),
                 });
             }
@@ -355,6 +359,7 @@ impl Builder {
                 let mut caches = Vec::new();
                 let mut secrets = Vec::new();
                 let mut ssh = None;
+                let mut layer = None;
                 for option in parts {
                     let option_span = self.span(&option);
                     match option.as_rule() {
@@ -384,6 +389,7 @@ impl Builder {
                                 span: option_span,
                             });
                         }
+                        Rule::layer_option => layer = Some(option_span),
                         _ => ssh = Some(option_span),
                     }
                 }
@@ -392,8 +398,12 @@ impl Builder {
                     caches,
                     secrets,
                     ssh,
+                    layer,
                 }
             }
+            Rule::install_step => StepKind::Install {
+                packages: parts.map(|p| self.string(p)).collect::<Result<Vec<_>, _>>()?,
+            },
             Rule::user_step => {
                 let owner = next();
                 StepKind::User(owner.as_str().to_string(), self.span(&owner))
@@ -532,6 +542,15 @@ impl Builder {
         } else {
             text::quoted(inner.as_str(), span)
         }
+    }
+}
+
+fn package_manager(word: &str) -> PackageManager {
+    match word {
+        "apt" => PackageManager::Apt,
+        "apk" => PackageManager::Apk,
+        "dnf" => PackageManager::Dnf,
+        _ => PackageManager::None,
     }
 }
 

@@ -240,6 +240,7 @@ const PEST_WORD_RULES: &[&str] = &[
     "type_word",
     "boolean",
     "hc_key",
+    "package_manager",
 ];
 
 /// Rules whose words are parts of literals, not keywords (`5353/udp`,

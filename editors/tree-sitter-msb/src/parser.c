@@ -15,16 +15,16 @@
 #endif
 
 #define LANGUAGE_VERSION 14
-#define STATE_COUNT 260
+#define STATE_COUNT 267
 #define LARGE_STATE_COUNT 2
-#define SYMBOL_COUNT 145
+#define SYMBOL_COUNT 155
 #define ALIAS_COUNT 0
-#define TOKEN_COUNT 83
+#define TOKEN_COUNT 89
 #define EXTERNAL_TOKEN_COUNT 2
-#define FIELD_COUNT 28
+#define FIELD_COUNT 29
 #define MAX_ALIAS_SEQUENCE_LENGTH 9
 #define MAX_RESERVED_WORD_SET_SIZE 0
-#define PRODUCTION_ID_COUNT 41
+#define PRODUCTION_ID_COUNT 44
 #define SUPERTYPE_COUNT 0
 
 enum ts_symbol_identifiers {
@@ -40,138 +40,148 @@ enum ts_symbol_identifiers {
   anon_sym_shell = 10,
   anon_sym_passwd = 11,
   anon_sym_user = 12,
-  anon_sym_none = 13,
-  anon_sym_glibc = 14,
-  anon_sym_musl = 15,
-  anon_sym_yes = 16,
-  anon_sym_no = 17,
-  anon_sym_param = 18,
-  anon_sym_COLON = 19,
-  sym_required = 20,
-  anon_sym_string = 21,
-  anon_sym_bool = 22,
-  anon_sym_int = 23,
-  anon_sym_enum = 24,
-  anon_sym_LPAREN = 25,
-  anon_sym_COMMA = 26,
-  anon_sym_RPAREN = 27,
-  anon_sym_secret = 28,
-  anon_sym_from = 29,
-  sym_default = 30,
-  sym_cross = 31,
-  anon_sym_base = 32,
-  anon_sym_builder = 33,
-  anon_sym_runtime = 34,
-  anon_sym_workdir = 35,
-  anon_sym_env = 36,
-  anon_sym_copy = 37,
-  anon_sym_to = 38,
-  anon_sym_chown = 39,
-  anon_sym_chmod = 40,
-  anon_sym_run = 41,
-  anon_sym_cache = 42,
-  sym_locked = 43,
-  sym_ssh_mount = 44,
-  anon_sym_expose = 45,
-  anon_sym_label = 46,
-  anon_sym_entrypoint = 47,
-  anon_sym_cmd = 48,
-  anon_sym_healthcheck = 49,
-  anon_sym_interval = 50,
-  anon_sym_timeout = 51,
-  anon_sym_start_DASHperiod = 52,
-  anon_sym_retries = 53,
-  anon_sym_produce = 54,
-  anon_sym_file = 55,
-  anon_sym_dir = 56,
-  anon_sym_exe = 57,
-  anon_sym_static = 58,
-  anon_sym_LBRACK = 59,
-  anon_sym_RBRACK = 60,
-  anon_sym_DOT = 61,
-  aux_sym_artifact_reference_token1 = 62,
-  anon_sym_true = 63,
-  anon_sym_false = 64,
-  aux_sym_number_token1 = 65,
-  sym_duration = 66,
-  sym_port = 67,
-  sym_owner = 68,
-  sym_label_key = 69,
-  sym_path = 70,
-  anon_sym_DQUOTE = 71,
-  anon_sym_DQUOTE2 = 72,
-  sym_string_content = 73,
-  sym_escape_sequence = 74,
-  anon_sym_DQUOTE_DQUOTE_DQUOTE = 75,
-  anon_sym_DQUOTE_DQUOTE_DQUOTE2 = 76,
-  sym__raw_content = 77,
-  anon_sym_DOLLAR_LBRACE = 78,
-  aux_sym_interpolation_token1 = 79,
-  anon_sym_RBRACE2 = 80,
-  sym__artifact_copy_marker = 81,
-  sym__error_sentinel = 82,
-  sym_source_file = 83,
-  sym__declaration = 84,
-  sym_image_declaration = 85,
-  sym_capabilities = 86,
-  sym__capability = 87,
-  sym_libc_capability = 88,
-  sym_shell_capability = 89,
-  sym_passwd_capability = 90,
-  sym_user_capability = 91,
-  sym_libc = 92,
-  sym_yes_no = 93,
-  sym_param_declaration = 94,
-  sym_primitive_type = 95,
-  sym_enum_type = 96,
-  sym_secret_declaration = 97,
-  sym_stage_declaration = 98,
-  sym_role = 99,
-  sym_block = 100,
-  sym__step = 101,
-  sym_workdir_step = 102,
-  sym_env_step = 103,
-  sym_copy_step = 104,
-  sym_chown_option = 105,
-  sym_chmod_option = 106,
-  sym_run_step = 107,
-  sym_cache_mount = 108,
-  sym_secret_mount = 109,
-  sym_user_step = 110,
-  sym_expose_step = 111,
-  sym_label_step = 112,
-  sym_entrypoint_step = 113,
-  sym_cmd_step = 114,
-  sym_healthcheck_step = 115,
-  sym_healthcheck_option = 116,
-  sym_produce_step = 117,
-  sym_artifact_kind = 118,
-  sym_linkage = 119,
-  sym__command = 120,
-  sym_command_list = 121,
-  sym__command_argument = 122,
-  sym_artifact_reference = 123,
-  sym__value = 124,
-  sym_boolean = 125,
-  sym_number = 126,
-  sym_mode = 127,
-  sym__path = 128,
-  sym__string = 129,
-  sym_string = 130,
-  sym_raw_string = 131,
-  sym_interpolation = 132,
-  aux_sym_source_file_repeat1 = 133,
-  aux_sym_capabilities_repeat1 = 134,
-  aux_sym_enum_type_repeat1 = 135,
-  aux_sym_enum_type_repeat2 = 136,
-  aux_sym_block_repeat1 = 137,
-  aux_sym_copy_step_repeat1 = 138,
-  aux_sym_copy_step_repeat2 = 139,
-  aux_sym_run_step_repeat1 = 140,
-  aux_sym_healthcheck_step_repeat1 = 141,
-  aux_sym_command_list_repeat1 = 142,
-  aux_sym_string_repeat1 = 143,
-  aux_sym_raw_string_repeat1 = 144,
+  anon_sym_packages = 13,
+  anon_sym_apt = 14,
+  anon_sym_apk = 15,
+  anon_sym_dnf = 16,
+  anon_sym_none = 17,
+  anon_sym_glibc = 18,
+  anon_sym_musl = 19,
+  anon_sym_yes = 20,
+  anon_sym_no = 21,
+  anon_sym_param = 22,
+  anon_sym_COLON = 23,
+  sym_required = 24,
+  anon_sym_string = 25,
+  anon_sym_bool = 26,
+  anon_sym_int = 27,
+  anon_sym_enum = 28,
+  anon_sym_LPAREN = 29,
+  anon_sym_COMMA = 30,
+  anon_sym_RPAREN = 31,
+  anon_sym_secret = 32,
+  anon_sym_from = 33,
+  sym_default = 34,
+  sym_cross = 35,
+  anon_sym_base = 36,
+  anon_sym_builder = 37,
+  anon_sym_runtime = 38,
+  anon_sym_workdir = 39,
+  anon_sym_env = 40,
+  anon_sym_copy = 41,
+  anon_sym_to = 42,
+  anon_sym_chown = 43,
+  anon_sym_chmod = 44,
+  anon_sym_run = 45,
+  sym_layer_option = 46,
+  anon_sym_install = 47,
+  anon_sym_cache = 48,
+  sym_locked = 49,
+  sym_ssh_mount = 50,
+  anon_sym_expose = 51,
+  anon_sym_label = 52,
+  anon_sym_entrypoint = 53,
+  anon_sym_cmd = 54,
+  anon_sym_healthcheck = 55,
+  anon_sym_interval = 56,
+  anon_sym_timeout = 57,
+  anon_sym_start_DASHperiod = 58,
+  anon_sym_retries = 59,
+  anon_sym_produce = 60,
+  anon_sym_file = 61,
+  anon_sym_dir = 62,
+  anon_sym_exe = 63,
+  anon_sym_static = 64,
+  anon_sym_LBRACK = 65,
+  anon_sym_RBRACK = 66,
+  anon_sym_DOT = 67,
+  aux_sym_artifact_reference_token1 = 68,
+  anon_sym_true = 69,
+  anon_sym_false = 70,
+  aux_sym_number_token1 = 71,
+  sym_duration = 72,
+  sym_port = 73,
+  sym_owner = 74,
+  sym_label_key = 75,
+  sym_path = 76,
+  anon_sym_DQUOTE = 77,
+  anon_sym_DQUOTE2 = 78,
+  sym_string_content = 79,
+  sym_escape_sequence = 80,
+  anon_sym_DQUOTE_DQUOTE_DQUOTE = 81,
+  anon_sym_DQUOTE_DQUOTE_DQUOTE2 = 82,
+  sym__raw_content = 83,
+  anon_sym_DOLLAR_LBRACE = 84,
+  aux_sym_interpolation_token1 = 85,
+  anon_sym_RBRACE2 = 86,
+  sym__artifact_copy_marker = 87,
+  sym__error_sentinel = 88,
+  sym_source_file = 89,
+  sym__declaration = 90,
+  sym_image_declaration = 91,
+  sym_capabilities = 92,
+  sym__capability = 93,
+  sym_libc_capability = 94,
+  sym_shell_capability = 95,
+  sym_passwd_capability = 96,
+  sym_user_capability = 97,
+  sym_packages_capability = 98,
+  sym_package_manager = 99,
+  sym_libc = 100,
+  sym_yes_no = 101,
+  sym_param_declaration = 102,
+  sym_primitive_type = 103,
+  sym_enum_type = 104,
+  sym_secret_declaration = 105,
+  sym_stage_declaration = 106,
+  sym_role = 107,
+  sym_block = 108,
+  sym__step = 109,
+  sym_workdir_step = 110,
+  sym_env_step = 111,
+  sym_copy_step = 112,
+  sym_chown_option = 113,
+  sym_chmod_option = 114,
+  sym_run_step = 115,
+  sym_install_step = 116,
+  sym_cache_mount = 117,
+  sym_secret_mount = 118,
+  sym_user_step = 119,
+  sym_expose_step = 120,
+  sym_label_step = 121,
+  sym_entrypoint_step = 122,
+  sym_cmd_step = 123,
+  sym_healthcheck_step = 124,
+  sym_healthcheck_option = 125,
+  sym_produce_step = 126,
+  sym_artifact_kind = 127,
+  sym_linkage = 128,
+  sym__command = 129,
+  sym_command_list = 130,
+  sym__command_argument = 131,
+  sym_artifact_reference = 132,
+  sym__value = 133,
+  sym_boolean = 134,
+  sym_number = 135,
+  sym_mode = 136,
+  sym__path = 137,
+  sym__string = 138,
+  sym_string = 139,
+  sym_raw_string = 140,
+  sym_interpolation = 141,
+  aux_sym_source_file_repeat1 = 142,
+  aux_sym_capabilities_repeat1 = 143,
+  aux_sym_enum_type_repeat1 = 144,
+  aux_sym_enum_type_repeat2 = 145,
+  aux_sym_block_repeat1 = 146,
+  aux_sym_copy_step_repeat1 = 147,
+  aux_sym_copy_step_repeat2 = 148,
+  aux_sym_run_step_repeat1 = 149,
+  aux_sym_install_step_repeat1 = 150,
+  aux_sym_healthcheck_step_repeat1 = 151,
+  aux_sym_command_list_repeat1 = 152,
+  aux_sym_string_repeat1 = 153,
+  aux_sym_raw_string_repeat1 = 154,
 };
 
 static const char * const ts_symbol_names[] = {
@@ -188,6 +198,10 @@ static const char * const ts_symbol_names[] = {
   [anon_sym_shell] = "shell",
   [anon_sym_passwd] = "passwd",
   [anon_sym_user] = "user",
+  [anon_sym_packages] = "packages",
+  [anon_sym_apt] = "apt",
+  [anon_sym_apk] = "apk",
+  [anon_sym_dnf] = "dnf",
   [anon_sym_none] = "none",
   [anon_sym_glibc] = "glibc",
   [anon_sym_musl] = "musl",
@@ -217,6 +231,8 @@ static const char * const ts_symbol_names[] = {
   [anon_sym_chown] = "chown",
   [anon_sym_chmod] = "chmod",
   [anon_sym_run] = "run",
+  [sym_layer_option] = "layer_option",
+  [anon_sym_install] = "install",
   [anon_sym_cache] = "cache",
   [sym_locked] = "locked",
   [sym_ssh_mount] = "ssh_mount",
@@ -267,6 +283,8 @@ static const char * const ts_symbol_names[] = {
   [sym_shell_capability] = "shell_capability",
   [sym_passwd_capability] = "passwd_capability",
   [sym_user_capability] = "user_capability",
+  [sym_packages_capability] = "packages_capability",
+  [sym_package_manager] = "package_manager",
   [sym_libc] = "libc",
   [sym_yes_no] = "yes_no",
   [sym_param_declaration] = "param_declaration",
@@ -283,6 +301,7 @@ static const char * const ts_symbol_names[] = {
   [sym_chown_option] = "chown_option",
   [sym_chmod_option] = "chmod_option",
   [sym_run_step] = "run_step",
+  [sym_install_step] = "install_step",
   [sym_cache_mount] = "cache_mount",
   [sym_secret_mount] = "secret_mount",
   [sym_user_step] = "user_step",
@@ -316,6 +335,7 @@ static const char * const ts_symbol_names[] = {
   [aux_sym_copy_step_repeat1] = "copy_step_repeat1",
   [aux_sym_copy_step_repeat2] = "copy_step_repeat2",
   [aux_sym_run_step_repeat1] = "run_step_repeat1",
+  [aux_sym_install_step_repeat1] = "install_step_repeat1",
   [aux_sym_healthcheck_step_repeat1] = "healthcheck_step_repeat1",
   [aux_sym_command_list_repeat1] = "command_list_repeat1",
   [aux_sym_string_repeat1] = "string_repeat1",
@@ -336,6 +356,10 @@ static const TSSymbol ts_symbol_map[] = {
   [anon_sym_shell] = anon_sym_shell,
   [anon_sym_passwd] = anon_sym_passwd,
   [anon_sym_user] = anon_sym_user,
+  [anon_sym_packages] = anon_sym_packages,
+  [anon_sym_apt] = anon_sym_apt,
+  [anon_sym_apk] = anon_sym_apk,
+  [anon_sym_dnf] = anon_sym_dnf,
   [anon_sym_none] = anon_sym_none,
   [anon_sym_glibc] = anon_sym_glibc,
   [anon_sym_musl] = anon_sym_musl,
@@ -365,6 +389,8 @@ static const TSSymbol ts_symbol_map[] = {
   [anon_sym_chown] = anon_sym_chown,
   [anon_sym_chmod] = anon_sym_chmod,
   [anon_sym_run] = anon_sym_run,
+  [sym_layer_option] = sym_layer_option,
+  [anon_sym_install] = anon_sym_install,
   [anon_sym_cache] = anon_sym_cache,
   [sym_locked] = sym_locked,
   [sym_ssh_mount] = sym_ssh_mount,
@@ -415,6 +441,8 @@ static const TSSymbol ts_symbol_map[] = {
   [sym_shell_capability] = sym_shell_capability,
   [sym_passwd_capability] = sym_passwd_capability,
   [sym_user_capability] = sym_user_capability,
+  [sym_packages_capability] = sym_packages_capability,
+  [sym_package_manager] = sym_package_manager,
   [sym_libc] = sym_libc,
   [sym_yes_no] = sym_yes_no,
   [sym_param_declaration] = sym_param_declaration,
@@ -431,6 +459,7 @@ static const TSSymbol ts_symbol_map[] = {
   [sym_chown_option] = sym_chown_option,
   [sym_chmod_option] = sym_chmod_option,
   [sym_run_step] = sym_run_step,
+  [sym_install_step] = sym_install_step,
   [sym_cache_mount] = sym_cache_mount,
   [sym_secret_mount] = sym_secret_mount,
   [sym_user_step] = sym_user_step,
@@ -464,6 +493,7 @@ static const TSSymbol ts_symbol_map[] = {
   [aux_sym_copy_step_repeat1] = aux_sym_copy_step_repeat1,
   [aux_sym_copy_step_repeat2] = aux_sym_copy_step_repeat2,
   [aux_sym_run_step_repeat1] = aux_sym_run_step_repeat1,
+  [aux_sym_install_step_repeat1] = aux_sym_install_step_repeat1,
   [aux_sym_healthcheck_step_repeat1] = aux_sym_healthcheck_step_repeat1,
   [aux_sym_command_list_repeat1] = aux_sym_command_list_repeat1,
   [aux_sym_string_repeat1] = aux_sym_string_repeat1,
@@ -520,6 +550,22 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = false,
   },
   [anon_sym_user] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_packages] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_apt] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_apk] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_dnf] = {
     .visible = true,
     .named = false,
   },
@@ -636,6 +682,14 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = false,
   },
   [anon_sym_run] = {
+    .visible = true,
+    .named = false,
+  },
+  [sym_layer_option] = {
+    .visible = true,
+    .named = true,
+  },
+  [anon_sym_install] = {
     .visible = true,
     .named = false,
   },
@@ -839,6 +893,14 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = true,
     .named = true,
   },
+  [sym_packages_capability] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_package_manager] = {
+    .visible = true,
+    .named = true,
+  },
   [sym_libc] = {
     .visible = true,
     .named = true,
@@ -900,6 +962,10 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = true,
   },
   [sym_run_step] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_install_step] = {
     .visible = true,
     .named = true,
   },
@@ -1035,6 +1101,10 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = false,
     .named = false,
   },
+  [aux_sym_install_step_repeat1] = {
+    .visible = false,
+    .named = false,
+  },
   [aux_sym_healthcheck_step_repeat1] = {
     .visible = false,
     .named = false,
@@ -1071,17 +1141,18 @@ enum ts_field_identifiers {
   field_name = 15,
   field_option = 16,
   field_owner = 17,
-  field_path = 18,
-  field_port = 19,
-  field_reference = 20,
-  field_required = 21,
-  field_role = 22,
-  field_source = 23,
-  field_stage = 24,
-  field_type = 25,
-  field_user = 26,
-  field_value = 27,
-  field_variable = 28,
+  field_package = 18,
+  field_path = 19,
+  field_port = 20,
+  field_reference = 21,
+  field_required = 22,
+  field_role = 23,
+  field_source = 24,
+  field_stage = 25,
+  field_type = 26,
+  field_user = 27,
+  field_value = 28,
+  field_variable = 29,
 };
 
 static const char * const ts_field_names[] = {
@@ -1103,6 +1174,7 @@ static const char * const ts_field_names[] = {
   [field_name] = "name",
   [field_option] = "option",
   [field_owner] = "owner",
+  [field_package] = "package",
   [field_path] = "path",
   [field_port] = "port",
   [field_reference] = "reference",
@@ -1135,28 +1207,31 @@ static const TSMapSlice ts_field_map_slices[PRODUCTION_ID_COUNT] = {
   [16] = {.index = 42, .length = 1},
   [17] = {.index = 43, .length = 1},
   [18] = {.index = 44, .length = 1},
-  [19] = {.index = 45, .length = 2},
-  [20] = {.index = 47, .length = 1},
-  [21] = {.index = 48, .length = 2},
-  [22] = {.index = 50, .length = 1},
-  [23] = {.index = 51, .length = 2},
-  [24] = {.index = 53, .length = 2},
-  [25] = {.index = 55, .length = 2},
-  [26] = {.index = 57, .length = 3},
-  [27] = {.index = 60, .length = 2},
-  [28] = {.index = 62, .length = 2},
-  [29] = {.index = 64, .length = 2},
-  [30] = {.index = 66, .length = 2},
-  [31] = {.index = 68, .length = 2},
-  [32] = {.index = 70, .length = 2},
-  [33] = {.index = 72, .length = 1},
-  [34] = {.index = 73, .length = 1},
+  [19] = {.index = 45, .length = 1},
+  [20] = {.index = 46, .length = 1},
+  [21] = {.index = 47, .length = 2},
+  [22] = {.index = 49, .length = 1},
+  [23] = {.index = 50, .length = 2},
+  [24] = {.index = 52, .length = 2},
+  [25] = {.index = 54, .length = 1},
+  [26] = {.index = 55, .length = 2},
+  [27] = {.index = 57, .length = 2},
+  [28] = {.index = 59, .length = 2},
+  [29] = {.index = 61, .length = 3},
+  [30] = {.index = 64, .length = 2},
+  [31] = {.index = 66, .length = 2},
+  [32] = {.index = 68, .length = 2},
+  [33] = {.index = 70, .length = 2},
+  [34] = {.index = 72, .length = 2},
   [35] = {.index = 74, .length = 2},
-  [36] = {.index = 76, .length = 3},
-  [37] = {.index = 79, .length = 2},
-  [38] = {.index = 81, .length = 2},
-  [39] = {.index = 83, .length = 3},
-  [40] = {.index = 86, .length = 1},
+  [36] = {.index = 76, .length = 1},
+  [37] = {.index = 77, .length = 1},
+  [38] = {.index = 78, .length = 2},
+  [39] = {.index = 80, .length = 3},
+  [40] = {.index = 83, .length = 2},
+  [41] = {.index = 85, .length = 2},
+  [42] = {.index = 87, .length = 3},
+  [43] = {.index = 90, .length = 1},
 };
 
 static const TSFieldMapEntry ts_field_map_entries[] = {
@@ -1218,74 +1293,81 @@ static const TSFieldMapEntry ts_field_map_entries[] = {
   [41] =
     {field_command, 1},
   [42] =
-    {field_port, 1},
+    {field_package, 0},
   [43] =
-    {field_artifact, 0},
+    {field_package, 1, .inherited = true},
   [44] =
-    {field_source, 0},
+    {field_port, 1},
   [45] =
+    {field_artifact, 0},
+  [46] =
+    {field_source, 0},
+  [47] =
     {field_source, 1},
     {field_source, 2, .inherited = true},
-  [47] =
+  [49] =
     {field_mount, 0},
-  [48] =
+  [50] =
     {field_command, 1},
     {field_mount, 2, .inherited = true},
-  [50] =
+  [52] =
+    {field_package, 0, .inherited = true},
+    {field_package, 1, .inherited = true},
+  [54] =
     {field_option, 0},
-  [51] =
+  [55] =
     {field_command, 1},
     {field_option, 2, .inherited = true},
-  [53] =
+  [57] =
     {field_name, 1},
     {field_value, 3},
-  [55] =
+  [59] =
     {field_source, 0, .inherited = true},
     {field_source, 1, .inherited = true},
-  [57] =
+  [61] =
     {field_option, 3, .inherited = true},
     {field_source, 1},
     {field_source, 2, .inherited = true},
-  [60] =
+  [64] =
     {field_mount, 0, .inherited = true},
     {field_mount, 1, .inherited = true},
-  [62] =
+  [66] =
     {field_key, 1},
     {field_value, 3},
-  [64] =
+  [68] =
     {field_artifact, 2},
     {field_stage, 0},
-  [66] =
+  [70] =
     {field_key, 0},
     {field_value, 1},
-  [68] =
+  [72] =
     {field_option, 0, .inherited = true},
     {field_option, 1, .inherited = true},
-  [70] =
+  [74] =
     {field_artifact, 2},
     {field_destination, 4},
-  [72] =
+  [76] =
     {field_owner, 1},
-  [73] =
+  [77] =
     {field_mode, 1},
-  [74] =
+  [78] =
     {field_locked, 2},
     {field_path, 1},
-  [76] =
+  [80] =
     {field_artifact, 2},
     {field_destination, 4},
     {field_option, 5, .inherited = true},
-  [79] =
+  [83] =
     {field_name, 1},
     {field_variable, 3},
-  [81] =
+  [85] =
     {field_name, 1},
     {field_path, 3},
-  [83] =
+  [87] =
     {field_kind, 3},
     {field_name, 1},
     {field_path, 5},
-  [86] =
+  [90] =
     {field_linkage, 2},
 };
 
@@ -1374,7 +1456,7 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [73] = 73,
   [74] = 74,
   [75] = 75,
-  [76] = 6,
+  [76] = 76,
   [77] = 77,
   [78] = 78,
   [79] = 79,
@@ -1382,13 +1464,13 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [81] = 81,
   [82] = 82,
   [83] = 83,
-  [84] = 7,
-  [85] = 5,
-  [86] = 8,
-  [87] = 87,
-  [88] = 88,
-  [89] = 89,
-  [90] = 90,
+  [84] = 84,
+  [85] = 85,
+  [86] = 86,
+  [87] = 8,
+  [88] = 5,
+  [89] = 7,
+  [90] = 6,
   [91] = 91,
   [92] = 92,
   [93] = 93,
@@ -1398,7 +1480,7 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [97] = 97,
   [98] = 98,
   [99] = 99,
-  [100] = 88,
+  [100] = 100,
   [101] = 101,
   [102] = 102,
   [103] = 103,
@@ -1406,16 +1488,16 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [105] = 105,
   [106] = 106,
   [107] = 107,
-  [108] = 91,
-  [109] = 88,
-  [110] = 91,
+  [108] = 108,
+  [109] = 109,
+  [110] = 110,
   [111] = 111,
   [112] = 112,
   [113] = 113,
-  [114] = 114,
-  [115] = 115,
-  [116] = 116,
-  [117] = 117,
+  [114] = 96,
+  [115] = 93,
+  [116] = 96,
+  [117] = 93,
   [118] = 118,
   [119] = 119,
   [120] = 120,
@@ -1424,18 +1506,18 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [123] = 123,
   [124] = 124,
   [125] = 125,
-  [126] = 111,
-  [127] = 112,
+  [126] = 126,
+  [127] = 127,
   [128] = 128,
-  [129] = 129,
+  [129] = 121,
   [130] = 130,
-  [131] = 111,
-  [132] = 112,
-  [133] = 133,
+  [131] = 131,
+  [132] = 132,
+  [133] = 120,
   [134] = 134,
-  [135] = 135,
+  [135] = 121,
   [136] = 136,
-  [137] = 137,
+  [137] = 120,
   [138] = 138,
   [139] = 139,
   [140] = 140,
@@ -1470,16 +1552,16 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [169] = 169,
   [170] = 170,
   [171] = 171,
-  [172] = 7,
-  [173] = 5,
-  [174] = 8,
-  [175] = 6,
-  [176] = 146,
-  [177] = 177,
-  [178] = 178,
-  [179] = 179,
-  [180] = 180,
-  [181] = 181,
+  [172] = 172,
+  [173] = 173,
+  [174] = 174,
+  [175] = 175,
+  [176] = 176,
+  [177] = 8,
+  [178] = 5,
+  [179] = 7,
+  [180] = 6,
+  [181] = 157,
   [182] = 182,
   [183] = 183,
   [184] = 184,
@@ -1551,13 +1633,20 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [250] = 250,
   [251] = 251,
   [252] = 252,
-  [253] = 231,
+  [253] = 253,
   [254] = 254,
   [255] = 255,
   [256] = 256,
   [257] = 257,
-  [258] = 246,
+  [258] = 258,
   [259] = 259,
+  [260] = 260,
+  [261] = 261,
+  [262] = 260,
+  [263] = 263,
+  [264] = 264,
+  [265] = 236,
+  [266] = 266,
 };
 
 static const TSCharacterRange sym_path_character_set_1[] = {
@@ -1570,55 +1659,56 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
   eof = lexer->eof(lexer);
   switch (state) {
     case 0:
-      if (eof) ADVANCE(219);
+      if (eof) ADVANCE(235);
       ADVANCE_MAP(
-        '\n', 220,
-        '\r', 221,
-        '"', 311,
-        '#', 222,
-        '$', 213,
-        '(', 249,
-        ')', 251,
-        ',', 250,
-        '.', 288,
-        ':', 242,
-        '=', 228,
-        '[', 286,
-        '\\', 199,
-        ']', 287,
-        'b', 30,
+        '\n', 236,
+        '\r', 237,
+        '"', 333,
+        '#', 238,
+        '$', 229,
+        '(', 269,
+        ')', 271,
+        ',', 270,
+        '.', 310,
+        ':', 262,
+        '=', 244,
+        '[', 308,
+        '\\', 214,
+        ']', 309,
+        'a', 166,
+        'b', 31,
         'c', 15,
-        'd', 56,
-        'e', 129,
-        'f', 24,
-        'g', 113,
-        'h', 57,
-        'i', 124,
-        'l', 18,
-        'm', 200,
-        'n', 140,
-        'p', 20,
-        'r', 58,
-        's', 72,
-        't', 93,
-        'u', 180,
-        'w', 143,
-        'y', 71,
-        '{', 229,
-        '}', 329,
+        'd', 60,
+        'e', 141,
+        'f', 23,
+        'g', 124,
+        'h', 62,
+        'i', 136,
+        'l', 17,
+        'm', 215,
+        'n', 152,
+        'p', 19,
+        'r', 63,
+        's', 77,
+        't', 102,
+        'u', 196,
+        'w', 155,
+        'y', 76,
+        '{', 245,
+        '}', 351,
       );
       if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(216);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(292);
+          lookahead == ' ') SKIP(232);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(314);
       END_STATE();
     case 1:
-      if (lookahead == '\n') ADVANCE(220);
-      if (lookahead == '\r') ADVANCE(221);
-      if (lookahead == '"') ADVANCE(310);
-      if (lookahead == '#') ADVANCE(222);
-      if (lookahead == '$') ADVANCE(307);
-      if (lookahead == 'c') ADVANCE(302);
-      if (lookahead == '}') ADVANCE(230);
+      if (lookahead == '\n') ADVANCE(236);
+      if (lookahead == '\r') ADVANCE(237);
+      if (lookahead == '"') ADVANCE(332);
+      if (lookahead == '#') ADVANCE(238);
+      if (lookahead == '$') ADVANCE(329);
+      if (lookahead == 'c') ADVANCE(324);
+      if (lookahead == '}') ADVANCE(246);
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(1);
       if (lookahead != 0 &&
@@ -1626,85 +1716,85 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ',' &&
           lookahead != '[' &&
           lookahead != ']' &&
-          lookahead != '{') ADVANCE(308);
+          lookahead != '{') ADVANCE(330);
       END_STATE();
     case 2:
       ADVANCE_MAP(
-        '\n', 220,
-        '\r', 221,
-        '"', 310,
-        '#', 222,
-        ')', 251,
-        ',', 250,
-        '[', 286,
-        ']', 287,
-        '}', 329,
+        '\n', 236,
+        '\r', 237,
+        '"', 332,
+        '#', 238,
+        ')', 271,
+        ',', 270,
+        '[', 308,
+        ']', 309,
+        '}', 351,
       );
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(3);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(298);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(320);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(226);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(242);
       END_STATE();
     case 3:
       ADVANCE_MAP(
-        '\n', 220,
-        '\r', 221,
-        '"', 310,
-        '#', 222,
-        ')', 251,
-        ',', 250,
-        '[', 286,
-        ']', 287,
+        '\n', 236,
+        '\r', 237,
+        '"', 332,
+        '#', 238,
+        ')', 271,
+        ',', 270,
+        '[', 308,
+        ']', 309,
       );
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(3);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(298);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(320);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(226);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(242);
       END_STATE();
     case 4:
       ADVANCE_MAP(
-        '\n', 220,
-        '\r', 221,
-        '#', 222,
-        'b', 144,
-        'c', 120,
-        'e', 130,
-        'h', 57,
-        'i', 139,
-        'l', 17,
-        'n', 141,
-        'p', 172,
-        'r', 204,
-        's', 197,
-        'u', 180,
-        'w', 143,
-        'y', 71,
-        '}', 230,
+        '\n', 236,
+        '\r', 237,
+        '#', 238,
+        'b', 156,
+        'c', 132,
+        'e', 142,
+        'h', 62,
+        'i', 146,
+        'l', 24,
+        'n', 153,
+        'p', 185,
+        'r', 219,
+        's', 211,
+        'u', 196,
+        'w', 155,
+        'y', 76,
+        '}', 246,
       );
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(4);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(293);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(315);
       END_STATE();
     case 5:
-      if (lookahead == '"') ADVANCE(311);
-      if (lookahead == '#') ADVANCE(313);
-      if (lookahead == '$') ADVANCE(314);
-      if (lookahead == '\\') ADVANCE(199);
+      if (lookahead == '"') ADVANCE(333);
+      if (lookahead == '#') ADVANCE(335);
+      if (lookahead == '$') ADVANCE(336);
+      if (lookahead == '\\') ADVANCE(214);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(312);
+          lookahead == ' ') ADVANCE(334);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(315);
+          lookahead != '\r') ADVANCE(337);
       END_STATE();
     case 6:
-      if (lookahead == '"') ADVANCE(310);
-      if (lookahead == '#') ADVANCE(222);
-      if (lookahead == '$') ADVANCE(307);
+      if (lookahead == '"') ADVANCE(332);
+      if (lookahead == '#') ADVANCE(238);
+      if (lookahead == '$') ADVANCE(329);
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(6);
       if (lookahead != 0 &&
@@ -1713,31 +1803,31 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '[' &&
           lookahead != ']' &&
           lookahead != '{' &&
-          lookahead != '}') ADVANCE(308);
+          lookahead != '}') ADVANCE(330);
       END_STATE();
     case 7:
-      if (lookahead == '"') ADVANCE(310);
-      if (lookahead == '#') ADVANCE(222);
+      if (lookahead == '"') ADVANCE(332);
+      if (lookahead == '#') ADVANCE(238);
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(7);
       if (('-' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(300);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(322);
       END_STATE();
     case 8:
-      if (lookahead == '"') ADVANCE(318);
+      if (lookahead == '"') ADVANCE(340);
       END_STATE();
     case 9:
-      if (lookahead == '"') ADVANCE(321);
-      if (lookahead == '#') ADVANCE(323);
-      if (lookahead == '$') ADVANCE(324);
+      if (lookahead == '"') ADVANCE(343);
+      if (lookahead == '#') ADVANCE(345);
+      if (lookahead == '$') ADVANCE(346);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(322);
-      if (lookahead != 0) ADVANCE(326);
+          lookahead == ' ') ADVANCE(344);
+      if (lookahead != 0) ADVANCE(348);
       END_STATE();
     case 10:
-      if (lookahead == '#') ADVANCE(222);
+      if (lookahead == '#') ADVANCE(238);
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(10);
       if (lookahead == '$' ||
@@ -1746,1076 +1836,1153 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
           ('a' <= lookahead && lookahead <= '{') ||
-          lookahead == '}') ADVANCE(299);
+          lookahead == '}') ADVANCE(321);
       END_STATE();
     case 11:
-      if (lookahead == '#') ADVANCE(222);
+      if (lookahead == '#') ADVANCE(238);
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(11);
       END_STATE();
     case 12:
-      if (lookahead == '#') ADVANCE(222);
+      if (lookahead == '#') ADVANCE(238);
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(11);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(289);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(311);
       END_STATE();
     case 13:
-      if (lookahead == '#') ADVANCE(222);
+      if (lookahead == '#') ADVANCE(238);
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(11);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(328);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(350);
       END_STATE();
     case 14:
-      if (lookahead == '-') ADVANCE(158);
+      if (lookahead == '-') ADVANCE(171);
       END_STATE();
     case 15:
-      if (lookahead == 'a') ADVANCE(40);
-      if (lookahead == 'h') ADVANCE(126);
-      if (lookahead == 'm') ADVANCE(45);
-      if (lookahead == 'o') ADVANCE(154);
-      if (lookahead == 'r') ADVANCE(147);
+      if (lookahead == 'a') ADVANCE(43);
+      if (lookahead == 'h') ADVANCE(138);
+      if (lookahead == 'm') ADVANCE(50);
+      if (lookahead == 'o') ADVANCE(167);
+      if (lookahead == 'r') ADVANCE(159);
       END_STATE();
     case 16:
-      if (lookahead == 'a') ADVANCE(40);
-      if (lookahead == 'h') ADVANCE(126);
-      if (lookahead == 'r') ADVANCE(147);
+      if (lookahead == 'a') ADVANCE(43);
+      if (lookahead == 'h') ADVANCE(138);
+      if (lookahead == 'r') ADVANCE(159);
       END_STATE();
     case 17:
-      if (lookahead == 'a') ADVANCE(34);
+      if (lookahead == 'a') ADVANCE(38);
+      if (lookahead == 'i') ADVANCE(35);
+      if (lookahead == 'o') ADVANCE(39);
       END_STATE();
     case 18:
-      if (lookahead == 'a') ADVANCE(34);
-      if (lookahead == 'i') ADVANCE(32);
-      if (lookahead == 'o') ADVANCE(35);
+      if (lookahead == 'a') ADVANCE(44);
       END_STATE();
     case 19:
-      if (lookahead == 'a') ADVANCE(170);
+      if (lookahead == 'a') ADVANCE(44);
+      if (lookahead == 'r') ADVANCE(154);
       END_STATE();
     case 20:
-      if (lookahead == 'a') ADVANCE(170);
-      if (lookahead == 'r') ADVANCE(142);
+      if (lookahead == 'a') ADVANCE(96);
       END_STATE();
     case 21:
-      if (lookahead == 'a') ADVANCE(88);
+      if (lookahead == 'a') ADVANCE(182);
+      if (lookahead == 'r') ADVANCE(103);
       END_STATE();
     case 22:
-      if (lookahead == 'a') ADVANCE(169);
-      if (lookahead == 'r') ADVANCE(95);
+      if (lookahead == 'a') ADVANCE(131);
       END_STATE();
     case 23:
-      if (lookahead == 'a') ADVANCE(119);
+      if (lookahead == 'a') ADVANCE(131);
+      if (lookahead == 'i') ADVANCE(128);
+      if (lookahead == 'r') ADVANCE(157);
       END_STATE();
     case 24:
-      if (lookahead == 'a') ADVANCE(119);
-      if (lookahead == 'i') ADVANCE(117);
-      if (lookahead == 'r') ADVANCE(145);
+      if (lookahead == 'a') ADVANCE(37);
       END_STATE();
     case 25:
-      if (lookahead == 'a') ADVANCE(206);
+      if (lookahead == 'a') ADVANCE(228);
+      if (lookahead == 'i') ADVANCE(35);
+      if (lookahead == 'o') ADVANCE(39);
       END_STATE();
     case 26:
-      if (lookahead == 'a') ADVANCE(123);
+      if (lookahead == 'a') ADVANCE(221);
       END_STATE();
     case 27:
-      if (lookahead == 'a') ADVANCE(114);
+      if (lookahead == 'a') ADVANCE(135);
       END_STATE();
     case 28:
-      if (lookahead == 'a') ADVANCE(168);
+      if (lookahead == 'a') ADVANCE(125);
       END_STATE();
     case 29:
-      if (lookahead == 'a') ADVANCE(112);
+      if (lookahead == 'a') ADVANCE(181);
       END_STATE();
     case 30:
-      if (lookahead == 'a') ADVANCE(181);
-      if (lookahead == 'o') ADVANCE(146);
-      if (lookahead == 'u') ADVANCE(97);
+      if (lookahead == 'a') ADVANCE(123);
       END_STATE();
     case 31:
-      if (lookahead == 'a') ADVANCE(181);
-      if (lookahead == 'u') ADVANCE(97);
+      if (lookahead == 'a') ADVANCE(197);
+      if (lookahead == 'o') ADVANCE(158);
+      if (lookahead == 'u') ADVANCE(105);
       END_STATE();
     case 32:
-      if (lookahead == 'b') ADVANCE(36);
+      if (lookahead == 'a') ADVANCE(197);
+      if (lookahead == 'u') ADVANCE(105);
       END_STATE();
     case 33:
-      if (lookahead == 'b') ADVANCE(37);
+      if (lookahead == 'a') ADVANCE(97);
       END_STATE();
     case 34:
-      if (lookahead == 'b') ADVANCE(81);
+      if (lookahead == 'a') ADVANCE(130);
       END_STATE();
     case 35:
-      if (lookahead == 'c') ADVANCE(107);
+      if (lookahead == 'b') ADVANCE(40);
       END_STATE();
     case 36:
-      if (lookahead == 'c') ADVANCE(231);
+      if (lookahead == 'b') ADVANCE(41);
       END_STATE();
     case 37:
-      if (lookahead == 'c') ADVANCE(236);
+      if (lookahead == 'b') ADVANCE(87);
       END_STATE();
     case 38:
-      if (lookahead == 'c') ADVANCE(285);
+      if (lookahead == 'b') ADVANCE(87);
+      if (lookahead == 'y') ADVANCE(86);
       END_STATE();
     case 39:
-      if (lookahead == 'c') ADVANCE(155);
+      if (lookahead == 'c') ADVANCE(116);
       END_STATE();
     case 40:
-      if (lookahead == 'c') ADVANCE(90);
+      if (lookahead == 'c') ADVANCE(247);
       END_STATE();
     case 41:
-      if (lookahead == 'c') ADVANCE(105);
+      if (lookahead == 'c') ADVANCE(256);
       END_STATE();
     case 42:
-      if (lookahead == 'c') ADVANCE(174);
+      if (lookahead == 'c') ADVANCE(307);
       END_STATE();
     case 43:
-      if (lookahead == 'c') ADVANCE(69);
+      if (lookahead == 'c') ADVANCE(99);
       END_STATE();
     case 44:
-      if (lookahead == 'c') ADVANCE(91);
+      if (lookahead == 'c') ADVANCE(117);
+      if (lookahead == 'r') ADVANCE(27);
+      if (lookahead == 's') ADVANCE(195);
       END_STATE();
     case 45:
-      if (lookahead == 'd') ADVANCE(275);
+      if (lookahead == 'c') ADVANCE(168);
       END_STATE();
     case 46:
-      if (lookahead == 'd') ADVANCE(265);
+      if (lookahead == 'c') ADVANCE(114);
       END_STATE();
     case 47:
-      if (lookahead == 'd') ADVANCE(270);
+      if (lookahead == 'c') ADVANCE(187);
       END_STATE();
     case 48:
-      if (lookahead == 'd') ADVANCE(233);
+      if (lookahead == 'c') ADVANCE(74);
       END_STATE();
     case 49:
-      if (lookahead == 'd') ADVANCE(243);
+      if (lookahead == 'c') ADVANCE(100);
       END_STATE();
     case 50:
-      if (lookahead == 'd') ADVANCE(279);
+      if (lookahead == 'd') ADVANCE(297);
       END_STATE();
     case 51:
-      if (lookahead == 'd') ADVANCE(155);
+      if (lookahead == 'd') ADVANCE(285);
       END_STATE();
     case 52:
-      if (lookahead == 'd') ADVANCE(203);
+      if (lookahead == 'd') ADVANCE(292);
       END_STATE();
     case 53:
-      if (lookahead == 'd') ADVANCE(80);
+      if (lookahead == 'd') ADVANCE(249);
       END_STATE();
     case 54:
-      if (lookahead == 'd') ADVANCE(99);
+      if (lookahead == 'd') ADVANCE(263);
       END_STATE();
     case 55:
-      if (lookahead == 'e') ADVANCE(86);
+      if (lookahead == 'd') ADVANCE(301);
       END_STATE();
     case 56:
-      if (lookahead == 'e') ADVANCE(86);
-      if (lookahead == 'i') ADVANCE(160);
+      if (lookahead == 'd') ADVANCE(168);
       END_STATE();
     case 57:
-      if (lookahead == 'e') ADVANCE(27);
+      if (lookahead == 'd') ADVANCE(218);
       END_STATE();
     case 58:
-      if (lookahead == 'e') ADVANCE(159);
-      if (lookahead == 'u') ADVANCE(131);
+      if (lookahead == 'd') ADVANCE(107);
       END_STATE();
     case 59:
-      if (lookahead == 'e') ADVANCE(159);
-      if (lookahead == 'u') ADVANCE(138);
+      if (lookahead == 'd') ADVANCE(91);
       END_STATE();
     case 60:
-      if (lookahead == 'e') ADVANCE(284);
-      if (lookahead == 'p') ADVANCE(153);
+      if (lookahead == 'e') ADVANCE(94);
+      if (lookahead == 'i') ADVANCE(173);
+      if (lookahead == 'n') ADVANCE(93);
       END_STATE();
     case 61:
-      if (lookahead == 'e') ADVANCE(256);
+      if (lookahead == 'e') ADVANCE(94);
+      if (lookahead == 'n') ADVANCE(93);
       END_STATE();
     case 62:
-      if (lookahead == 'e') ADVANCE(282);
+      if (lookahead == 'e') ADVANCE(28);
       END_STATE();
     case 63:
-      if (lookahead == 'e') ADVANCE(235);
+      if (lookahead == 'e') ADVANCE(172);
+      if (lookahead == 'u') ADVANCE(143);
       END_STATE();
     case 64:
-      if (lookahead == 'e') ADVANCE(290);
+      if (lookahead == 'e') ADVANCE(172);
+      if (lookahead == 'u') ADVANCE(151);
       END_STATE();
     case 65:
-      if (lookahead == 'e') ADVANCE(269);
+      if (lookahead == 'e') ADVANCE(306);
+      if (lookahead == 'p') ADVANCE(165);
       END_STATE();
     case 66:
-      if (lookahead == 'e') ADVANCE(291);
+      if (lookahead == 'e') ADVANCE(276);
       END_STATE();
     case 67:
-      if (lookahead == 'e') ADVANCE(227);
+      if (lookahead == 'e') ADVANCE(304);
       END_STATE();
     case 68:
-      if (lookahead == 'e') ADVANCE(272);
+      if (lookahead == 'e') ADVANCE(255);
       END_STATE();
     case 69:
-      if (lookahead == 'e') ADVANCE(281);
+      if (lookahead == 'e') ADVANCE(312);
       END_STATE();
     case 70:
-      if (lookahead == 'e') ADVANCE(258);
+      if (lookahead == 'e') ADVANCE(291);
       END_STATE();
     case 71:
-      if (lookahead == 'e') ADVANCE(176);
+      if (lookahead == 'e') ADVANCE(313);
       END_STATE();
     case 72:
-      if (lookahead == 'e') ADVANCE(42);
-      if (lookahead == 'h') ADVANCE(79);
-      if (lookahead == 's') ADVANCE(89);
-      if (lookahead == 't') ADVANCE(22);
+      if (lookahead == 'e') ADVANCE(243);
       END_STATE();
     case 73:
-      if (lookahead == 'e') ADVANCE(42);
-      if (lookahead == 'h') ADVANCE(79);
-      if (lookahead == 's') ADVANCE(89);
-      if (lookahead == 't') ADVANCE(28);
+      if (lookahead == 'e') ADVANCE(294);
       END_STATE();
     case 74:
-      if (lookahead == 'e') ADVANCE(188);
+      if (lookahead == 'e') ADVANCE(303);
       END_STATE();
     case 75:
-      if (lookahead == 'e') ADVANCE(161);
+      if (lookahead == 'e') ADVANCE(278);
       END_STATE();
     case 76:
-      if (lookahead == 'e') ADVANCE(178);
+      if (lookahead == 'e') ADVANCE(191);
       END_STATE();
     case 77:
       if (lookahead == 'e') ADVANCE(47);
+      if (lookahead == 'h') ADVANCE(84);
+      if (lookahead == 's') ADVANCE(98);
+      if (lookahead == 't') ADVANCE(21);
       END_STATE();
     case 78:
-      if (lookahead == 'e') ADVANCE(162);
+      if (lookahead == 'e') ADVANCE(47);
+      if (lookahead == 'h') ADVANCE(84);
+      if (lookahead == 's') ADVANCE(98);
+      if (lookahead == 't') ADVANCE(29);
       END_STATE();
     case 79:
-      if (lookahead == 'e') ADVANCE(118);
+      if (lookahead == 'e') ADVANCE(203);
       END_STATE();
     case 80:
-      if (lookahead == 'e') ADVANCE(163);
+      if (lookahead == 'e') ADVANCE(174);
       END_STATE();
     case 81:
-      if (lookahead == 'e') ADVANCE(110);
+      if (lookahead == 'e') ADVANCE(193);
       END_STATE();
     case 82:
-      if (lookahead == 'e') ADVANCE(149);
+      if (lookahead == 'e') ADVANCE(52);
       END_STATE();
     case 83:
-      if (lookahead == 'e') ADVANCE(41);
+      if (lookahead == 'e') ADVANCE(175);
       END_STATE();
     case 84:
-      if (lookahead == 'e') ADVANCE(49);
+      if (lookahead == 'e') ADVANCE(129);
       END_STATE();
     case 85:
-      if (lookahead == 'e') ADVANCE(173);
+      if (lookahead == 'e') ADVANCE(194);
       END_STATE();
     case 86:
-      if (lookahead == 'f') ADVANCE(25);
+      if (lookahead == 'e') ADVANCE(176);
       END_STATE();
     case 87:
-      if (lookahead == 'g') ADVANCE(244);
+      if (lookahead == 'e') ADVANCE(120);
       END_STATE();
     case 88:
-      if (lookahead == 'g') ADVANCE(67);
+      if (lookahead == 'e') ADVANCE(161);
       END_STATE();
     case 89:
-      if (lookahead == 'h') ADVANCE(271);
+      if (lookahead == 'e') ADVANCE(46);
       END_STATE();
     case 90:
-      if (lookahead == 'h') ADVANCE(65);
+      if (lookahead == 'e') ADVANCE(54);
       END_STATE();
     case 91:
-      if (lookahead == 'h') ADVANCE(83);
+      if (lookahead == 'e') ADVANCE(177);
       END_STATE();
     case 92:
-      if (lookahead == 'h') ADVANCE(44);
+      if (lookahead == 'e') ADVANCE(186);
       END_STATE();
     case 93:
-      if (lookahead == 'i') ADVANCE(127);
-      if (lookahead == 'o') ADVANCE(262);
-      if (lookahead == 'r') ADVANCE(205);
+      if (lookahead == 'f') ADVANCE(254);
       END_STATE();
     case 94:
-      if (lookahead == 'i') ADVANCE(32);
-      if (lookahead == 'o') ADVANCE(35);
+      if (lookahead == 'f') ADVANCE(26);
       END_STATE();
     case 95:
-      if (lookahead == 'i') ADVANCE(134);
+      if (lookahead == 'g') ADVANCE(264);
       END_STATE();
     case 96:
-      if (lookahead == 'i') ADVANCE(137);
+      if (lookahead == 'g') ADVANCE(72);
       END_STATE();
     case 97:
-      if (lookahead == 'i') ADVANCE(115);
+      if (lookahead == 'g') ADVANCE(85);
       END_STATE();
     case 98:
-      if (lookahead == 'i') ADVANCE(38);
+      if (lookahead == 'h') ADVANCE(293);
       END_STATE();
     case 99:
-      if (lookahead == 'i') ADVANCE(164);
+      if (lookahead == 'h') ADVANCE(70);
       END_STATE();
     case 100:
-      if (lookahead == 'i') ADVANCE(151);
+      if (lookahead == 'h') ADVANCE(89);
       END_STATE();
     case 101:
-      if (lookahead == 'i') ADVANCE(128);
+      if (lookahead == 'h') ADVANCE(49);
       END_STATE();
     case 102:
-      if (lookahead == 'i') ADVANCE(76);
+      if (lookahead == 'i') ADVANCE(139);
+      if (lookahead == 'o') ADVANCE(282);
+      if (lookahead == 'r') ADVANCE(220);
       END_STATE();
     case 103:
-      if (lookahead == 'i') ADVANCE(33);
+      if (lookahead == 'i') ADVANCE(147);
       END_STATE();
     case 104:
-      if (lookahead == 'i') ADVANCE(175);
+      if (lookahead == 'i') ADVANCE(150);
       END_STATE();
     case 105:
-      if (lookahead == 'k') ADVANCE(276);
+      if (lookahead == 'i') ADVANCE(126);
       END_STATE();
     case 106:
-      if (lookahead == 'k') ADVANCE(54);
+      if (lookahead == 'i') ADVANCE(42);
       END_STATE();
     case 107:
-      if (lookahead == 'k') ADVANCE(77);
+      if (lookahead == 'i') ADVANCE(178);
       END_STATE();
     case 108:
-      if (lookahead == 'l') ADVANCE(245);
+      if (lookahead == 'i') ADVANCE(163);
       END_STATE();
     case 109:
-      if (lookahead == 'l') ADVANCE(237);
+      if (lookahead == 'i') ADVANCE(36);
       END_STATE();
     case 110:
-      if (lookahead == 'l') ADVANCE(273);
+      if (lookahead == 'i') ADVANCE(140);
       END_STATE();
     case 111:
-      if (lookahead == 'l') ADVANCE(232);
+      if (lookahead == 'i') ADVANCE(81);
       END_STATE();
     case 112:
-      if (lookahead == 'l') ADVANCE(277);
+      if (lookahead == 'i') ADVANCE(188);
       END_STATE();
     case 113:
-      if (lookahead == 'l') ADVANCE(103);
-      END_STATE();
-    case 114:
-      if (lookahead == 'l') ADVANCE(194);
-      END_STATE();
-    case 115:
-      if (lookahead == 'l') ADVANCE(53);
-      END_STATE();
-    case 116:
-      if (lookahead == 'l') ADVANCE(189);
-      END_STATE();
-    case 117:
-      if (lookahead == 'l') ADVANCE(62);
-      END_STATE();
-    case 118:
-      if (lookahead == 'l') ADVANCE(111);
-      END_STATE();
-    case 119:
-      if (lookahead == 'l') ADVANCE(184);
-      END_STATE();
-    case 120:
-      if (lookahead == 'm') ADVANCE(45);
-      if (lookahead == 'o') ADVANCE(154);
-      END_STATE();
-    case 121:
-      if (lookahead == 'm') ADVANCE(248);
-      END_STATE();
-    case 122:
-      if (lookahead == 'm') ADVANCE(253);
-      END_STATE();
-    case 123:
-      if (lookahead == 'm') ADVANCE(241);
-      END_STATE();
-    case 124:
-      if (lookahead == 'm') ADVANCE(21);
-      if (lookahead == 'n') ADVANCE(186);
-      END_STATE();
-    case 125:
-      if (lookahead == 'm') ADVANCE(21);
-      if (lookahead == 'n') ADVANCE(198);
-      END_STATE();
-    case 126:
-      if (lookahead == 'm') ADVANCE(148);
-      if (lookahead == 'o') ADVANCE(209);
-      END_STATE();
-    case 127:
-      if (lookahead == 'm') ADVANCE(82);
-      END_STATE();
-    case 128:
-      if (lookahead == 'm') ADVANCE(70);
-      END_STATE();
-    case 129:
-      if (lookahead == 'n') ADVANCE(193);
-      if (lookahead == 'x') ADVANCE(60);
-      END_STATE();
-    case 130:
-      if (lookahead == 'n') ADVANCE(193);
-      if (lookahead == 'x') ADVANCE(156);
-      END_STATE();
-    case 131:
-      if (lookahead == 'n') ADVANCE(268);
-      END_STATE();
-    case 132:
-      if (lookahead == 'n') ADVANCE(263);
-      END_STATE();
-    case 133:
-      if (lookahead == 'n') ADVANCE(267);
-      END_STATE();
-    case 134:
-      if (lookahead == 'n') ADVANCE(87);
-      END_STATE();
-    case 135:
-      if (lookahead == 'n') ADVANCE(207);
-      END_STATE();
-    case 136:
-      if (lookahead == 'n') ADVANCE(63);
-      END_STATE();
-    case 137:
-      if (lookahead == 'n') ADVANCE(191);
-      END_STATE();
-    case 138:
-      if (lookahead == 'n') ADVANCE(196);
-      END_STATE();
-    case 139:
-      if (lookahead == 'n') ADVANCE(192);
-      END_STATE();
-    case 140:
-      if (lookahead == 'o') ADVANCE(240);
-      END_STATE();
-    case 141:
-      if (lookahead == 'o') ADVANCE(239);
-      END_STATE();
-    case 142:
-      if (lookahead == 'o') ADVANCE(52);
-      END_STATE();
-    case 143:
-      if (lookahead == 'o') ADVANCE(166);
-      END_STATE();
-    case 144:
-      if (lookahead == 'o') ADVANCE(146);
-      END_STATE();
-    case 145:
-      if (lookahead == 'o') ADVANCE(122);
-      END_STATE();
-    case 146:
-      if (lookahead == 'o') ADVANCE(108);
-      END_STATE();
-    case 147:
-      if (lookahead == 'o') ADVANCE(182);
-      END_STATE();
-    case 148:
-      if (lookahead == 'o') ADVANCE(46);
-      END_STATE();
-    case 149:
-      if (lookahead == 'o') ADVANCE(202);
-      END_STATE();
-    case 150:
-      if (lookahead == 'o') ADVANCE(136);
-      END_STATE();
-    case 151:
-      if (lookahead == 'o') ADVANCE(50);
-      END_STATE();
-    case 152:
-      if (lookahead == 'o') ADVANCE(96);
-      END_STATE();
-    case 153:
-      if (lookahead == 'o') ADVANCE(185);
-      END_STATE();
-    case 154:
-      if (lookahead == 'p') ADVANCE(211);
-      END_STATE();
-    case 155:
-      if (lookahead == 'p') ADVANCE(297);
-      END_STATE();
-    case 156:
-      if (lookahead == 'p') ADVANCE(153);
-      END_STATE();
-    case 157:
-      if (lookahead == 'p') ADVANCE(152);
-      END_STATE();
-    case 158:
-      if (lookahead == 'p') ADVANCE(85);
-      END_STATE();
-    case 159:
-      if (lookahead == 'q') ADVANCE(201);
-      if (lookahead == 't') ADVANCE(171);
-      END_STATE();
-    case 160:
-      if (lookahead == 'r') ADVANCE(283);
-      END_STATE();
-    case 161:
-      if (lookahead == 'r') ADVANCE(234);
-      END_STATE();
-    case 162:
-      if (lookahead == 'r') ADVANCE(208);
-      END_STATE();
-    case 163:
-      if (lookahead == 'r') ADVANCE(257);
-      END_STATE();
-    case 164:
-      if (lookahead == 'r') ADVANCE(259);
-      END_STATE();
-    case 165:
-      if (lookahead == 'r') ADVANCE(212);
-      END_STATE();
-    case 166:
-      if (lookahead == 'r') ADVANCE(106);
-      END_STATE();
-    case 167:
-      if (lookahead == 'r') ADVANCE(95);
-      END_STATE();
-    case 168:
-      if (lookahead == 'r') ADVANCE(187);
-      END_STATE();
-    case 169:
-      if (lookahead == 'r') ADVANCE(187);
-      if (lookahead == 't') ADVANCE(98);
-      END_STATE();
-    case 170:
-      if (lookahead == 'r') ADVANCE(26);
-      if (lookahead == 's') ADVANCE(179);
-      END_STATE();
-    case 171:
-      if (lookahead == 'r') ADVANCE(102);
-      END_STATE();
-    case 172:
-      if (lookahead == 'r') ADVANCE(142);
-      END_STATE();
-    case 173:
-      if (lookahead == 'r') ADVANCE(100);
-      END_STATE();
-    case 174:
-      if (lookahead == 'r') ADVANCE(74);
-      END_STATE();
-    case 175:
-      if (lookahead == 'r') ADVANCE(84);
-      END_STATE();
-    case 176:
-      if (lookahead == 's') ADVANCE(238);
-      END_STATE();
-    case 177:
-      if (lookahead == 's') ADVANCE(255);
-      END_STATE();
-    case 178:
-      if (lookahead == 's') ADVANCE(280);
-      END_STATE();
-    case 179:
-      if (lookahead == 's') ADVANCE(210);
-      END_STATE();
-    case 180:
-      if (lookahead == 's') ADVANCE(75);
-      END_STATE();
-    case 181:
-      if (lookahead == 's') ADVANCE(61);
-      END_STATE();
-    case 182:
-      if (lookahead == 's') ADVANCE(177);
-      END_STATE();
-    case 183:
-      if (lookahead == 's') ADVANCE(109);
-      END_STATE();
-    case 184:
-      if (lookahead == 's') ADVANCE(66);
-      END_STATE();
-    case 185:
-      if (lookahead == 's') ADVANCE(68);
-      END_STATE();
-    case 186:
-      if (lookahead == 't') ADVANCE(247);
-      END_STATE();
-    case 187:
-      if (lookahead == 't') ADVANCE(14);
-      END_STATE();
-    case 188:
+      if (lookahead == 'k') ADVANCE(253);
       if (lookahead == 't') ADVANCE(252);
       END_STATE();
+    case 114:
+      if (lookahead == 'k') ADVANCE(298);
+      END_STATE();
+    case 115:
+      if (lookahead == 'k') ADVANCE(58);
+      END_STATE();
+    case 116:
+      if (lookahead == 'k') ADVANCE(82);
+      END_STATE();
+    case 117:
+      if (lookahead == 'k') ADVANCE(33);
+      END_STATE();
+    case 118:
+      if (lookahead == 'l') ADVANCE(265);
+      END_STATE();
+    case 119:
+      if (lookahead == 'l') ADVANCE(257);
+      END_STATE();
+    case 120:
+      if (lookahead == 'l') ADVANCE(295);
+      END_STATE();
+    case 121:
+      if (lookahead == 'l') ADVANCE(248);
+      END_STATE();
+    case 122:
+      if (lookahead == 'l') ADVANCE(290);
+      END_STATE();
+    case 123:
+      if (lookahead == 'l') ADVANCE(299);
+      END_STATE();
+    case 124:
+      if (lookahead == 'l') ADVANCE(109);
+      END_STATE();
+    case 125:
+      if (lookahead == 'l') ADVANCE(208);
+      END_STATE();
+    case 126:
+      if (lookahead == 'l') ADVANCE(59);
+      END_STATE();
+    case 127:
+      if (lookahead == 'l') ADVANCE(204);
+      END_STATE();
+    case 128:
+      if (lookahead == 'l') ADVANCE(67);
+      END_STATE();
+    case 129:
+      if (lookahead == 'l') ADVANCE(121);
+      END_STATE();
+    case 130:
+      if (lookahead == 'l') ADVANCE(122);
+      END_STATE();
+    case 131:
+      if (lookahead == 'l') ADVANCE(200);
+      END_STATE();
+    case 132:
+      if (lookahead == 'm') ADVANCE(50);
+      if (lookahead == 'o') ADVANCE(167);
+      END_STATE();
+    case 133:
+      if (lookahead == 'm') ADVANCE(268);
+      END_STATE();
+    case 134:
+      if (lookahead == 'm') ADVANCE(273);
+      END_STATE();
+    case 135:
+      if (lookahead == 'm') ADVANCE(261);
+      END_STATE();
+    case 136:
+      if (lookahead == 'm') ADVANCE(20);
+      if (lookahead == 'n') ADVANCE(189);
+      END_STATE();
+    case 137:
+      if (lookahead == 'm') ADVANCE(20);
+      if (lookahead == 'n') ADVANCE(213);
+      END_STATE();
+    case 138:
+      if (lookahead == 'm') ADVANCE(160);
+      if (lookahead == 'o') ADVANCE(224);
+      END_STATE();
+    case 139:
+      if (lookahead == 'm') ADVANCE(88);
+      END_STATE();
+    case 140:
+      if (lookahead == 'm') ADVANCE(75);
+      END_STATE();
+    case 141:
+      if (lookahead == 'n') ADVANCE(207);
+      if (lookahead == 'x') ADVANCE(65);
+      END_STATE();
+    case 142:
+      if (lookahead == 'n') ADVANCE(207);
+      if (lookahead == 'x') ADVANCE(169);
+      END_STATE();
+    case 143:
+      if (lookahead == 'n') ADVANCE(288);
+      END_STATE();
+    case 144:
+      if (lookahead == 'n') ADVANCE(283);
+      END_STATE();
+    case 145:
+      if (lookahead == 'n') ADVANCE(287);
+      END_STATE();
+    case 146:
+      if (lookahead == 'n') ADVANCE(190);
+      END_STATE();
+    case 147:
+      if (lookahead == 'n') ADVANCE(95);
+      END_STATE();
+    case 148:
+      if (lookahead == 'n') ADVANCE(222);
+      END_STATE();
+    case 149:
+      if (lookahead == 'n') ADVANCE(68);
+      END_STATE();
+    case 150:
+      if (lookahead == 'n') ADVANCE(206);
+      END_STATE();
+    case 151:
+      if (lookahead == 'n') ADVANCE(210);
+      END_STATE();
+    case 152:
+      if (lookahead == 'o') ADVANCE(260);
+      END_STATE();
+    case 153:
+      if (lookahead == 'o') ADVANCE(259);
+      END_STATE();
+    case 154:
+      if (lookahead == 'o') ADVANCE(57);
+      END_STATE();
+    case 155:
+      if (lookahead == 'o') ADVANCE(183);
+      END_STATE();
+    case 156:
+      if (lookahead == 'o') ADVANCE(158);
+      END_STATE();
+    case 157:
+      if (lookahead == 'o') ADVANCE(134);
+      END_STATE();
+    case 158:
+      if (lookahead == 'o') ADVANCE(118);
+      END_STATE();
+    case 159:
+      if (lookahead == 'o') ADVANCE(198);
+      END_STATE();
+    case 160:
+      if (lookahead == 'o') ADVANCE(51);
+      END_STATE();
+    case 161:
+      if (lookahead == 'o') ADVANCE(217);
+      END_STATE();
+    case 162:
+      if (lookahead == 'o') ADVANCE(149);
+      END_STATE();
+    case 163:
+      if (lookahead == 'o') ADVANCE(55);
+      END_STATE();
+    case 164:
+      if (lookahead == 'o') ADVANCE(104);
+      END_STATE();
+    case 165:
+      if (lookahead == 'o') ADVANCE(201);
+      END_STATE();
+    case 166:
+      if (lookahead == 'p') ADVANCE(113);
+      END_STATE();
+    case 167:
+      if (lookahead == 'p') ADVANCE(226);
+      END_STATE();
+    case 168:
+      if (lookahead == 'p') ADVANCE(319);
+      END_STATE();
+    case 169:
+      if (lookahead == 'p') ADVANCE(165);
+      END_STATE();
+    case 170:
+      if (lookahead == 'p') ADVANCE(164);
+      END_STATE();
+    case 171:
+      if (lookahead == 'p') ADVANCE(92);
+      END_STATE();
+    case 172:
+      if (lookahead == 'q') ADVANCE(216);
+      if (lookahead == 't') ADVANCE(184);
+      END_STATE();
+    case 173:
+      if (lookahead == 'r') ADVANCE(305);
+      END_STATE();
+    case 174:
+      if (lookahead == 'r') ADVANCE(250);
+      END_STATE();
+    case 175:
+      if (lookahead == 'r') ADVANCE(223);
+      END_STATE();
+    case 176:
+      if (lookahead == 'r') ADVANCE(289);
+      END_STATE();
+    case 177:
+      if (lookahead == 'r') ADVANCE(277);
+      END_STATE();
+    case 178:
+      if (lookahead == 'r') ADVANCE(279);
+      END_STATE();
+    case 179:
+      if (lookahead == 'r') ADVANCE(227);
+      END_STATE();
+    case 180:
+      if (lookahead == 'r') ADVANCE(103);
+      END_STATE();
+    case 181:
+      if (lookahead == 'r') ADVANCE(202);
+      END_STATE();
+    case 182:
+      if (lookahead == 'r') ADVANCE(202);
+      if (lookahead == 't') ADVANCE(106);
+      END_STATE();
+    case 183:
+      if (lookahead == 'r') ADVANCE(115);
+      END_STATE();
+    case 184:
+      if (lookahead == 'r') ADVANCE(111);
+      END_STATE();
+    case 185:
+      if (lookahead == 'r') ADVANCE(154);
+      END_STATE();
+    case 186:
+      if (lookahead == 'r') ADVANCE(108);
+      END_STATE();
+    case 187:
+      if (lookahead == 'r') ADVANCE(79);
+      END_STATE();
+    case 188:
+      if (lookahead == 'r') ADVANCE(90);
+      END_STATE();
     case 189:
-      if (lookahead == 't') ADVANCE(254);
+      if (lookahead == 's') ADVANCE(212);
+      if (lookahead == 't') ADVANCE(267);
       END_STATE();
     case 190:
-      if (lookahead == 't') ADVANCE(278);
+      if (lookahead == 's') ADVANCE(212);
+      if (lookahead == 't') ADVANCE(266);
       END_STATE();
     case 191:
-      if (lookahead == 't') ADVANCE(274);
+      if (lookahead == 's') ADVANCE(258);
       END_STATE();
     case 192:
-      if (lookahead == 't') ADVANCE(246);
+      if (lookahead == 's') ADVANCE(275);
       END_STATE();
     case 193:
-      if (lookahead == 't') ADVANCE(165);
-      if (lookahead == 'u') ADVANCE(121);
-      if (lookahead == 'v') ADVANCE(260);
+      if (lookahead == 's') ADVANCE(302);
       END_STATE();
     case 194:
-      if (lookahead == 't') ADVANCE(92);
+      if (lookahead == 's') ADVANCE(251);
       END_STATE();
     case 195:
-      if (lookahead == 't') ADVANCE(39);
-      if (lookahead == 'u') ADVANCE(51);
+      if (lookahead == 's') ADVANCE(225);
       END_STATE();
     case 196:
-      if (lookahead == 't') ADVANCE(101);
+      if (lookahead == 's') ADVANCE(80);
       END_STATE();
     case 197:
-      if (lookahead == 't') ADVANCE(167);
+      if (lookahead == 's') ADVANCE(66);
       END_STATE();
     case 198:
-      if (lookahead == 't') ADVANCE(78);
+      if (lookahead == 's') ADVANCE(192);
       END_STATE();
     case 199:
-      if (lookahead == 'u') ADVANCE(317);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(316);
+      if (lookahead == 's') ADVANCE(119);
       END_STATE();
     case 200:
-      if (lookahead == 'u') ADVANCE(183);
+      if (lookahead == 's') ADVANCE(71);
       END_STATE();
     case 201:
-      if (lookahead == 'u') ADVANCE(104);
+      if (lookahead == 's') ADVANCE(73);
       END_STATE();
     case 202:
-      if (lookahead == 'u') ADVANCE(190);
+      if (lookahead == 't') ADVANCE(14);
       END_STATE();
     case 203:
-      if (lookahead == 'u') ADVANCE(43);
+      if (lookahead == 't') ADVANCE(272);
       END_STATE();
     case 204:
-      if (lookahead == 'u') ADVANCE(133);
+      if (lookahead == 't') ADVANCE(274);
       END_STATE();
     case 205:
-      if (lookahead == 'u') ADVANCE(64);
+      if (lookahead == 't') ADVANCE(300);
       END_STATE();
     case 206:
-      if (lookahead == 'u') ADVANCE(116);
+      if (lookahead == 't') ADVANCE(296);
       END_STATE();
     case 207:
-      if (lookahead == 'v') ADVANCE(260);
+      if (lookahead == 't') ADVANCE(179);
+      if (lookahead == 'u') ADVANCE(133);
+      if (lookahead == 'v') ADVANCE(280);
       END_STATE();
     case 208:
-      if (lookahead == 'v') ADVANCE(29);
+      if (lookahead == 't') ADVANCE(101);
       END_STATE();
     case 209:
-      if (lookahead == 'w') ADVANCE(132);
+      if (lookahead == 't') ADVANCE(45);
+      if (lookahead == 'u') ADVANCE(56);
       END_STATE();
     case 210:
-      if (lookahead == 'w') ADVANCE(48);
+      if (lookahead == 't') ADVANCE(110);
       END_STATE();
     case 211:
-      if (lookahead == 'y') ADVANCE(261);
+      if (lookahead == 't') ADVANCE(180);
       END_STATE();
     case 212:
-      if (lookahead == 'y') ADVANCE(157);
+      if (lookahead == 't') ADVANCE(34);
       END_STATE();
     case 213:
-      if (lookahead == '{') ADVANCE(327);
+      if (lookahead == 't') ADVANCE(83);
       END_STATE();
     case 214:
-      if (lookahead == '}') ADVANCE(316);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'F') ||
-          ('a' <= lookahead && lookahead <= 'f')) ADVANCE(214);
+      if (lookahead == 'u') ADVANCE(339);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(338);
       END_STATE();
     case 215:
-      if (lookahead == '}') ADVANCE(308);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(215);
+      if (lookahead == 'u') ADVANCE(199);
       END_STATE();
     case 216:
-      if (eof) ADVANCE(219);
-      ADVANCE_MAP(
-        '\n', 220,
-        '\r', 221,
-        '"', 309,
-        '#', 222,
-        '(', 249,
-        ')', 251,
-        ',', 250,
-        ':', 242,
-        '=', 228,
-        '[', 286,
-        ']', 287,
-        'b', 30,
-        'c', 15,
-        'd', 56,
-        'e', 129,
-        'f', 24,
-        'g', 113,
-        'h', 57,
-        'i', 124,
-        'l', 18,
-        'm', 200,
-        'n', 140,
-        'p', 20,
-        'r', 58,
-        's', 72,
-        't', 93,
-        'u', 180,
-        'w', 143,
-        'y', 71,
-        '{', 229,
-        '}', 230,
-      );
-      if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(216);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(292);
+      if (lookahead == 'u') ADVANCE(112);
       END_STATE();
     case 217:
-      if (eof) ADVANCE(219);
-      ADVANCE_MAP(
-        '\n', 220,
-        '\r', 221,
-        '"', 310,
-        '#', 222,
-        ')', 251,
-        ',', 250,
-        '.', 288,
-        '=', 228,
-        ']', 287,
-        'b', 31,
-        'c', 16,
-        'd', 55,
-        'e', 135,
-        'f', 23,
-        'g', 113,
-        'i', 125,
-        'l', 94,
-        'm', 200,
-        'n', 150,
-        'p', 19,
-        'r', 59,
-        's', 73,
-        't', 93,
-        'u', 180,
-        '{', 229,
-        '}', 230,
-      );
-      if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(218);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(294);
+      if (lookahead == 'u') ADVANCE(205);
       END_STATE();
     case 218:
-      if (eof) ADVANCE(219);
-      ADVANCE_MAP(
-        '\n', 220,
-        '\r', 221,
-        '"', 310,
-        '#', 222,
-        ')', 251,
-        ',', 250,
-        '=', 228,
-        ']', 287,
-        'b', 31,
-        'c', 16,
-        'd', 55,
-        'e', 135,
-        'f', 23,
-        'g', 113,
-        'i', 125,
-        'l', 94,
-        'm', 200,
-        'n', 150,
-        'p', 19,
-        'r', 59,
-        's', 73,
-        't', 93,
-        'u', 180,
-        '{', 229,
-        '}', 230,
-      );
-      if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(218);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(294);
+      if (lookahead == 'u') ADVANCE(48);
       END_STATE();
     case 219:
-      ACCEPT_TOKEN(ts_builtin_sym_end);
+      if (lookahead == 'u') ADVANCE(145);
       END_STATE();
     case 220:
-      ACCEPT_TOKEN(sym__newline);
+      if (lookahead == 'u') ADVANCE(69);
       END_STATE();
     case 221:
-      ACCEPT_TOKEN(sym__newline);
-      if (lookahead == '\n') ADVANCE(220);
+      if (lookahead == 'u') ADVANCE(127);
       END_STATE();
     case 222:
-      ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '#') ADVANCE(223);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(224);
+      if (lookahead == 'v') ADVANCE(280);
       END_STATE();
     case 223:
-      ACCEPT_TOKEN(sym_comment);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(225);
+      if (lookahead == 'v') ADVANCE(30);
       END_STATE();
     case 224:
+      if (lookahead == 'w') ADVANCE(144);
+      END_STATE();
+    case 225:
+      if (lookahead == 'w') ADVANCE(53);
+      END_STATE();
+    case 226:
+      if (lookahead == 'y') ADVANCE(281);
+      END_STATE();
+    case 227:
+      if (lookahead == 'y') ADVANCE(170);
+      END_STATE();
+    case 228:
+      if (lookahead == 'y') ADVANCE(86);
+      END_STATE();
+    case 229:
+      if (lookahead == '{') ADVANCE(349);
+      END_STATE();
+    case 230:
+      if (lookahead == '}') ADVANCE(338);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'F') ||
+          ('a' <= lookahead && lookahead <= 'f')) ADVANCE(230);
+      END_STATE();
+    case 231:
+      if (lookahead == '}') ADVANCE(330);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(231);
+      END_STATE();
+    case 232:
+      if (eof) ADVANCE(235);
+      ADVANCE_MAP(
+        '\n', 236,
+        '\r', 237,
+        '"', 331,
+        '#', 238,
+        '(', 269,
+        ')', 271,
+        ',', 270,
+        ':', 262,
+        '=', 244,
+        '[', 308,
+        ']', 309,
+        'a', 166,
+        'b', 31,
+        'c', 15,
+        'd', 60,
+        'e', 141,
+        'f', 23,
+        'g', 124,
+        'h', 62,
+        'i', 136,
+        'l', 17,
+        'm', 215,
+        'n', 152,
+        'p', 19,
+        'r', 63,
+        's', 77,
+        't', 102,
+        'u', 196,
+        'w', 155,
+        'y', 76,
+        '{', 245,
+        '}', 246,
+      );
+      if (lookahead == '\t' ||
+          lookahead == ' ') SKIP(232);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(314);
+      END_STATE();
+    case 233:
+      if (eof) ADVANCE(235);
+      ADVANCE_MAP(
+        '\n', 236,
+        '\r', 237,
+        '"', 332,
+        '#', 238,
+        ')', 271,
+        ',', 270,
+        '.', 310,
+        '=', 244,
+        ']', 309,
+        'a', 166,
+        'b', 32,
+        'c', 16,
+        'd', 61,
+        'e', 148,
+        'f', 22,
+        'g', 124,
+        'i', 137,
+        'l', 25,
+        'm', 215,
+        'n', 162,
+        'p', 18,
+        'r', 64,
+        's', 78,
+        't', 102,
+        'u', 196,
+        '{', 245,
+        '}', 246,
+      );
+      if (lookahead == '\t' ||
+          lookahead == ' ') SKIP(234);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(316);
+      END_STATE();
+    case 234:
+      if (eof) ADVANCE(235);
+      ADVANCE_MAP(
+        '\n', 236,
+        '\r', 237,
+        '"', 332,
+        '#', 238,
+        ')', 271,
+        ',', 270,
+        '=', 244,
+        ']', 309,
+        'a', 166,
+        'b', 32,
+        'c', 16,
+        'd', 61,
+        'e', 148,
+        'f', 22,
+        'g', 124,
+        'i', 137,
+        'l', 25,
+        'm', 215,
+        'n', 162,
+        'p', 18,
+        'r', 64,
+        's', 78,
+        't', 102,
+        'u', 196,
+        '{', 245,
+        '}', 246,
+      );
+      if (lookahead == '\t' ||
+          lookahead == ' ') SKIP(234);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(316);
+      END_STATE();
+    case 235:
+      ACCEPT_TOKEN(ts_builtin_sym_end);
+      END_STATE();
+    case 236:
+      ACCEPT_TOKEN(sym__newline);
+      END_STATE();
+    case 237:
+      ACCEPT_TOKEN(sym__newline);
+      if (lookahead == '\n') ADVANCE(236);
+      END_STATE();
+    case 238:
+      ACCEPT_TOKEN(sym_comment);
+      if (lookahead == '#') ADVANCE(239);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(240);
+      END_STATE();
+    case 239:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(224);
+          lookahead != '\r') ADVANCE(241);
       END_STATE();
-    case 225:
+    case 240:
+      ACCEPT_TOKEN(sym_comment);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(240);
+      END_STATE();
+    case 241:
       ACCEPT_TOKEN(sym_doc_comment);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(225);
+          lookahead != '\r') ADVANCE(241);
       END_STATE();
-    case 226:
+    case 242:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == '-' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(226);
-      END_STATE();
-    case 227:
-      ACCEPT_TOKEN(anon_sym_image);
-      END_STATE();
-    case 228:
-      ACCEPT_TOKEN(anon_sym_EQ);
-      END_STATE();
-    case 229:
-      ACCEPT_TOKEN(anon_sym_LBRACE);
-      END_STATE();
-    case 230:
-      ACCEPT_TOKEN(anon_sym_RBRACE);
-      END_STATE();
-    case 231:
-      ACCEPT_TOKEN(anon_sym_libc);
-      END_STATE();
-    case 232:
-      ACCEPT_TOKEN(anon_sym_shell);
-      END_STATE();
-    case 233:
-      ACCEPT_TOKEN(anon_sym_passwd);
-      END_STATE();
-    case 234:
-      ACCEPT_TOKEN(anon_sym_user);
-      END_STATE();
-    case 235:
-      ACCEPT_TOKEN(anon_sym_none);
-      END_STATE();
-    case 236:
-      ACCEPT_TOKEN(anon_sym_glibc);
-      END_STATE();
-    case 237:
-      ACCEPT_TOKEN(anon_sym_musl);
-      END_STATE();
-    case 238:
-      ACCEPT_TOKEN(anon_sym_yes);
-      END_STATE();
-    case 239:
-      ACCEPT_TOKEN(anon_sym_no);
-      END_STATE();
-    case 240:
-      ACCEPT_TOKEN(anon_sym_no);
-      if (lookahead == 'n') ADVANCE(63);
-      END_STATE();
-    case 241:
-      ACCEPT_TOKEN(anon_sym_param);
-      END_STATE();
-    case 242:
-      ACCEPT_TOKEN(anon_sym_COLON);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(242);
       END_STATE();
     case 243:
-      ACCEPT_TOKEN(sym_required);
+      ACCEPT_TOKEN(anon_sym_image);
       END_STATE();
     case 244:
-      ACCEPT_TOKEN(anon_sym_string);
+      ACCEPT_TOKEN(anon_sym_EQ);
       END_STATE();
     case 245:
-      ACCEPT_TOKEN(anon_sym_bool);
+      ACCEPT_TOKEN(anon_sym_LBRACE);
       END_STATE();
     case 246:
-      ACCEPT_TOKEN(anon_sym_int);
+      ACCEPT_TOKEN(anon_sym_RBRACE);
       END_STATE();
     case 247:
-      ACCEPT_TOKEN(anon_sym_int);
-      if (lookahead == 'e') ADVANCE(162);
+      ACCEPT_TOKEN(anon_sym_libc);
       END_STATE();
     case 248:
-      ACCEPT_TOKEN(anon_sym_enum);
+      ACCEPT_TOKEN(anon_sym_shell);
       END_STATE();
     case 249:
-      ACCEPT_TOKEN(anon_sym_LPAREN);
+      ACCEPT_TOKEN(anon_sym_passwd);
       END_STATE();
     case 250:
-      ACCEPT_TOKEN(anon_sym_COMMA);
+      ACCEPT_TOKEN(anon_sym_user);
       END_STATE();
     case 251:
-      ACCEPT_TOKEN(anon_sym_RPAREN);
+      ACCEPT_TOKEN(anon_sym_packages);
       END_STATE();
     case 252:
-      ACCEPT_TOKEN(anon_sym_secret);
+      ACCEPT_TOKEN(anon_sym_apt);
       END_STATE();
     case 253:
-      ACCEPT_TOKEN(anon_sym_from);
+      ACCEPT_TOKEN(anon_sym_apk);
       END_STATE();
     case 254:
-      ACCEPT_TOKEN(sym_default);
+      ACCEPT_TOKEN(anon_sym_dnf);
       END_STATE();
     case 255:
-      ACCEPT_TOKEN(sym_cross);
+      ACCEPT_TOKEN(anon_sym_none);
       END_STATE();
     case 256:
-      ACCEPT_TOKEN(anon_sym_base);
+      ACCEPT_TOKEN(anon_sym_glibc);
       END_STATE();
     case 257:
-      ACCEPT_TOKEN(anon_sym_builder);
+      ACCEPT_TOKEN(anon_sym_musl);
       END_STATE();
     case 258:
-      ACCEPT_TOKEN(anon_sym_runtime);
+      ACCEPT_TOKEN(anon_sym_yes);
       END_STATE();
     case 259:
-      ACCEPT_TOKEN(anon_sym_workdir);
+      ACCEPT_TOKEN(anon_sym_no);
       END_STATE();
     case 260:
-      ACCEPT_TOKEN(anon_sym_env);
+      ACCEPT_TOKEN(anon_sym_no);
+      if (lookahead == 'n') ADVANCE(68);
       END_STATE();
     case 261:
-      ACCEPT_TOKEN(anon_sym_copy);
+      ACCEPT_TOKEN(anon_sym_param);
       END_STATE();
     case 262:
-      ACCEPT_TOKEN(anon_sym_to);
+      ACCEPT_TOKEN(anon_sym_COLON);
       END_STATE();
     case 263:
-      ACCEPT_TOKEN(anon_sym_chown);
+      ACCEPT_TOKEN(sym_required);
       END_STATE();
     case 264:
-      ACCEPT_TOKEN(anon_sym_chown);
-      if (lookahead == '$') ADVANCE(307);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(308);
+      ACCEPT_TOKEN(anon_sym_string);
       END_STATE();
     case 265:
-      ACCEPT_TOKEN(anon_sym_chmod);
+      ACCEPT_TOKEN(anon_sym_bool);
       END_STATE();
     case 266:
-      ACCEPT_TOKEN(anon_sym_chmod);
-      if (lookahead == '$') ADVANCE(307);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(308);
+      ACCEPT_TOKEN(anon_sym_int);
       END_STATE();
     case 267:
-      ACCEPT_TOKEN(anon_sym_run);
+      ACCEPT_TOKEN(anon_sym_int);
+      if (lookahead == 'e') ADVANCE(175);
       END_STATE();
     case 268:
-      ACCEPT_TOKEN(anon_sym_run);
-      if (lookahead == 't') ADVANCE(101);
+      ACCEPT_TOKEN(anon_sym_enum);
       END_STATE();
     case 269:
-      ACCEPT_TOKEN(anon_sym_cache);
+      ACCEPT_TOKEN(anon_sym_LPAREN);
       END_STATE();
     case 270:
-      ACCEPT_TOKEN(sym_locked);
+      ACCEPT_TOKEN(anon_sym_COMMA);
       END_STATE();
     case 271:
-      ACCEPT_TOKEN(sym_ssh_mount);
+      ACCEPT_TOKEN(anon_sym_RPAREN);
       END_STATE();
     case 272:
-      ACCEPT_TOKEN(anon_sym_expose);
+      ACCEPT_TOKEN(anon_sym_secret);
       END_STATE();
     case 273:
-      ACCEPT_TOKEN(anon_sym_label);
+      ACCEPT_TOKEN(anon_sym_from);
       END_STATE();
     case 274:
-      ACCEPT_TOKEN(anon_sym_entrypoint);
+      ACCEPT_TOKEN(sym_default);
       END_STATE();
     case 275:
-      ACCEPT_TOKEN(anon_sym_cmd);
+      ACCEPT_TOKEN(sym_cross);
       END_STATE();
     case 276:
-      ACCEPT_TOKEN(anon_sym_healthcheck);
+      ACCEPT_TOKEN(anon_sym_base);
       END_STATE();
     case 277:
-      ACCEPT_TOKEN(anon_sym_interval);
+      ACCEPT_TOKEN(anon_sym_builder);
       END_STATE();
     case 278:
-      ACCEPT_TOKEN(anon_sym_timeout);
+      ACCEPT_TOKEN(anon_sym_runtime);
       END_STATE();
     case 279:
-      ACCEPT_TOKEN(anon_sym_start_DASHperiod);
+      ACCEPT_TOKEN(anon_sym_workdir);
       END_STATE();
     case 280:
-      ACCEPT_TOKEN(anon_sym_retries);
+      ACCEPT_TOKEN(anon_sym_env);
       END_STATE();
     case 281:
-      ACCEPT_TOKEN(anon_sym_produce);
+      ACCEPT_TOKEN(anon_sym_copy);
       END_STATE();
     case 282:
-      ACCEPT_TOKEN(anon_sym_file);
+      ACCEPT_TOKEN(anon_sym_to);
       END_STATE();
     case 283:
-      ACCEPT_TOKEN(anon_sym_dir);
+      ACCEPT_TOKEN(anon_sym_chown);
       END_STATE();
     case 284:
-      ACCEPT_TOKEN(anon_sym_exe);
+      ACCEPT_TOKEN(anon_sym_chown);
+      if (lookahead == '$') ADVANCE(329);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(330);
       END_STATE();
     case 285:
-      ACCEPT_TOKEN(anon_sym_static);
+      ACCEPT_TOKEN(anon_sym_chmod);
       END_STATE();
     case 286:
-      ACCEPT_TOKEN(anon_sym_LBRACK);
+      ACCEPT_TOKEN(anon_sym_chmod);
+      if (lookahead == '$') ADVANCE(329);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(330);
       END_STATE();
     case 287:
-      ACCEPT_TOKEN(anon_sym_RBRACK);
+      ACCEPT_TOKEN(anon_sym_run);
       END_STATE();
     case 288:
-      ACCEPT_TOKEN(anon_sym_DOT);
+      ACCEPT_TOKEN(anon_sym_run);
+      if (lookahead == 't') ADVANCE(110);
       END_STATE();
     case 289:
+      ACCEPT_TOKEN(sym_layer_option);
+      END_STATE();
+    case 290:
+      ACCEPT_TOKEN(anon_sym_install);
+      END_STATE();
+    case 291:
+      ACCEPT_TOKEN(anon_sym_cache);
+      END_STATE();
+    case 292:
+      ACCEPT_TOKEN(sym_locked);
+      END_STATE();
+    case 293:
+      ACCEPT_TOKEN(sym_ssh_mount);
+      END_STATE();
+    case 294:
+      ACCEPT_TOKEN(anon_sym_expose);
+      END_STATE();
+    case 295:
+      ACCEPT_TOKEN(anon_sym_label);
+      END_STATE();
+    case 296:
+      ACCEPT_TOKEN(anon_sym_entrypoint);
+      END_STATE();
+    case 297:
+      ACCEPT_TOKEN(anon_sym_cmd);
+      END_STATE();
+    case 298:
+      ACCEPT_TOKEN(anon_sym_healthcheck);
+      END_STATE();
+    case 299:
+      ACCEPT_TOKEN(anon_sym_interval);
+      END_STATE();
+    case 300:
+      ACCEPT_TOKEN(anon_sym_timeout);
+      END_STATE();
+    case 301:
+      ACCEPT_TOKEN(anon_sym_start_DASHperiod);
+      END_STATE();
+    case 302:
+      ACCEPT_TOKEN(anon_sym_retries);
+      END_STATE();
+    case 303:
+      ACCEPT_TOKEN(anon_sym_produce);
+      END_STATE();
+    case 304:
+      ACCEPT_TOKEN(anon_sym_file);
+      END_STATE();
+    case 305:
+      ACCEPT_TOKEN(anon_sym_dir);
+      END_STATE();
+    case 306:
+      ACCEPT_TOKEN(anon_sym_exe);
+      END_STATE();
+    case 307:
+      ACCEPT_TOKEN(anon_sym_static);
+      END_STATE();
+    case 308:
+      ACCEPT_TOKEN(anon_sym_LBRACK);
+      END_STATE();
+    case 309:
+      ACCEPT_TOKEN(anon_sym_RBRACK);
+      END_STATE();
+    case 310:
+      ACCEPT_TOKEN(anon_sym_DOT);
+      END_STATE();
+    case 311:
       ACCEPT_TOKEN(aux_sym_artifact_reference_token1);
       if (lookahead == '-' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(289);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(311);
       END_STATE();
-    case 290:
+    case 312:
       ACCEPT_TOKEN(anon_sym_true);
       END_STATE();
-    case 291:
+    case 313:
       ACCEPT_TOKEN(anon_sym_false);
       END_STATE();
-    case 292:
+    case 314:
       ACCEPT_TOKEN(aux_sym_number_token1);
-      if (lookahead == '/') ADVANCE(195);
-      if (lookahead == 'm') ADVANCE(296);
+      if (lookahead == '/') ADVANCE(209);
+      if (lookahead == 'm') ADVANCE(318);
       if (lookahead == 'h' ||
-          lookahead == 's') ADVANCE(295);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(292);
+          lookahead == 's') ADVANCE(317);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(314);
       END_STATE();
-    case 293:
+    case 315:
       ACCEPT_TOKEN(aux_sym_number_token1);
-      if (lookahead == 'm') ADVANCE(296);
+      if (lookahead == 'm') ADVANCE(318);
       if (lookahead == 'h' ||
-          lookahead == 's') ADVANCE(295);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(293);
+          lookahead == 's') ADVANCE(317);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(315);
       END_STATE();
-    case 294:
+    case 316:
       ACCEPT_TOKEN(aux_sym_number_token1);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(294);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(316);
       END_STATE();
-    case 295:
+    case 317:
       ACCEPT_TOKEN(sym_duration);
       END_STATE();
-    case 296:
+    case 318:
       ACCEPT_TOKEN(sym_duration);
-      if (lookahead == 's') ADVANCE(295);
+      if (lookahead == 's') ADVANCE(317);
       END_STATE();
-    case 297:
+    case 319:
       ACCEPT_TOKEN(sym_port);
       END_STATE();
-    case 298:
+    case 320:
       ACCEPT_TOKEN(sym_port);
-      if (lookahead == '/') ADVANCE(195);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(298);
+      if (lookahead == '/') ADVANCE(209);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(320);
       END_STATE();
-    case 299:
+    case 321:
       ACCEPT_TOKEN(sym_owner);
       if (lookahead == '$' ||
           lookahead == '-' ||
@@ -2823,173 +2990,173 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
           ('a' <= lookahead && lookahead <= '{') ||
-          lookahead == '}') ADVANCE(299);
+          lookahead == '}') ADVANCE(321);
       END_STATE();
-    case 300:
+    case 322:
       ACCEPT_TOKEN(sym_label_key);
       if (('-' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(300);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(322);
       END_STATE();
-    case 301:
+    case 323:
       ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(307);
-      if (lookahead == 'd') ADVANCE(266);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(308);
+      if (lookahead == '$') ADVANCE(329);
+      if (lookahead == 'd') ADVANCE(286);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(330);
       END_STATE();
-    case 302:
+    case 324:
       ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(307);
-      if (lookahead == 'h') ADVANCE(303);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(308);
+      if (lookahead == '$') ADVANCE(329);
+      if (lookahead == 'h') ADVANCE(325);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(330);
       END_STATE();
-    case 303:
+    case 325:
       ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(307);
-      if (lookahead == 'm') ADVANCE(305);
-      if (lookahead == 'o') ADVANCE(306);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(308);
+      if (lookahead == '$') ADVANCE(329);
+      if (lookahead == 'm') ADVANCE(327);
+      if (lookahead == 'o') ADVANCE(328);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(330);
       END_STATE();
-    case 304:
+    case 326:
       ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(307);
-      if (lookahead == 'n') ADVANCE(264);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(308);
+      if (lookahead == '$') ADVANCE(329);
+      if (lookahead == 'n') ADVANCE(284);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(330);
       END_STATE();
-    case 305:
+    case 327:
       ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(307);
-      if (lookahead == 'o') ADVANCE(301);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(308);
+      if (lookahead == '$') ADVANCE(329);
+      if (lookahead == 'o') ADVANCE(323);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(330);
       END_STATE();
-    case 306:
+    case 328:
       ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(307);
-      if (lookahead == 'w') ADVANCE(304);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(308);
+      if (lookahead == '$') ADVANCE(329);
+      if (lookahead == 'w') ADVANCE(326);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(330);
       END_STATE();
-    case 307:
+    case 329:
       ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(307);
-      if (lookahead == '{') ADVANCE(215);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(308);
+      if (lookahead == '$') ADVANCE(329);
+      if (lookahead == '{') ADVANCE(231);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(330);
       END_STATE();
-    case 308:
+    case 330:
       ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(307);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(308);
+      if (lookahead == '$') ADVANCE(329);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(330);
       END_STATE();
-    case 309:
+    case 331:
       ACCEPT_TOKEN(anon_sym_DQUOTE);
       END_STATE();
-    case 310:
+    case 332:
       ACCEPT_TOKEN(anon_sym_DQUOTE);
       if (lookahead == '"') ADVANCE(8);
       END_STATE();
-    case 311:
+    case 333:
       ACCEPT_TOKEN(anon_sym_DQUOTE2);
       END_STATE();
-    case 312:
+    case 334:
       ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '#') ADVANCE(313);
+      if (lookahead == '#') ADVANCE(335);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(312);
+          lookahead == ' ') ADVANCE(334);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           (lookahead < '"' || '$' < lookahead) &&
-          lookahead != '\\') ADVANCE(315);
+          lookahead != '\\') ADVANCE(337);
       END_STATE();
-    case 313:
+    case 335:
       ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '#') ADVANCE(315);
+      if (lookahead == '#') ADVANCE(337);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           (lookahead < '"' || '$' < lookahead) &&
-          lookahead != '\\') ADVANCE(315);
+          lookahead != '\\') ADVANCE(337);
       END_STATE();
-    case 314:
+    case 336:
       ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '{') ADVANCE(327);
+      if (lookahead == '{') ADVANCE(349);
       END_STATE();
-    case 315:
+    case 337:
       ACCEPT_TOKEN(sym_string_content);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != '"' &&
           lookahead != '$' &&
-          lookahead != '\\') ADVANCE(315);
+          lookahead != '\\') ADVANCE(337);
       END_STATE();
-    case 316:
+    case 338:
       ACCEPT_TOKEN(sym_escape_sequence);
       END_STATE();
-    case 317:
+    case 339:
       ACCEPT_TOKEN(sym_escape_sequence);
-      if (lookahead == '{') ADVANCE(214);
+      if (lookahead == '{') ADVANCE(230);
       END_STATE();
-    case 318:
+    case 340:
       ACCEPT_TOKEN(anon_sym_DQUOTE_DQUOTE_DQUOTE);
       END_STATE();
-    case 319:
+    case 341:
       ACCEPT_TOKEN(anon_sym_DQUOTE_DQUOTE_DQUOTE2);
       END_STATE();
-    case 320:
+    case 342:
       ACCEPT_TOKEN(sym__raw_content);
-      if (lookahead == '"') ADVANCE(319);
+      if (lookahead == '"') ADVANCE(341);
       END_STATE();
-    case 321:
+    case 343:
       ACCEPT_TOKEN(sym__raw_content);
-      if (lookahead == '"') ADVANCE(320);
+      if (lookahead == '"') ADVANCE(342);
       END_STATE();
-    case 322:
+    case 344:
       ACCEPT_TOKEN(sym__raw_content);
-      if (lookahead == '#') ADVANCE(323);
+      if (lookahead == '#') ADVANCE(345);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(322);
+          lookahead == ' ') ADVANCE(344);
       if (lookahead != 0 &&
-          (lookahead < '"' || '$' < lookahead)) ADVANCE(326);
+          (lookahead < '"' || '$' < lookahead)) ADVANCE(348);
       END_STATE();
-    case 323:
+    case 345:
       ACCEPT_TOKEN(sym__raw_content);
-      if (lookahead == '#') ADVANCE(325);
+      if (lookahead == '#') ADVANCE(347);
       if (lookahead == '\n' ||
-          lookahead == '\r') ADVANCE(326);
+          lookahead == '\r') ADVANCE(348);
       if (lookahead != 0 &&
-          (lookahead < '"' || '$' < lookahead)) ADVANCE(325);
+          (lookahead < '"' || '$' < lookahead)) ADVANCE(347);
       END_STATE();
-    case 324:
+    case 346:
       ACCEPT_TOKEN(sym__raw_content);
-      if (lookahead == '{') ADVANCE(327);
+      if (lookahead == '{') ADVANCE(349);
       END_STATE();
-    case 325:
+    case 347:
       ACCEPT_TOKEN(sym__raw_content);
       if (lookahead == '\n' ||
-          lookahead == '\r') ADVANCE(326);
+          lookahead == '\r') ADVANCE(348);
       if (lookahead != 0 &&
           lookahead != '"' &&
-          lookahead != '$') ADVANCE(325);
+          lookahead != '$') ADVANCE(347);
       END_STATE();
-    case 326:
+    case 348:
       ACCEPT_TOKEN(sym__raw_content);
       if (lookahead != 0 &&
           lookahead != '"' &&
-          lookahead != '$') ADVANCE(326);
+          lookahead != '$') ADVANCE(348);
       END_STATE();
-    case 327:
+    case 349:
       ACCEPT_TOKEN(anon_sym_DOLLAR_LBRACE);
       END_STATE();
-    case 328:
+    case 350:
       ACCEPT_TOKEN(aux_sym_interpolation_token1);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(328);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(350);
       END_STATE();
-    case 329:
+    case 351:
       ACCEPT_TOKEN(anon_sym_RBRACE2);
       END_STATE();
     default:
@@ -2999,28 +3166,28 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
 
 static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [0] = {.lex_state = 0, .external_lex_state = 1},
-  [1] = {.lex_state = 217},
+  [1] = {.lex_state = 233},
   [2] = {.lex_state = 4},
   [3] = {.lex_state = 4},
   [4] = {.lex_state = 4},
-  [5] = {.lex_state = 217},
-  [6] = {.lex_state = 217},
-  [7] = {.lex_state = 217},
-  [8] = {.lex_state = 217},
-  [9] = {.lex_state = 217},
-  [10] = {.lex_state = 217},
+  [5] = {.lex_state = 233},
+  [6] = {.lex_state = 233},
+  [7] = {.lex_state = 233},
+  [8] = {.lex_state = 233},
+  [9] = {.lex_state = 233},
+  [10] = {.lex_state = 233},
   [11] = {.lex_state = 1},
-  [12] = {.lex_state = 4},
-  [13] = {.lex_state = 217},
-  [14] = {.lex_state = 217},
-  [15] = {.lex_state = 217},
+  [12] = {.lex_state = 233},
+  [13] = {.lex_state = 233},
+  [14] = {.lex_state = 233},
+  [15] = {.lex_state = 4},
   [16] = {.lex_state = 1},
-  [17] = {.lex_state = 217},
-  [18] = {.lex_state = 217},
+  [17] = {.lex_state = 2},
+  [18] = {.lex_state = 233},
   [19] = {.lex_state = 2},
-  [20] = {.lex_state = 217},
+  [20] = {.lex_state = 233},
   [21] = {.lex_state = 2},
-  [22] = {.lex_state = 2},
+  [22] = {.lex_state = 233},
   [23] = {.lex_state = 2},
   [24] = {.lex_state = 2},
   [25] = {.lex_state = 2},
@@ -3032,232 +3199,239 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [31] = {.lex_state = 2},
   [32] = {.lex_state = 2},
   [33] = {.lex_state = 2},
-  [34] = {.lex_state = 217},
+  [34] = {.lex_state = 2},
   [35] = {.lex_state = 2},
-  [36] = {.lex_state = 2},
+  [36] = {.lex_state = 233},
   [37] = {.lex_state = 2},
-  [38] = {.lex_state = 2},
+  [38] = {.lex_state = 233},
   [39] = {.lex_state = 2},
-  [40] = {.lex_state = 217},
+  [40] = {.lex_state = 2},
   [41] = {.lex_state = 2},
   [42] = {.lex_state = 2},
-  [43] = {.lex_state = 217},
-  [44] = {.lex_state = 217},
-  [45] = {.lex_state = 217},
-  [46] = {.lex_state = 217},
-  [47] = {.lex_state = 217},
-  [48] = {.lex_state = 217},
-  [49] = {.lex_state = 217},
-  [50] = {.lex_state = 217},
-  [51] = {.lex_state = 217},
-  [52] = {.lex_state = 217},
-  [53] = {.lex_state = 6, .external_lex_state = 2},
-  [54] = {.lex_state = 217},
-  [55] = {.lex_state = 217},
-  [56] = {.lex_state = 217},
-  [57] = {.lex_state = 217},
-  [58] = {.lex_state = 217},
-  [59] = {.lex_state = 2},
-  [60] = {.lex_state = 217},
-  [61] = {.lex_state = 6},
-  [62] = {.lex_state = 217},
-  [63] = {.lex_state = 217},
-  [64] = {.lex_state = 217},
-  [65] = {.lex_state = 217},
-  [66] = {.lex_state = 217},
-  [67] = {.lex_state = 6},
-  [68] = {.lex_state = 217},
-  [69] = {.lex_state = 217},
-  [70] = {.lex_state = 217},
-  [71] = {.lex_state = 217},
-  [72] = {.lex_state = 217},
-  [73] = {.lex_state = 217},
-  [74] = {.lex_state = 217},
-  [75] = {.lex_state = 1},
-  [76] = {.lex_state = 1},
-  [77] = {.lex_state = 6},
-  [78] = {.lex_state = 217},
-  [79] = {.lex_state = 217},
-  [80] = {.lex_state = 6},
-  [81] = {.lex_state = 217},
+  [43] = {.lex_state = 233},
+  [44] = {.lex_state = 233},
+  [45] = {.lex_state = 233},
+  [46] = {.lex_state = 233},
+  [47] = {.lex_state = 233},
+  [48] = {.lex_state = 233},
+  [49] = {.lex_state = 6, .external_lex_state = 2},
+  [50] = {.lex_state = 233},
+  [51] = {.lex_state = 2},
+  [52] = {.lex_state = 6},
+  [53] = {.lex_state = 233},
+  [54] = {.lex_state = 233},
+  [55] = {.lex_state = 233},
+  [56] = {.lex_state = 233},
+  [57] = {.lex_state = 233},
+  [58] = {.lex_state = 233},
+  [59] = {.lex_state = 233},
+  [60] = {.lex_state = 233},
+  [61] = {.lex_state = 233},
+  [62] = {.lex_state = 233},
+  [63] = {.lex_state = 233},
+  [64] = {.lex_state = 233},
+  [65] = {.lex_state = 233},
+  [66] = {.lex_state = 233},
+  [67] = {.lex_state = 233},
+  [68] = {.lex_state = 233},
+  [69] = {.lex_state = 6},
+  [70] = {.lex_state = 233},
+  [71] = {.lex_state = 1},
+  [72] = {.lex_state = 233},
+  [73] = {.lex_state = 6},
+  [74] = {.lex_state = 233},
+  [75] = {.lex_state = 233},
+  [76] = {.lex_state = 233},
+  [77] = {.lex_state = 233},
+  [78] = {.lex_state = 233},
+  [79] = {.lex_state = 233},
+  [80] = {.lex_state = 233},
+  [81] = {.lex_state = 6},
   [82] = {.lex_state = 6},
-  [83] = {.lex_state = 6},
-  [84] = {.lex_state = 1},
-  [85] = {.lex_state = 1},
-  [86] = {.lex_state = 1},
-  [87] = {.lex_state = 217},
-  [88] = {.lex_state = 5},
-  [89] = {.lex_state = 2},
-  [90] = {.lex_state = 217},
-  [91] = {.lex_state = 5},
-  [92] = {.lex_state = 5},
-  [93] = {.lex_state = 217},
-  [94] = {.lex_state = 217},
-  [95] = {.lex_state = 2},
-  [96] = {.lex_state = 217},
-  [97] = {.lex_state = 2},
-  [98] = {.lex_state = 7},
-  [99] = {.lex_state = 217},
-  [100] = {.lex_state = 5},
-  [101] = {.lex_state = 217},
-  [102] = {.lex_state = 217},
-  [103] = {.lex_state = 217},
-  [104] = {.lex_state = 217},
-  [105] = {.lex_state = 217},
-  [106] = {.lex_state = 4},
-  [107] = {.lex_state = 2},
-  [108] = {.lex_state = 5},
-  [109] = {.lex_state = 5},
-  [110] = {.lex_state = 5},
-  [111] = {.lex_state = 9},
-  [112] = {.lex_state = 9},
-  [113] = {.lex_state = 0},
-  [114] = {.lex_state = 217},
-  [115] = {.lex_state = 0},
-  [116] = {.lex_state = 0},
-  [117] = {.lex_state = 0},
+  [83] = {.lex_state = 233},
+  [84] = {.lex_state = 6},
+  [85] = {.lex_state = 233},
+  [86] = {.lex_state = 233},
+  [87] = {.lex_state = 1},
+  [88] = {.lex_state = 1},
+  [89] = {.lex_state = 1},
+  [90] = {.lex_state = 1},
+  [91] = {.lex_state = 2},
+  [92] = {.lex_state = 2},
+  [93] = {.lex_state = 5},
+  [94] = {.lex_state = 233},
+  [95] = {.lex_state = 7},
+  [96] = {.lex_state = 5},
+  [97] = {.lex_state = 233},
+  [98] = {.lex_state = 233},
+  [99] = {.lex_state = 233},
+  [100] = {.lex_state = 2},
+  [101] = {.lex_state = 233},
+  [102] = {.lex_state = 233},
+  [103] = {.lex_state = 233},
+  [104] = {.lex_state = 233},
+  [105] = {.lex_state = 5},
+  [106] = {.lex_state = 233},
+  [107] = {.lex_state = 233},
+  [108] = {.lex_state = 233},
+  [109] = {.lex_state = 4},
+  [110] = {.lex_state = 233},
+  [111] = {.lex_state = 233},
+  [112] = {.lex_state = 233},
+  [113] = {.lex_state = 2},
+  [114] = {.lex_state = 5},
+  [115] = {.lex_state = 5},
+  [116] = {.lex_state = 5},
+  [117] = {.lex_state = 5},
   [118] = {.lex_state = 0},
   [119] = {.lex_state = 0},
-  [120] = {.lex_state = 217},
-  [121] = {.lex_state = 0},
-  [122] = {.lex_state = 217},
-  [123] = {.lex_state = 217},
-  [124] = {.lex_state = 0},
-  [125] = {.lex_state = 217},
-  [126] = {.lex_state = 9},
-  [127] = {.lex_state = 9},
-  [128] = {.lex_state = 9},
-  [129] = {.lex_state = 217},
+  [120] = {.lex_state = 9},
+  [121] = {.lex_state = 9},
+  [122] = {.lex_state = 0},
+  [123] = {.lex_state = 0},
+  [124] = {.lex_state = 9},
+  [125] = {.lex_state = 233},
+  [126] = {.lex_state = 233},
+  [127] = {.lex_state = 233},
+  [128] = {.lex_state = 0},
+  [129] = {.lex_state = 9},
   [130] = {.lex_state = 0},
-  [131] = {.lex_state = 9},
-  [132] = {.lex_state = 9},
-  [133] = {.lex_state = 217},
-  [134] = {.lex_state = 0},
-  [135] = {.lex_state = 217},
-  [136] = {.lex_state = 217},
-  [137] = {.lex_state = 0},
+  [131] = {.lex_state = 0},
+  [132] = {.lex_state = 0},
+  [133] = {.lex_state = 9},
+  [134] = {.lex_state = 233},
+  [135] = {.lex_state = 9},
+  [136] = {.lex_state = 0},
+  [137] = {.lex_state = 9},
   [138] = {.lex_state = 0},
-  [139] = {.lex_state = 0},
-  [140] = {.lex_state = 0},
-  [141] = {.lex_state = 0},
+  [139] = {.lex_state = 233},
+  [140] = {.lex_state = 233},
+  [141] = {.lex_state = 233},
   [142] = {.lex_state = 0},
   [143] = {.lex_state = 0},
-  [144] = {.lex_state = 0},
-  [145] = {.lex_state = 217},
-  [146] = {.lex_state = 5},
+  [144] = {.lex_state = 233},
+  [145] = {.lex_state = 0},
+  [146] = {.lex_state = 0},
   [147] = {.lex_state = 0},
   [148] = {.lex_state = 0},
-  [149] = {.lex_state = 0},
-  [150] = {.lex_state = 0},
+  [149] = {.lex_state = 233},
+  [150] = {.lex_state = 233},
   [151] = {.lex_state = 0},
   [152] = {.lex_state = 0},
   [153] = {.lex_state = 0},
-  [154] = {.lex_state = 217},
-  [155] = {.lex_state = 217},
+  [154] = {.lex_state = 0},
+  [155] = {.lex_state = 0},
   [156] = {.lex_state = 0},
-  [157] = {.lex_state = 217},
-  [158] = {.lex_state = 217},
-  [159] = {.lex_state = 217},
+  [157] = {.lex_state = 5},
+  [158] = {.lex_state = 233},
+  [159] = {.lex_state = 0},
   [160] = {.lex_state = 0},
   [161] = {.lex_state = 0},
   [162] = {.lex_state = 0},
-  [163] = {.lex_state = 0},
-  [164] = {.lex_state = 0},
-  [165] = {.lex_state = 4},
-  [166] = {.lex_state = 4},
+  [163] = {.lex_state = 233},
+  [164] = {.lex_state = 233},
+  [165] = {.lex_state = 0},
+  [166] = {.lex_state = 0},
   [167] = {.lex_state = 0},
   [168] = {.lex_state = 0},
   [169] = {.lex_state = 0},
   [170] = {.lex_state = 0},
   [171] = {.lex_state = 4},
-  [172] = {.lex_state = 6},
-  [173] = {.lex_state = 6},
-  [174] = {.lex_state = 6},
-  [175] = {.lex_state = 6},
-  [176] = {.lex_state = 9},
-  [177] = {.lex_state = 0},
-  [178] = {.lex_state = 217},
-  [179] = {.lex_state = 0},
-  [180] = {.lex_state = 217},
-  [181] = {.lex_state = 0},
+  [172] = {.lex_state = 0},
+  [173] = {.lex_state = 4},
+  [174] = {.lex_state = 0},
+  [175] = {.lex_state = 4},
+  [176] = {.lex_state = 0},
+  [177] = {.lex_state = 6},
+  [178] = {.lex_state = 6},
+  [179] = {.lex_state = 6},
+  [180] = {.lex_state = 6},
+  [181] = {.lex_state = 9},
   [182] = {.lex_state = 0},
-  [183] = {.lex_state = 217},
-  [184] = {.lex_state = 217},
-  [185] = {.lex_state = 2},
-  [186] = {.lex_state = 217},
-  [187] = {.lex_state = 217},
-  [188] = {.lex_state = 217},
+  [183] = {.lex_state = 233},
+  [184] = {.lex_state = 0},
+  [185] = {.lex_state = 0},
+  [186] = {.lex_state = 233},
+  [187] = {.lex_state = 0},
+  [188] = {.lex_state = 0},
   [189] = {.lex_state = 0},
-  [190] = {.lex_state = 0},
-  [191] = {.lex_state = 217},
-  [192] = {.lex_state = 0},
-  [193] = {.lex_state = 0},
-  [194] = {.lex_state = 0},
-  [195] = {.lex_state = 217},
+  [190] = {.lex_state = 233},
+  [191] = {.lex_state = 0},
+  [192] = {.lex_state = 233},
+  [193] = {.lex_state = 233},
+  [194] = {.lex_state = 233},
+  [195] = {.lex_state = 0},
   [196] = {.lex_state = 0},
-  [197] = {.lex_state = 217},
-  [198] = {.lex_state = 217},
-  [199] = {.lex_state = 217},
-  [200] = {.lex_state = 0},
-  [201] = {.lex_state = 217},
+  [197] = {.lex_state = 233},
+  [198] = {.lex_state = 0},
+  [199] = {.lex_state = 0},
+  [200] = {.lex_state = 233},
+  [201] = {.lex_state = 0},
   [202] = {.lex_state = 0},
-  [203] = {.lex_state = 217},
-  [204] = {.lex_state = 0},
+  [203] = {.lex_state = 0},
+  [204] = {.lex_state = 233},
   [205] = {.lex_state = 0},
-  [206] = {.lex_state = 0},
+  [206] = {.lex_state = 233},
   [207] = {.lex_state = 0},
-  [208] = {.lex_state = 217},
+  [208] = {.lex_state = 0},
   [209] = {.lex_state = 0},
-  [210] = {.lex_state = 217},
+  [210] = {.lex_state = 0},
   [211] = {.lex_state = 0},
-  [212] = {.lex_state = 0},
-  [213] = {.lex_state = 0},
-  [214] = {.lex_state = 217},
-  [215] = {.lex_state = 217},
+  [212] = {.lex_state = 2},
+  [213] = {.lex_state = 233},
+  [214] = {.lex_state = 233},
+  [215] = {.lex_state = 233},
   [216] = {.lex_state = 0},
-  [217] = {.lex_state = 217},
-  [218] = {.lex_state = 2},
-  [219] = {.lex_state = 2},
-  [220] = {.lex_state = 0},
-  [221] = {.lex_state = 0},
-  [222] = {.lex_state = 10},
-  [223] = {.lex_state = 0},
-  [224] = {.lex_state = 0},
+  [217] = {.lex_state = 233},
+  [218] = {.lex_state = 233},
+  [219] = {.lex_state = 233},
+  [220] = {.lex_state = 233},
+  [221] = {.lex_state = 233},
+  [222] = {.lex_state = 233},
+  [223] = {.lex_state = 233},
+  [224] = {.lex_state = 233},
   [225] = {.lex_state = 0},
   [226] = {.lex_state = 0},
-  [227] = {.lex_state = 2},
-  [228] = {.lex_state = 0},
-  [229] = {.lex_state = 0},
-  [230] = {.lex_state = 0},
-  [231] = {.lex_state = 2},
-  [232] = {.lex_state = 10},
-  [233] = {.lex_state = 12},
+  [227] = {.lex_state = 0},
+  [228] = {.lex_state = 10},
+  [229] = {.lex_state = 2},
+  [230] = {.lex_state = 2},
+  [231] = {.lex_state = 0},
+  [232] = {.lex_state = 0},
+  [233] = {.lex_state = 2},
   [234] = {.lex_state = 2},
   [235] = {.lex_state = 0},
-  [236] = {.lex_state = 2},
-  [237] = {.lex_state = 0},
+  [236] = {.lex_state = 13},
+  [237] = {.lex_state = 2},
   [238] = {.lex_state = 0},
   [239] = {.lex_state = 2},
   [240] = {.lex_state = 0},
-  [241] = {.lex_state = 0},
+  [241] = {.lex_state = 2},
   [242] = {.lex_state = 0},
-  [243] = {.lex_state = 2},
-  [244] = {.lex_state = 10},
-  [245] = {.lex_state = 2},
-  [246] = {.lex_state = 13},
-  [247] = {.lex_state = 2},
+  [243] = {.lex_state = 10},
+  [244] = {.lex_state = 2},
+  [245] = {.lex_state = 0},
+  [246] = {.lex_state = 10},
+  [247] = {.lex_state = 0},
   [248] = {.lex_state = 0},
   [249] = {.lex_state = 0},
   [250] = {.lex_state = 0},
-  [251] = {.lex_state = 0},
-  [252] = {.lex_state = 0},
+  [251] = {.lex_state = 2},
+  [252] = {.lex_state = 2},
   [253] = {.lex_state = 2},
   [254] = {.lex_state = 2},
   [255] = {.lex_state = 2},
-  [256] = {.lex_state = 2},
-  [257] = {.lex_state = 0},
-  [258] = {.lex_state = 13},
-  [259] = {.lex_state = 2},
+  [256] = {.lex_state = 0},
+  [257] = {.lex_state = 12},
+  [258] = {.lex_state = 0},
+  [259] = {.lex_state = 0},
+  [260] = {.lex_state = 2},
+  [261] = {.lex_state = 0},
+  [262] = {.lex_state = 2},
+  [263] = {.lex_state = 0},
+  [264] = {.lex_state = 0},
+  [265] = {.lex_state = 13},
+  [266] = {.lex_state = 0},
 };
 
 static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
@@ -3274,6 +3448,10 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_shell] = ACTIONS(1),
     [anon_sym_passwd] = ACTIONS(1),
     [anon_sym_user] = ACTIONS(1),
+    [anon_sym_packages] = ACTIONS(1),
+    [anon_sym_apt] = ACTIONS(1),
+    [anon_sym_apk] = ACTIONS(1),
+    [anon_sym_dnf] = ACTIONS(1),
     [anon_sym_none] = ACTIONS(1),
     [anon_sym_glibc] = ACTIONS(1),
     [anon_sym_musl] = ACTIONS(1),
@@ -3303,6 +3481,8 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_chown] = ACTIONS(1),
     [anon_sym_chmod] = ACTIONS(1),
     [anon_sym_run] = ACTIONS(1),
+    [sym_layer_option] = ACTIONS(1),
+    [anon_sym_install] = ACTIONS(1),
     [anon_sym_cache] = ACTIONS(1),
     [sym_locked] = ACTIONS(1),
     [sym_ssh_mount] = ACTIONS(1),
@@ -3337,14 +3517,14 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym__error_sentinel] = ACTIONS(1),
   },
   [STATE(1)] = {
-    [sym_source_file] = STATE(257),
-    [sym__declaration] = STATE(207),
-    [sym_image_declaration] = STATE(207),
-    [sym_param_declaration] = STATE(207),
-    [sym_secret_declaration] = STATE(207),
-    [sym_stage_declaration] = STATE(207),
-    [sym_role] = STATE(259),
-    [aux_sym_source_file_repeat1] = STATE(9),
+    [sym_source_file] = STATE(259),
+    [sym__declaration] = STATE(191),
+    [sym_image_declaration] = STATE(191),
+    [sym_param_declaration] = STATE(191),
+    [sym_secret_declaration] = STATE(191),
+    [sym_stage_declaration] = STATE(191),
+    [sym_role] = STATE(233),
+    [aux_sym_source_file_repeat1] = STATE(10),
     [ts_builtin_sym_end] = ACTIONS(7),
     [sym__newline] = ACTIONS(9),
     [sym_comment] = ACTIONS(3),
@@ -3361,7 +3541,7 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
 };
 
 static const uint16_t ts_small_parse_table[] = {
-  [0] = 17,
+  [0] = 18,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -3381,117 +3561,28 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(40), 1,
       anon_sym_run,
     ACTIONS(43), 1,
-      anon_sym_expose,
+      anon_sym_install,
     ACTIONS(46), 1,
-      anon_sym_label,
+      anon_sym_expose,
     ACTIONS(49), 1,
-      anon_sym_entrypoint,
+      anon_sym_label,
     ACTIONS(52), 1,
-      anon_sym_cmd,
+      anon_sym_entrypoint,
     ACTIONS(55), 1,
-      anon_sym_healthcheck,
+      anon_sym_cmd,
     ACTIONS(58), 1,
-      anon_sym_produce,
-    STATE(2), 1,
-      aux_sym_block_repeat1,
-    STATE(248), 12,
-      sym__step,
-      sym_workdir_step,
-      sym_env_step,
-      sym_copy_step,
-      sym_run_step,
-      sym_user_step,
-      sym_expose_step,
-      sym_label_step,
-      sym_entrypoint_step,
-      sym_cmd_step,
-      sym_healthcheck_step,
-      sym_produce_step,
-  [63] = 17,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
+      anon_sym_healthcheck,
     ACTIONS(61), 1,
-      sym__newline,
-    ACTIONS(63), 1,
-      anon_sym_RBRACE,
-    ACTIONS(65), 1,
-      anon_sym_user,
-    ACTIONS(67), 1,
-      anon_sym_workdir,
-    ACTIONS(69), 1,
-      anon_sym_env,
-    ACTIONS(71), 1,
-      anon_sym_copy,
-    ACTIONS(73), 1,
-      anon_sym_run,
-    ACTIONS(75), 1,
-      anon_sym_expose,
-    ACTIONS(77), 1,
-      anon_sym_label,
-    ACTIONS(79), 1,
-      anon_sym_entrypoint,
-    ACTIONS(81), 1,
-      anon_sym_cmd,
-    ACTIONS(83), 1,
-      anon_sym_healthcheck,
-    ACTIONS(85), 1,
       anon_sym_produce,
-    STATE(4), 1,
-      aux_sym_block_repeat1,
-    STATE(215), 12,
-      sym__step,
-      sym_workdir_step,
-      sym_env_step,
-      sym_copy_step,
-      sym_run_step,
-      sym_user_step,
-      sym_expose_step,
-      sym_label_step,
-      sym_entrypoint_step,
-      sym_cmd_step,
-      sym_healthcheck_step,
-      sym_produce_step,
-  [126] = 17,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(65), 1,
-      anon_sym_user,
-    ACTIONS(67), 1,
-      anon_sym_workdir,
-    ACTIONS(69), 1,
-      anon_sym_env,
-    ACTIONS(71), 1,
-      anon_sym_copy,
-    ACTIONS(73), 1,
-      anon_sym_run,
-    ACTIONS(75), 1,
-      anon_sym_expose,
-    ACTIONS(77), 1,
-      anon_sym_label,
-    ACTIONS(79), 1,
-      anon_sym_entrypoint,
-    ACTIONS(81), 1,
-      anon_sym_cmd,
-    ACTIONS(83), 1,
-      anon_sym_healthcheck,
-    ACTIONS(85), 1,
-      anon_sym_produce,
-    ACTIONS(87), 1,
-      sym__newline,
-    ACTIONS(89), 1,
-      anon_sym_RBRACE,
     STATE(2), 1,
       aux_sym_block_repeat1,
-    STATE(191), 12,
+    STATE(225), 13,
       sym__step,
       sym_workdir_step,
       sym_env_step,
       sym_copy_step,
       sym_run_step,
+      sym_install_step,
       sym_user_step,
       sym_expose_step,
       sym_label_step,
@@ -3499,12 +3590,112 @@ static const uint16_t ts_small_parse_table[] = {
       sym_cmd_step,
       sym_healthcheck_step,
       sym_produce_step,
-  [189] = 3,
+  [67] = 18,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(91), 19,
+    ACTIONS(64), 1,
+      sym__newline,
+    ACTIONS(66), 1,
+      anon_sym_RBRACE,
+    ACTIONS(68), 1,
+      anon_sym_user,
+    ACTIONS(70), 1,
+      anon_sym_workdir,
+    ACTIONS(72), 1,
+      anon_sym_env,
+    ACTIONS(74), 1,
+      anon_sym_copy,
+    ACTIONS(76), 1,
+      anon_sym_run,
+    ACTIONS(78), 1,
+      anon_sym_install,
+    ACTIONS(80), 1,
+      anon_sym_expose,
+    ACTIONS(82), 1,
+      anon_sym_label,
+    ACTIONS(84), 1,
+      anon_sym_entrypoint,
+    ACTIONS(86), 1,
+      anon_sym_cmd,
+    ACTIONS(88), 1,
+      anon_sym_healthcheck,
+    ACTIONS(90), 1,
+      anon_sym_produce,
+    STATE(2), 1,
+      aux_sym_block_repeat1,
+    STATE(224), 13,
+      sym__step,
+      sym_workdir_step,
+      sym_env_step,
+      sym_copy_step,
+      sym_run_step,
+      sym_install_step,
+      sym_user_step,
+      sym_expose_step,
+      sym_label_step,
+      sym_entrypoint_step,
+      sym_cmd_step,
+      sym_healthcheck_step,
+      sym_produce_step,
+  [134] = 18,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(68), 1,
+      anon_sym_user,
+    ACTIONS(70), 1,
+      anon_sym_workdir,
+    ACTIONS(72), 1,
+      anon_sym_env,
+    ACTIONS(74), 1,
+      anon_sym_copy,
+    ACTIONS(76), 1,
+      anon_sym_run,
+    ACTIONS(78), 1,
+      anon_sym_install,
+    ACTIONS(80), 1,
+      anon_sym_expose,
+    ACTIONS(82), 1,
+      anon_sym_label,
+    ACTIONS(84), 1,
+      anon_sym_entrypoint,
+    ACTIONS(86), 1,
+      anon_sym_cmd,
+    ACTIONS(88), 1,
+      anon_sym_healthcheck,
+    ACTIONS(90), 1,
+      anon_sym_produce,
+    ACTIONS(92), 1,
+      sym__newline,
+    ACTIONS(94), 1,
+      anon_sym_RBRACE,
+    STATE(3), 1,
+      aux_sym_block_repeat1,
+    STATE(192), 13,
+      sym__step,
+      sym_workdir_step,
+      sym_env_step,
+      sym_copy_step,
+      sym_run_step,
+      sym_install_step,
+      sym_user_step,
+      sym_expose_step,
+      sym_label_step,
+      sym_entrypoint_step,
+      sym_cmd_step,
+      sym_healthcheck_step,
+      sym_produce_step,
+  [201] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(98), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(96), 21,
       ts_builtin_sym_end,
       sym__newline,
       anon_sym_EQ,
@@ -3516,6 +3707,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_secret,
       anon_sym_chown,
       anon_sym_chmod,
+      sym_layer_option,
       anon_sym_cache,
       sym_locked,
       sym_ssh_mount,
@@ -3524,12 +3716,15 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_start_DASHperiod,
       anon_sym_retries,
       anon_sym_RBRACK,
-  [217] = 3,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+  [234] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(93), 19,
+    ACTIONS(102), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(100), 21,
       ts_builtin_sym_end,
       sym__newline,
       anon_sym_EQ,
@@ -3541,6 +3736,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_secret,
       anon_sym_chown,
       anon_sym_chmod,
+      sym_layer_option,
       anon_sym_cache,
       sym_locked,
       sym_ssh_mount,
@@ -3549,12 +3745,15 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_start_DASHperiod,
       anon_sym_retries,
       anon_sym_RBRACK,
-  [245] = 3,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+  [267] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(95), 19,
+    ACTIONS(106), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(104), 21,
       ts_builtin_sym_end,
       sym__newline,
       anon_sym_EQ,
@@ -3566,6 +3765,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_secret,
       anon_sym_chown,
       anon_sym_chmod,
+      sym_layer_option,
       anon_sym_cache,
       sym_locked,
       sym_ssh_mount,
@@ -3574,12 +3774,15 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_start_DASHperiod,
       anon_sym_retries,
       anon_sym_RBRACK,
-  [273] = 3,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+  [300] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(97), 19,
+    ACTIONS(110), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(108), 21,
       ts_builtin_sym_end,
       sym__newline,
       anon_sym_EQ,
@@ -3591,6 +3794,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_secret,
       anon_sym_chown,
       anon_sym_chmod,
+      sym_layer_option,
       anon_sym_cache,
       sym_locked,
       sym_ssh_mount,
@@ -3599,7 +3803,41 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_start_DASHperiod,
       anon_sym_retries,
       anon_sym_RBRACK,
-  [301] = 13,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+  [333] = 13,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(112), 1,
+      ts_builtin_sym_end,
+    ACTIONS(114), 1,
+      sym__newline,
+    ACTIONS(117), 1,
+      anon_sym_image,
+    ACTIONS(120), 1,
+      anon_sym_param,
+    ACTIONS(123), 1,
+      anon_sym_secret,
+    ACTIONS(126), 1,
+      sym_default,
+    ACTIONS(129), 1,
+      sym_cross,
+    STATE(9), 1,
+      aux_sym_source_file_repeat1,
+    STATE(233), 1,
+      sym_role,
+    ACTIONS(132), 3,
+      anon_sym_base,
+      anon_sym_builder,
+      anon_sym_runtime,
+    STATE(250), 5,
+      sym__declaration,
+      sym_image_declaration,
+      sym_param_declaration,
+      sym_secret_declaration,
+      sym_stage_declaration,
+  [379] = 13,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -3614,93 +3852,144 @@ static const uint16_t ts_small_parse_table[] = {
       sym_default,
     ACTIONS(19), 1,
       sym_cross,
-    ACTIONS(99), 1,
+    ACTIONS(135), 1,
       ts_builtin_sym_end,
-    ACTIONS(101), 1,
+    ACTIONS(137), 1,
       sym__newline,
-    STATE(10), 1,
+    STATE(9), 1,
       aux_sym_source_file_repeat1,
-    STATE(259), 1,
+    STATE(233), 1,
       sym_role,
     ACTIONS(21), 3,
       anon_sym_base,
       anon_sym_builder,
       anon_sym_runtime,
-    STATE(213), 5,
+    STATE(201), 5,
       sym__declaration,
       sym_image_declaration,
       sym_param_declaration,
       sym_secret_declaration,
       sym_stage_declaration,
-  [347] = 13,
+  [425] = 12,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(103), 1,
-      ts_builtin_sym_end,
-    ACTIONS(105), 1,
-      sym__newline,
-    ACTIONS(108), 1,
-      anon_sym_image,
-    ACTIONS(111), 1,
-      anon_sym_param,
-    ACTIONS(114), 1,
-      anon_sym_secret,
-    ACTIONS(117), 1,
-      sym_default,
-    ACTIONS(120), 1,
-      sym_cross,
-    STATE(10), 1,
-      aux_sym_source_file_repeat1,
-    STATE(259), 1,
-      sym_role,
-    ACTIONS(123), 3,
-      anon_sym_base,
-      anon_sym_builder,
-      anon_sym_runtime,
-    STATE(251), 5,
-      sym__declaration,
-      sym_image_declaration,
-      sym_param_declaration,
-      sym_secret_declaration,
-      sym_stage_declaration,
-  [393] = 12,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(128), 1,
+    ACTIONS(141), 1,
       anon_sym_chown,
-    ACTIONS(130), 1,
+    ACTIONS(143), 1,
       anon_sym_chmod,
-    ACTIONS(132), 1,
+    ACTIONS(145), 1,
       sym_path,
-    ACTIONS(134), 1,
+    ACTIONS(147), 1,
       anon_sym_DQUOTE,
-    ACTIONS(136), 1,
+    ACTIONS(149), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
     STATE(16), 1,
       aux_sym_copy_step_repeat1,
-    STATE(71), 1,
+    STATE(70), 1,
       aux_sym_copy_step_repeat2,
-    ACTIONS(126), 2,
+    ACTIONS(139), 2,
       sym__newline,
       anon_sym_RBRACE,
-    STATE(136), 2,
+    STATE(140), 2,
       sym_chown_option,
       sym_chmod_option,
-    STATE(75), 4,
+    STATE(71), 4,
       sym__path,
       sym__string,
       sym_string,
       sym_raw_string,
-  [435] = 3,
+  [467] = 11,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(26), 13,
+    ACTIONS(151), 1,
+      sym__newline,
+    ACTIONS(153), 1,
+      anon_sym_RBRACE,
+    ACTIONS(155), 1,
+      anon_sym_libc,
+    ACTIONS(157), 1,
+      anon_sym_shell,
+    ACTIONS(159), 1,
+      anon_sym_passwd,
+    ACTIONS(161), 1,
+      anon_sym_user,
+    ACTIONS(163), 1,
+      anon_sym_packages,
+    STATE(14), 1,
+      aux_sym_capabilities_repeat1,
+    STATE(200), 6,
+      sym__capability,
+      sym_libc_capability,
+      sym_shell_capability,
+      sym_passwd_capability,
+      sym_user_capability,
+      sym_packages_capability,
+  [506] = 11,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(165), 1,
+      sym__newline,
+    ACTIONS(168), 1,
+      anon_sym_RBRACE,
+    ACTIONS(170), 1,
+      anon_sym_libc,
+    ACTIONS(173), 1,
+      anon_sym_shell,
+    ACTIONS(176), 1,
+      anon_sym_passwd,
+    ACTIONS(179), 1,
+      anon_sym_user,
+    ACTIONS(182), 1,
+      anon_sym_packages,
+    STATE(13), 1,
+      aux_sym_capabilities_repeat1,
+    STATE(235), 6,
+      sym__capability,
+      sym_libc_capability,
+      sym_shell_capability,
+      sym_passwd_capability,
+      sym_user_capability,
+      sym_packages_capability,
+  [545] = 11,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(155), 1,
+      anon_sym_libc,
+    ACTIONS(157), 1,
+      anon_sym_shell,
+    ACTIONS(159), 1,
+      anon_sym_passwd,
+    ACTIONS(161), 1,
+      anon_sym_user,
+    ACTIONS(163), 1,
+      anon_sym_packages,
+    ACTIONS(185), 1,
+      sym__newline,
+    ACTIONS(187), 1,
+      anon_sym_RBRACE,
+    STATE(13), 1,
+      aux_sym_capabilities_repeat1,
+    STATE(190), 6,
+      sym__capability,
+      sym_libc_capability,
+      sym_shell_capability,
+      sym_passwd_capability,
+      sym_user_capability,
+      sym_packages_capability,
+  [584] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(26), 14,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_user,
@@ -3708,502 +3997,505 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_env,
       anon_sym_copy,
       anon_sym_run,
+      anon_sym_install,
       anon_sym_expose,
       anon_sym_label,
       anon_sym_entrypoint,
       anon_sym_cmd,
       anon_sym_healthcheck,
       anon_sym_produce,
-  [457] = 10,
+  [607] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(138), 1,
-      sym__newline,
-    ACTIONS(140), 1,
-      anon_sym_RBRACE,
-    ACTIONS(142), 1,
-      anon_sym_libc,
-    ACTIONS(144), 1,
-      anon_sym_shell,
-    ACTIONS(146), 1,
-      anon_sym_passwd,
-    ACTIONS(148), 1,
-      anon_sym_user,
-    STATE(14), 1,
-      aux_sym_capabilities_repeat1,
-    STATE(210), 5,
-      sym__capability,
-      sym_libc_capability,
-      sym_shell_capability,
-      sym_passwd_capability,
-      sym_user_capability,
-  [492] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(150), 1,
-      sym__newline,
-    ACTIONS(153), 1,
-      anon_sym_RBRACE,
-    ACTIONS(155), 1,
-      anon_sym_libc,
-    ACTIONS(158), 1,
-      anon_sym_shell,
-    ACTIONS(161), 1,
-      anon_sym_passwd,
-    ACTIONS(164), 1,
-      anon_sym_user,
-    STATE(14), 1,
-      aux_sym_capabilities_repeat1,
-    STATE(240), 5,
-      sym__capability,
-      sym_libc_capability,
-      sym_shell_capability,
-      sym_passwd_capability,
-      sym_user_capability,
-  [527] = 10,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(142), 1,
-      anon_sym_libc,
-    ACTIONS(144), 1,
-      anon_sym_shell,
-    ACTIONS(146), 1,
-      anon_sym_passwd,
-    ACTIONS(148), 1,
-      anon_sym_user,
-    ACTIONS(167), 1,
-      sym__newline,
-    ACTIONS(169), 1,
-      anon_sym_RBRACE,
-    STATE(13), 1,
-      aux_sym_capabilities_repeat1,
-    STATE(195), 5,
-      sym__capability,
-      sym_libc_capability,
-      sym_shell_capability,
-      sym_passwd_capability,
-      sym_user_capability,
-  [562] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(175), 1,
+    ACTIONS(193), 1,
       sym_path,
-    ACTIONS(178), 1,
+    ACTIONS(196), 1,
       anon_sym_DQUOTE,
-    ACTIONS(181), 1,
+    ACTIONS(199), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
     STATE(16), 1,
       aux_sym_copy_step_repeat1,
-    ACTIONS(171), 2,
+    ACTIONS(189), 2,
       sym__newline,
       anon_sym_RBRACE,
-    ACTIONS(173), 2,
+    ACTIONS(191), 2,
       anon_sym_chown,
       anon_sym_chmod,
-    STATE(75), 4,
+    STATE(71), 4,
       sym__path,
       sym__string,
       sym_string,
       sym_raw_string,
-  [595] = 7,
+  [640] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(186), 1,
-      aux_sym_number_token1,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(184), 2,
-      anon_sym_true,
-      anon_sym_false,
-    STATE(169), 6,
-      sym__value,
-      sym_boolean,
-      sym_number,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [623] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(186), 1,
-      aux_sym_number_token1,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(184), 2,
-      anon_sym_true,
-      anon_sym_false,
-    STATE(214), 6,
-      sym__value,
-      sym_boolean,
-      sym_number,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [651] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(192), 1,
-      sym__newline,
-    ACTIONS(194), 1,
-      sym_identifier,
-    ACTIONS(196), 1,
-      anon_sym_RBRACK,
-    STATE(21), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(134), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [683] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(186), 1,
-      aux_sym_number_token1,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(184), 2,
-      anon_sym_true,
-      anon_sym_false,
-    STATE(208), 6,
-      sym__value,
-      sym_boolean,
-      sym_number,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [711] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(194), 1,
-      sym_identifier,
-    ACTIONS(198), 1,
-      sym__newline,
-    ACTIONS(200), 1,
-      anon_sym_RBRACK,
-    STATE(59), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(124), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [743] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(194), 1,
-      sym_identifier,
     ACTIONS(202), 1,
       sym__newline,
     ACTIONS(204), 1,
-      anon_sym_RBRACK,
-    STATE(23), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(164), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [775] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(194), 1,
-      sym_identifier,
-    ACTIONS(198), 1,
-      sym__newline,
-    ACTIONS(206), 1,
-      anon_sym_RBRACK,
-    STATE(59), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(167), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [807] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(194), 1,
       sym_identifier,
     ACTIONS(206), 1,
       anon_sym_RBRACK,
     ACTIONS(208), 1,
-      sym__newline,
-    STATE(26), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(167), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [839] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
       anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(194), 1,
-      sym_identifier,
-    ACTIONS(206), 1,
-      anon_sym_RBRACK,
     ACTIONS(210), 1,
-      sym__newline,
-    STATE(27), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    STATE(28), 1,
       aux_sym_enum_type_repeat1,
-    STATE(164), 5,
+    STATE(168), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [871] = 9,
+  [672] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(188), 1,
+    ACTIONS(208), 1,
       anon_sym_DQUOTE,
-    ACTIONS(190), 1,
+    ACTIONS(210), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(194), 1,
-      sym_identifier,
-    ACTIONS(198), 1,
-      sym__newline,
-    ACTIONS(212), 1,
-      anon_sym_RBRACK,
-    STATE(59), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(170), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [903] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(194), 1,
-      sym_identifier,
-    ACTIONS(198), 1,
-      sym__newline,
-    ACTIONS(212), 1,
-      anon_sym_RBRACK,
-    STATE(59), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(167), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [935] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(194), 1,
-      sym_identifier,
-    ACTIONS(212), 1,
-      anon_sym_RBRACK,
     ACTIONS(214), 1,
-      sym__newline,
-    STATE(30), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(167), 5,
-      sym__command_argument,
-      sym_artifact_reference,
+      aux_sym_number_token1,
+    ACTIONS(212), 2,
+      anon_sym_true,
+      anon_sym_false,
+    STATE(221), 6,
+      sym__value,
+      sym_boolean,
+      sym_number,
       sym__string,
       sym_string,
       sym_raw_string,
-  [967] = 9,
+  [700] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(194), 1,
+    ACTIONS(204), 1,
       sym_identifier,
-    ACTIONS(212), 1,
-      anon_sym_RBRACK,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
     ACTIONS(216), 1,
       sym__newline,
-    STATE(31), 1,
+    ACTIONS(218), 1,
+      anon_sym_RBRACK,
+    STATE(21), 1,
       aux_sym_enum_type_repeat1,
-    STATE(164), 5,
+    STATE(132), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [999] = 9,
+  [732] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(188), 1,
+    ACTIONS(208), 1,
       anon_sym_DQUOTE,
-    ACTIONS(190), 1,
+    ACTIONS(210), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(194), 1,
-      sym_identifier,
-    ACTIONS(198), 1,
-      sym__newline,
-    ACTIONS(218), 1,
-      anon_sym_RBRACK,
-    STATE(59), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(170), 5,
-      sym__command_argument,
-      sym_artifact_reference,
+    ACTIONS(214), 1,
+      aux_sym_number_token1,
+    ACTIONS(212), 2,
+      anon_sym_true,
+      anon_sym_false,
+    STATE(193), 6,
+      sym__value,
+      sym_boolean,
+      sym_number,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1031] = 9,
+  [760] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(194), 1,
+    ACTIONS(204), 1,
       sym_identifier,
-    ACTIONS(198), 1,
-      sym__newline,
-    ACTIONS(218), 1,
-      anon_sym_RBRACK,
-    STATE(59), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(167), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1063] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
+    ACTIONS(208), 1,
       anon_sym_DQUOTE,
-    ACTIONS(190), 1,
+    ACTIONS(210), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(194), 1,
-      sym_identifier,
-    ACTIONS(218), 1,
-      anon_sym_RBRACK,
     ACTIONS(220), 1,
-      sym__newline,
-    STATE(33), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(167), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1095] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(194), 1,
-      sym_identifier,
-    ACTIONS(198), 1,
       sym__newline,
     ACTIONS(222), 1,
       anon_sym_RBRACK,
-    STATE(59), 1,
+    STATE(51), 1,
       aux_sym_enum_type_repeat1,
-    STATE(170), 5,
+    STATE(123), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1127] = 3,
+  [792] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(103), 10,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(214), 1,
+      aux_sym_number_token1,
+    ACTIONS(212), 2,
+      anon_sym_true,
+      anon_sym_false,
+    STATE(182), 6,
+      sym__value,
+      sym_boolean,
+      sym_number,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [820] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(204), 1,
+      sym_identifier,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(224), 1,
+      sym__newline,
+    ACTIONS(226), 1,
+      anon_sym_RBRACK,
+    STATE(24), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(168), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [852] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(204), 1,
+      sym_identifier,
+    ACTIONS(206), 1,
+      anon_sym_RBRACK,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(220), 1,
+      sym__newline,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(166), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [884] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(204), 1,
+      sym_identifier,
+    ACTIONS(206), 1,
+      anon_sym_RBRACK,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(228), 1,
+      sym__newline,
+    STATE(27), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(166), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [916] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(204), 1,
+      sym_identifier,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(220), 1,
+      sym__newline,
+    ACTIONS(230), 1,
+      anon_sym_RBRACK,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(174), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [948] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(204), 1,
+      sym_identifier,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(220), 1,
+      sym__newline,
+    ACTIONS(232), 1,
+      anon_sym_RBRACK,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(174), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [980] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(204), 1,
+      sym_identifier,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(220), 1,
+      sym__newline,
+    ACTIONS(232), 1,
+      anon_sym_RBRACK,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(166), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1012] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(204), 1,
+      sym_identifier,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(232), 1,
+      anon_sym_RBRACK,
+    ACTIONS(234), 1,
+      sym__newline,
+    STATE(30), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(166), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1044] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(204), 1,
+      sym_identifier,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(220), 1,
+      sym__newline,
+    ACTIONS(236), 1,
+      anon_sym_RBRACK,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(174), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1076] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(204), 1,
+      sym_identifier,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(232), 1,
+      anon_sym_RBRACK,
+    ACTIONS(238), 1,
+      sym__newline,
+    STATE(32), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(168), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1108] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(204), 1,
+      sym_identifier,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(220), 1,
+      sym__newline,
+    ACTIONS(236), 1,
+      anon_sym_RBRACK,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(166), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1140] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(204), 1,
+      sym_identifier,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(236), 1,
+      anon_sym_RBRACK,
+    ACTIONS(240), 1,
+      sym__newline,
+    STATE(26), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(166), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1172] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(204), 1,
+      sym_identifier,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(242), 1,
+      anon_sym_LBRACK,
+    STATE(54), 6,
+      sym__command,
+      sym_command_list,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1199] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(204), 1,
+      sym_identifier,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(242), 1,
+      anon_sym_LBRACK,
+    STATE(194), 6,
+      sym__command,
+      sym_command_list,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1226] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(246), 1,
+      anon_sym_DOT,
+    ACTIONS(244), 9,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_to,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+      anon_sym_RBRACK,
+  [1247] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(204), 1,
+      sym_identifier,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(242), 1,
+      anon_sym_LBRACK,
+    STATE(218), 6,
+      sym__command,
+      sym_command_list,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1274] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(112), 10,
       ts_builtin_sym_end,
       sym__newline,
       anon_sym_image,
@@ -4214,198 +4506,87 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_base,
       anon_sym_builder,
       anon_sym_runtime,
-  [1146] = 7,
+  [1293] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(194), 1,
+    ACTIONS(204), 1,
       sym_identifier,
-    ACTIONS(224), 1,
-      anon_sym_LBRACK,
-    STATE(187), 6,
-      sym__command,
-      sym_command_list,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1173] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
+    ACTIONS(208), 1,
       anon_sym_DQUOTE,
-    ACTIONS(190), 1,
+    ACTIONS(210), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(194), 1,
-      sym_identifier,
-    ACTIONS(224), 1,
-      anon_sym_LBRACK,
-    STATE(188), 6,
-      sym__command,
-      sym_command_list,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1200] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(194), 1,
-      sym_identifier,
-    ACTIONS(198), 1,
+    ACTIONS(248), 1,
       sym__newline,
-    STATE(59), 1,
+    STATE(40), 1,
       aux_sym_enum_type_repeat1,
-    STATE(167), 5,
+    STATE(168), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1229] = 8,
+  [1322] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(194), 1,
+    ACTIONS(204), 1,
       sym_identifier,
-    ACTIONS(226), 1,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(220), 1,
       sym__newline,
-    STATE(41), 1,
+    STATE(51), 1,
       aux_sym_enum_type_repeat1,
-    STATE(167), 5,
+    STATE(166), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1258] = 7,
+  [1351] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(194), 1,
+    ACTIONS(204), 1,
       sym_identifier,
-    ACTIONS(224), 1,
-      anon_sym_LBRACK,
-    STATE(47), 6,
-      sym__command,
-      sym_command_list,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1285] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(230), 1,
-      anon_sym_DOT,
-    ACTIONS(228), 9,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_to,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-      anon_sym_RBRACK,
-  [1306] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
+    ACTIONS(208), 1,
       anon_sym_DQUOTE,
-    ACTIONS(190), 1,
+    ACTIONS(210), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(194), 1,
-      sym_identifier,
-    ACTIONS(198), 1,
+    ACTIONS(250), 1,
       sym__newline,
-    STATE(59), 1,
+    STATE(42), 1,
       aux_sym_enum_type_repeat1,
-    STATE(170), 5,
+    STATE(166), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1335] = 8,
+  [1380] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(194), 1,
+    ACTIONS(204), 1,
       sym_identifier,
-    ACTIONS(232), 1,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(220), 1,
       sym__newline,
-    STATE(37), 1,
+    STATE(51), 1,
       aux_sym_enum_type_repeat1,
-    STATE(164), 5,
+    STATE(174), 5,
       sym__command_argument,
       sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1364] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(234), 9,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_COMMA,
-      anon_sym_to,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-      anon_sym_RBRACK,
-  [1382] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(236), 1,
-      sym__newline,
-    ACTIONS(238), 1,
-      anon_sym_RPAREN,
-    STATE(50), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(161), 3,
       sym__string,
       sym_string,
       sym_raw_string,
@@ -4414,235 +4595,237 @@ static const uint16_t ts_small_parse_table[] = {
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(198), 1,
-      sym__newline,
-    ACTIONS(238), 1,
-      anon_sym_RPAREN,
-    STATE(59), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(177), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1436] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(242), 1,
+    ACTIONS(254), 1,
       anon_sym_secret,
-    ACTIONS(245), 1,
+    ACTIONS(258), 1,
       anon_sym_cache,
-    ACTIONS(248), 1,
-      sym_ssh_mount,
-    STATE(46), 1,
+    STATE(45), 1,
       aux_sym_run_step_repeat1,
-    ACTIONS(240), 2,
+    ACTIONS(252), 2,
       sym__newline,
       anon_sym_RBRACE,
-    STATE(125), 2,
+    ACTIONS(256), 2,
+      sym_layer_option,
+      sym_ssh_mount,
+    STATE(97), 2,
       sym_cache_mount,
       sym_secret_mount,
-  [1463] = 6,
+  [1437] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    STATE(63), 1,
-      aux_sym_healthcheck_step_repeat1,
-    STATE(103), 1,
-      sym_healthcheck_option,
-    ACTIONS(251), 2,
+    ACTIONS(254), 1,
+      anon_sym_secret,
+    ACTIONS(258), 1,
+      anon_sym_cache,
+    STATE(43), 1,
+      aux_sym_run_step_repeat1,
+    ACTIONS(256), 2,
+      sym_layer_option,
+      sym_ssh_mount,
+    ACTIONS(260), 2,
       sym__newline,
       anon_sym_RBRACE,
-    ACTIONS(253), 4,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [1486] = 6,
+    STATE(97), 2,
+      sym_cache_mount,
+      sym_secret_mount,
+  [1465] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    STATE(48), 1,
-      aux_sym_healthcheck_step_repeat1,
-    STATE(103), 1,
-      sym_healthcheck_option,
-    ACTIONS(255), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-    ACTIONS(257), 4,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [1509] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(198), 1,
-      sym__newline,
-    ACTIONS(260), 1,
-      anon_sym_RPAREN,
-    STATE(59), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(163), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1536] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(198), 1,
-      sym__newline,
-    ACTIONS(260), 1,
-      anon_sym_RPAREN,
-    STATE(59), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(177), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1563] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(260), 1,
-      anon_sym_RPAREN,
-    ACTIONS(262), 1,
-      sym__newline,
-    STATE(54), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(177), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1590] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(264), 8,
-      ts_builtin_sym_end,
-      sym__newline,
-      anon_sym_RBRACE,
-      sym_required,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [1607] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(266), 1,
-      sym_path,
-    ACTIONS(268), 1,
-      anon_sym_DQUOTE,
+    ACTIONS(264), 1,
+      anon_sym_secret,
     ACTIONS(270), 1,
+      anon_sym_cache,
+    STATE(45), 1,
+      aux_sym_run_step_repeat1,
+    ACTIONS(262), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    ACTIONS(267), 2,
+      sym_layer_option,
+      sym_ssh_mount,
+    STATE(97), 2,
+      sym_cache_mount,
+      sym_secret_mount,
+  [1493] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(273), 9,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_COMMA,
+      anon_sym_to,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+      anon_sym_RBRACK,
+  [1511] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(272), 1,
+    ACTIONS(275), 1,
+      sym__newline,
+    ACTIONS(277), 1,
+      anon_sym_RPAREN,
+    STATE(65), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(176), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1538] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(220), 1,
+      sym__newline,
+    ACTIONS(279), 1,
+      anon_sym_RPAREN,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(170), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1565] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(281), 1,
+      sym_path,
+    ACTIONS(283), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(285), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(287), 1,
       sym__artifact_copy_marker,
-    STATE(61), 4,
+    STATE(52), 4,
       sym__path,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1632] = 8,
+  [1590] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(188), 1,
+    ACTIONS(208), 1,
       anon_sym_DQUOTE,
-    ACTIONS(190), 1,
+    ACTIONS(210), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(198), 1,
+    ACTIONS(289), 1,
       sym__newline,
-    ACTIONS(274), 1,
+    ACTIONS(291), 1,
       anon_sym_RPAREN,
+    STATE(55), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(169), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1617] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(293), 1,
+      sym__newline,
+    ACTIONS(298), 1,
+      anon_sym_DQUOTE,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+    ACTIONS(296), 5,
+      sym_identifier,
+      anon_sym_COMMA,
+      anon_sym_RPAREN,
+      anon_sym_RBRACK,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+  [1640] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(147), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(149), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(300), 1,
+      sym_path,
+    STATE(11), 1,
+      aux_sym_copy_step_repeat1,
+    STATE(71), 4,
+      sym__path,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1665] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    STATE(58), 1,
+      aux_sym_install_step_repeat1,
+    ACTIONS(302), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    STATE(164), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1690] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
     STATE(59), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(163), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1659] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(198), 1,
+      aux_sym_healthcheck_step_repeat1,
+    STATE(99), 1,
+      sym_healthcheck_option,
+    ACTIONS(304), 2,
       sym__newline,
-    ACTIONS(276), 1,
-      anon_sym_RPAREN,
-    STATE(59), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(177), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1686] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(276), 1,
-      anon_sym_RPAREN,
-    ACTIONS(278), 1,
-      sym__newline,
-    STATE(64), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(177), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
+      anon_sym_RBRACE,
+    ACTIONS(306), 4,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
   [1713] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(188), 1,
+    ACTIONS(208), 1,
       anon_sym_DQUOTE,
-    ACTIONS(190), 1,
+    ACTIONS(210), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(276), 1,
-      anon_sym_RPAREN,
-    ACTIONS(280), 1,
+    ACTIONS(220), 1,
       sym__newline,
-    STATE(45), 1,
+    ACTIONS(308), 1,
+      anon_sym_RPAREN,
+    STATE(51), 1,
       aux_sym_enum_type_repeat1,
-    STATE(161), 3,
+    STATE(176), 3,
       sym__string,
       sym_string,
       sym_raw_string,
@@ -4651,1278 +4834,1308 @@ static const uint16_t ts_small_parse_table[] = {
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(188), 1,
+    ACTIONS(208), 1,
       anon_sym_DQUOTE,
-    ACTIONS(190), 1,
+    ACTIONS(210), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(282), 1,
-      sym__newline,
-    ACTIONS(284), 1,
+    ACTIONS(308), 1,
       anon_sym_RPAREN,
-    STATE(55), 1,
+    ACTIONS(310), 1,
+      sym__newline,
+    STATE(60), 1,
       aux_sym_enum_type_repeat1,
-    STATE(161), 3,
+    STATE(176), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1767] = 6,
+  [1767] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(286), 1,
-      sym__newline,
-    ACTIONS(291), 1,
+    ACTIONS(208), 1,
       anon_sym_DQUOTE,
-    STATE(59), 1,
-      aux_sym_enum_type_repeat1,
-    ACTIONS(289), 5,
-      sym_identifier,
-      anon_sym_COMMA,
-      anon_sym_RPAREN,
-      anon_sym_RBRACK,
+    ACTIONS(210), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-  [1790] = 8,
+    ACTIONS(308), 1,
+      anon_sym_RPAREN,
+    ACTIONS(312), 1,
+      sym__newline,
+    STATE(61), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(169), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1794] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(295), 1,
-      anon_sym_secret,
-    ACTIONS(297), 1,
-      anon_sym_cache,
-    ACTIONS(299), 1,
-      sym_ssh_mount,
-    STATE(46), 1,
-      aux_sym_run_step_repeat1,
-    ACTIONS(293), 2,
+    ACTIONS(316), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(319), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    STATE(58), 1,
+      aux_sym_install_step_repeat1,
+    ACTIONS(314), 2,
       sym__newline,
       anon_sym_RBRACE,
-    STATE(125), 2,
-      sym_cache_mount,
-      sym_secret_mount,
-  [1817] = 7,
+    STATE(164), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1819] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(134), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(136), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(301), 1,
-      sym_path,
-    STATE(11), 1,
-      aux_sym_copy_step_repeat1,
-    STATE(75), 4,
-      sym__path,
-      sym__string,
-      sym_string,
-      sym_raw_string,
+    STATE(64), 1,
+      aux_sym_healthcheck_step_repeat1,
+    STATE(99), 1,
+      sym_healthcheck_option,
+    ACTIONS(322), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    ACTIONS(306), 4,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
   [1842] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(295), 1,
-      anon_sym_secret,
-    ACTIONS(297), 1,
-      anon_sym_cache,
-    ACTIONS(299), 1,
-      sym_ssh_mount,
-    STATE(60), 1,
-      aux_sym_run_step_repeat1,
-    ACTIONS(303), 2,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(220), 1,
       sym__newline,
-      anon_sym_RBRACE,
-    STATE(125), 2,
-      sym_cache_mount,
-      sym_secret_mount,
-  [1869] = 6,
+    ACTIONS(277), 1,
+      anon_sym_RPAREN,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(170), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1869] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    STATE(48), 1,
-      aux_sym_healthcheck_step_repeat1,
-    STATE(103), 1,
-      sym_healthcheck_option,
-    ACTIONS(305), 2,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(220), 1,
+      sym__newline,
+    ACTIONS(277), 1,
+      anon_sym_RPAREN,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(176), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1896] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(277), 1,
+      anon_sym_RPAREN,
+    ACTIONS(324), 1,
+      sym__newline,
+    STATE(66), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(169), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1923] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(328), 1,
+      anon_sym_env,
+    ACTIONS(330), 1,
+      anon_sym_to,
+    ACTIONS(326), 6,
       sym__newline,
       anon_sym_RBRACE,
-    ACTIONS(253), 4,
+      anon_sym_secret,
+      sym_layer_option,
+      anon_sym_cache,
+      sym_ssh_mount,
+  [1944] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    STATE(64), 1,
+      aux_sym_healthcheck_step_repeat1,
+    STATE(99), 1,
+      sym_healthcheck_option,
+    ACTIONS(332), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    ACTIONS(334), 4,
       anon_sym_interval,
       anon_sym_timeout,
       anon_sym_start_DASHperiod,
       anon_sym_retries,
-  [1892] = 8,
+  [1967] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(188), 1,
+    ACTIONS(208), 1,
       anon_sym_DQUOTE,
-    ACTIONS(190), 1,
+    ACTIONS(210), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(198), 1,
+    ACTIONS(220), 1,
       sym__newline,
-    ACTIONS(238), 1,
+    ACTIONS(337), 1,
       anon_sym_RPAREN,
-    STATE(59), 1,
+    STATE(51), 1,
       aux_sym_enum_type_repeat1,
-    STATE(163), 3,
+    STATE(170), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1919] = 8,
+  [1994] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(188), 1,
+    ACTIONS(208), 1,
       anon_sym_DQUOTE,
-    ACTIONS(190), 1,
+    ACTIONS(210), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(238), 1,
+    ACTIONS(220), 1,
+      sym__newline,
+    ACTIONS(337), 1,
       anon_sym_RPAREN,
-    ACTIONS(307), 1,
-      sym__newline,
-    STATE(49), 1,
+    STATE(51), 1,
       aux_sym_enum_type_repeat1,
-    STATE(177), 3,
+    STATE(176), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1946] = 7,
+  [2021] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(188), 1,
+    ACTIONS(208), 1,
       anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(309), 1,
-      sym__newline,
-    STATE(72), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(161), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1970] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(311), 1,
-      sym_path,
-    STATE(201), 4,
-      sym__path,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1992] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(198), 1,
-      sym__newline,
-    STATE(59), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(163), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2016] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(313), 1,
-      sym__newline,
-    STATE(81), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(130), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2040] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(317), 1,
-      anon_sym_chown,
-    ACTIONS(319), 1,
-      anon_sym_chmod,
-    STATE(79), 1,
-      aux_sym_copy_step_repeat2,
-    ACTIONS(315), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-    STATE(136), 2,
-      sym_chown_option,
-      sym_chmod_option,
-  [2064] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(317), 1,
-      anon_sym_chown,
-    ACTIONS(319), 1,
-      anon_sym_chmod,
-    STATE(79), 1,
-      aux_sym_copy_step_repeat2,
-    ACTIONS(321), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-    STATE(136), 2,
-      sym_chown_option,
-      sym_chmod_option,
-  [2088] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(198), 1,
-      sym__newline,
-    STATE(59), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(177), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2112] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(323), 1,
-      sym__newline,
-    STATE(68), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(177), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2136] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(327), 1,
-      anon_sym_env,
-    ACTIONS(329), 1,
-      anon_sym_to,
-    ACTIONS(325), 5,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_secret,
-      anon_sym_cache,
-      sym_ssh_mount,
-  [2156] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(331), 3,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(333), 4,
-      anon_sym_chown,
-      anon_sym_chmod,
-      sym_path,
-      anon_sym_DQUOTE,
-  [2174] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(93), 3,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(335), 4,
-      anon_sym_chown,
-      anon_sym_chmod,
-      sym_path,
-      anon_sym_DQUOTE,
-  [2192] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
+    ACTIONS(210), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
     ACTIONS(337), 1,
-      sym_path,
-    STATE(90), 4,
-      sym__path,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2214] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(317), 1,
-      anon_sym_chown,
-    ACTIONS(319), 1,
-      anon_sym_chmod,
-    STATE(70), 1,
-      aux_sym_copy_step_repeat2,
-    ACTIONS(339), 2,
+      anon_sym_RPAREN,
+    ACTIONS(339), 1,
       sym__newline,
-      anon_sym_RBRACE,
-    STATE(136), 2,
-      sym_chown_option,
-      sym_chmod_option,
-  [2238] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(343), 1,
-      anon_sym_chown,
-    ACTIONS(346), 1,
-      anon_sym_chmod,
-    STATE(79), 1,
-      aux_sym_copy_step_repeat2,
-    ACTIONS(341), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-    STATE(136), 2,
-      sym_chown_option,
-      sym_chmod_option,
-  [2262] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(349), 1,
-      sym_path,
-    STATE(123), 4,
-      sym__path,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2284] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(198), 1,
-      sym__newline,
-    STATE(59), 1,
+    STATE(48), 1,
       aux_sym_enum_type_repeat1,
-    STATE(113), 3,
+    STATE(176), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [2308] = 6,
+  [2048] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(351), 1,
-      sym_path,
-    STATE(184), 4,
-      sym__path,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2330] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(353), 1,
-      sym_path,
-    STATE(78), 4,
-      sym__path,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2352] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(95), 3,
+    ACTIONS(341), 8,
+      ts_builtin_sym_end,
       sym__newline,
       anon_sym_RBRACE,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(355), 4,
-      anon_sym_chown,
-      anon_sym_chmod,
-      sym_path,
-      anon_sym_DQUOTE,
-  [2370] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(91), 3,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(357), 4,
-      anon_sym_chown,
-      anon_sym_chmod,
-      sym_path,
-      anon_sym_DQUOTE,
-  [2388] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(97), 3,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(359), 4,
-      anon_sym_chown,
-      anon_sym_chmod,
-      sym_path,
-      anon_sym_DQUOTE,
-  [2406] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(361), 6,
-      sym__newline,
-      anon_sym_RBRACE,
+      sym_required,
       anon_sym_interval,
       anon_sym_timeout,
       anon_sym_start_DASHperiod,
       anon_sym_retries,
-  [2421] = 6,
-    ACTIONS(363), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(365), 1,
-      sym_string_content,
-    ACTIONS(367), 1,
-      sym_escape_sequence,
-    ACTIONS(369), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(92), 2,
-      sym_interpolation,
-      aux_sym_string_repeat1,
-  [2442] = 6,
+  [2065] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(188), 1,
+    ACTIONS(208), 1,
       anon_sym_DQUOTE,
-    ACTIONS(190), 1,
+    ACTIONS(210), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(371), 1,
-      sym_identifier,
-    STATE(200), 3,
+    ACTIONS(343), 1,
+      sym_path,
+    STATE(204), 4,
+      sym__path,
       sym__string,
       sym_string,
       sym_raw_string,
-  [2463] = 4,
+  [2087] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(375), 1,
+    ACTIONS(347), 1,
+      anon_sym_chown,
+    ACTIONS(349), 1,
+      anon_sym_chmod,
+    STATE(80), 1,
+      aux_sym_copy_step_repeat2,
+    ACTIONS(345), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    STATE(140), 2,
+      sym_chown_option,
+      sym_chmod_option,
+  [2111] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(351), 3,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(353), 4,
+      anon_sym_chown,
+      anon_sym_chmod,
+      sym_path,
+      anon_sym_DQUOTE,
+  [2129] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(357), 1,
       sym_locked,
-    ACTIONS(373), 5,
+    ACTIONS(355), 6,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_secret,
+      sym_layer_option,
       anon_sym_cache,
       sym_ssh_mount,
-  [2480] = 6,
-    ACTIONS(369), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(377), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(379), 1,
-      sym_string_content,
-    ACTIONS(381), 1,
-      sym_escape_sequence,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(100), 2,
-      sym_interpolation,
-      aux_sym_string_repeat1,
-  [2501] = 6,
-    ACTIONS(383), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(385), 1,
-      sym_string_content,
-    ACTIONS(388), 1,
-      sym_escape_sequence,
-    ACTIONS(391), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(92), 2,
-      sym_interpolation,
-      aux_sym_string_repeat1,
-  [2522] = 3,
+  [2147] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(394), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2537] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(396), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2552] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
+    ACTIONS(208), 1,
       anon_sym_DQUOTE,
-    ACTIONS(190), 1,
+    ACTIONS(210), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(398), 1,
-      sym_identifier,
-    STATE(216), 3,
+    ACTIONS(359), 1,
+      sym_path,
+    STATE(72), 4,
+      sym__path,
       sym__string,
       sym_string,
       sym_raw_string,
-  [2573] = 3,
+  [2169] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(400), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2588] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(402), 1,
-      sym_identifier,
-    STATE(194), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2609] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(404), 1,
-      sym_label_key,
-    STATE(242), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2630] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(406), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2645] = 6,
-    ACTIONS(365), 1,
-      sym_string_content,
-    ACTIONS(367), 1,
-      sym_escape_sequence,
-    ACTIONS(369), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(408), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(92), 2,
-      sym_interpolation,
-      aux_sym_string_repeat1,
-  [2666] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(410), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2681] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(412), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2696] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(414), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2711] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(416), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2726] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(153), 6,
+    ACTIONS(168), 7,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_libc,
       anon_sym_shell,
       anon_sym_passwd,
       anon_sym_user,
-  [2741] = 5,
+      anon_sym_packages,
+  [2185] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(420), 1,
-      anon_sym_enum,
-    STATE(153), 2,
-      sym_primitive_type,
-      sym_enum_type,
-    ACTIONS(418), 3,
-      anon_sym_string,
-      anon_sym_bool,
-      anon_sym_int,
-  [2760] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
+    ACTIONS(208), 1,
       anon_sym_DQUOTE,
-    ACTIONS(190), 1,
+    ACTIONS(210), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(422), 1,
-      sym_identifier,
-    STATE(206), 3,
+    ACTIONS(220), 1,
+      sym__newline,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(176), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [2781] = 6,
-    ACTIONS(369), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(424), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(426), 1,
-      sym_string_content,
-    ACTIONS(428), 1,
-      sym_escape_sequence,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(109), 2,
-      sym_interpolation,
-      aux_sym_string_repeat1,
-  [2802] = 6,
-    ACTIONS(365), 1,
-      sym_string_content,
-    ACTIONS(367), 1,
-      sym_escape_sequence,
-    ACTIONS(369), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(430), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(92), 2,
-      sym_interpolation,
-      aux_sym_string_repeat1,
-  [2823] = 6,
-    ACTIONS(369), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(432), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(434), 1,
-      sym_string_content,
-    ACTIONS(436), 1,
-      sym_escape_sequence,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(88), 2,
-      sym_interpolation,
-      aux_sym_string_repeat1,
-  [2844] = 5,
-    ACTIONS(438), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
-    ACTIONS(440), 1,
-      sym__raw_content,
-    ACTIONS(442), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(112), 2,
-      sym_interpolation,
-      aux_sym_raw_string_repeat1,
-  [2862] = 5,
-    ACTIONS(442), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(444), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
-    ACTIONS(446), 1,
-      sym__raw_content,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(128), 2,
-      sym_interpolation,
-      aux_sym_raw_string_repeat1,
-  [2880] = 7,
+  [2209] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(284), 1,
-      anon_sym_RPAREN,
-    ACTIONS(448), 1,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(361), 1,
       sym__newline,
-    ACTIONS(450), 1,
-      anon_sym_COMMA,
-    STATE(117), 1,
-      aux_sym_enum_type_repeat2,
-    STATE(156), 1,
+    STATE(83), 1,
       aux_sym_enum_type_repeat1,
-  [2902] = 3,
+    STATE(176), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2233] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(452), 5,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(363), 1,
+      sym__newline,
+    STATE(75), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(169), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2257] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(365), 1,
+      sym__newline,
+    STATE(86), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(128), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2281] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(347), 1,
+      anon_sym_chown,
+    ACTIONS(349), 1,
+      anon_sym_chmod,
+    STATE(85), 1,
+      aux_sym_copy_step_repeat2,
+    ACTIONS(367), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    STATE(140), 2,
+      sym_chown_option,
+      sym_chmod_option,
+  [2305] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(371), 1,
+      anon_sym_chown,
+    ACTIONS(374), 1,
+      anon_sym_chmod,
+    STATE(80), 1,
+      aux_sym_copy_step_repeat2,
+    ACTIONS(369), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    STATE(140), 2,
+      sym_chown_option,
+      sym_chmod_option,
+  [2329] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(377), 1,
+      sym_path,
+    STATE(107), 4,
+      sym__path,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2351] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(379), 1,
+      sym_path,
+    STATE(183), 4,
+      sym__path,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2373] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(220), 1,
+      sym__newline,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(170), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2397] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(381), 1,
+      sym_path,
+    STATE(79), 4,
+      sym__path,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2419] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(347), 1,
+      anon_sym_chown,
+    ACTIONS(349), 1,
+      anon_sym_chmod,
+    STATE(80), 1,
+      aux_sym_copy_step_repeat2,
+    ACTIONS(383), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    STATE(140), 2,
+      sym_chown_option,
+      sym_chmod_option,
+  [2443] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(220), 1,
+      sym__newline,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(130), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2467] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(108), 3,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(110), 4,
+      anon_sym_chown,
+      anon_sym_chmod,
+      sym_path,
+      anon_sym_DQUOTE,
+  [2485] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(96), 3,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(98), 4,
+      anon_sym_chown,
+      anon_sym_chmod,
+      sym_path,
+      anon_sym_DQUOTE,
+  [2503] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(104), 3,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(106), 4,
+      anon_sym_chown,
+      anon_sym_chmod,
+      sym_path,
+      anon_sym_DQUOTE,
+  [2521] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(100), 3,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(102), 4,
+      anon_sym_chown,
+      anon_sym_chmod,
+      sym_path,
+      anon_sym_DQUOTE,
+  [2539] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(385), 1,
+      sym_identifier,
+    STATE(187), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2560] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(387), 1,
+      sym_identifier,
+    STATE(196), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2581] = 6,
+    ACTIONS(389), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(391), 1,
+      sym_string_content,
+    ACTIONS(393), 1,
+      sym_escape_sequence,
+    ACTIONS(395), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(105), 2,
+      sym_interpolation,
+      aux_sym_string_repeat1,
+  [2602] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    STATE(53), 1,
+      aux_sym_install_step_repeat1,
+    STATE(164), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2623] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(397), 1,
+      sym_label_key,
+    STATE(256), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2644] = 6,
+    ACTIONS(395), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(399), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(401), 1,
+      sym_string_content,
+    ACTIONS(403), 1,
+      sym_escape_sequence,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(93), 2,
+      sym_interpolation,
+      aux_sym_string_repeat1,
+  [2665] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(405), 6,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_secret,
+      sym_layer_option,
       anon_sym_cache,
       sym_ssh_mount,
-  [2916] = 7,
+  [2680] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(284), 1,
-      anon_sym_RPAREN,
+    ACTIONS(407), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2695] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(409), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2710] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(411), 1,
+      sym_identifier,
+    STATE(205), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2731] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(413), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2746] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(415), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2761] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(417), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_secret,
+      sym_layer_option,
+      anon_sym_cache,
+      sym_ssh_mount,
+  [2776] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(419), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2791] = 6,
+    ACTIONS(421), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(423), 1,
+      sym_string_content,
+    ACTIONS(426), 1,
+      sym_escape_sequence,
+    ACTIONS(429), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(105), 2,
+      sym_interpolation,
+      aux_sym_string_repeat1,
+  [2812] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(432), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_secret,
+      sym_layer_option,
+      anon_sym_cache,
+      sym_ssh_mount,
+  [2827] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(434), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_secret,
+      sym_layer_option,
+      anon_sym_cache,
+      sym_ssh_mount,
+  [2842] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(436), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2857] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(440), 1,
+      anon_sym_enum,
+    STATE(146), 2,
+      sym_primitive_type,
+      sym_enum_type,
+    ACTIONS(438), 3,
+      anon_sym_string,
+      anon_sym_bool,
+      anon_sym_int,
+  [2876] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(442), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2891] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(444), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2906] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(446), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2921] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
     ACTIONS(448), 1,
-      sym__newline,
+      sym_identifier,
+    STATE(209), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2942] = 6,
+    ACTIONS(395), 1,
+      anon_sym_DOLLAR_LBRACE,
     ACTIONS(450), 1,
-      anon_sym_COMMA,
-    STATE(116), 1,
-      aux_sym_enum_type_repeat2,
-    STATE(156), 1,
-      aux_sym_enum_type_repeat1,
-  [2938] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
+      anon_sym_DQUOTE2,
+    ACTIONS(452), 1,
+      sym_string_content,
     ACTIONS(454), 1,
-      sym__newline,
-    ACTIONS(457), 1,
-      anon_sym_COMMA,
+      sym_escape_sequence,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(115), 2,
+      sym_interpolation,
+      aux_sym_string_repeat1,
+  [2963] = 6,
+    ACTIONS(391), 1,
+      sym_string_content,
+    ACTIONS(393), 1,
+      sym_escape_sequence,
+    ACTIONS(395), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(456), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(105), 2,
+      sym_interpolation,
+      aux_sym_string_repeat1,
+  [2984] = 6,
+    ACTIONS(395), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(458), 1,
+      anon_sym_DQUOTE2,
     ACTIONS(460), 1,
-      anon_sym_RPAREN,
-    STATE(116), 1,
-      aux_sym_enum_type_repeat2,
-    STATE(162), 1,
-      aux_sym_enum_type_repeat1,
-  [2960] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(276), 1,
-      anon_sym_RPAREN,
+      sym_string_content,
     ACTIONS(462), 1,
-      sym__newline,
+      sym_escape_sequence,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(117), 2,
+      sym_interpolation,
+      aux_sym_string_repeat1,
+  [3005] = 6,
+    ACTIONS(391), 1,
+      sym_string_content,
+    ACTIONS(393), 1,
+      sym_escape_sequence,
+    ACTIONS(395), 1,
+      anon_sym_DOLLAR_LBRACE,
     ACTIONS(464), 1,
-      anon_sym_COMMA,
-    STATE(116), 1,
-      aux_sym_enum_type_repeat2,
-    STATE(151), 1,
-      aux_sym_enum_type_repeat1,
-  [2982] = 7,
+      anon_sym_DQUOTE2,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(105), 2,
+      sym_interpolation,
+      aux_sym_string_repeat1,
+  [3026] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
+    ACTIONS(291), 1,
+      anon_sym_RPAREN,
     ACTIONS(466), 1,
       sym__newline,
-    ACTIONS(469), 1,
+    ACTIONS(468), 1,
       anon_sym_COMMA,
-    ACTIONS(472), 1,
-      anon_sym_RBRACK,
-    STATE(118), 1,
-      aux_sym_command_list_repeat1,
-    STATE(168), 1,
+    STATE(131), 1,
+      aux_sym_enum_type_repeat2,
+    STATE(142), 1,
       aux_sym_enum_type_repeat1,
-  [3004] = 7,
+  [3048] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(206), 1,
       anon_sym_RBRACK,
+    ACTIONS(470), 1,
+      sym__newline,
+    ACTIONS(472), 1,
+      anon_sym_COMMA,
+    STATE(138), 1,
+      aux_sym_command_list_repeat1,
+    STATE(159), 1,
+      aux_sym_enum_type_repeat1,
+  [3070] = 5,
     ACTIONS(474), 1,
-      sym__newline,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
     ACTIONS(476), 1,
-      anon_sym_COMMA,
-    STATE(118), 1,
-      aux_sym_command_list_repeat1,
-    STATE(137), 1,
-      aux_sym_enum_type_repeat1,
-  [3026] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(188), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(190), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(62), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [3044] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(204), 1,
-      anon_sym_RBRACK,
+      sym__raw_content,
     ACTIONS(478), 1,
-      sym__newline,
-    ACTIONS(480), 1,
-      anon_sym_COMMA,
-    STATE(118), 1,
-      aux_sym_command_list_repeat1,
-    STATE(140), 1,
-      aux_sym_enum_type_repeat1,
-  [3066] = 3,
-    ACTIONS(3), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(3), 2,
       sym_comment,
-    ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(482), 5,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_secret,
-      anon_sym_cache,
-      sym_ssh_mount,
-  [3080] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(484), 5,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_secret,
-      anon_sym_cache,
-      sym_ssh_mount,
-  [3094] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(204), 1,
-      anon_sym_RBRACK,
+    STATE(121), 2,
+      sym_interpolation,
+      aux_sym_raw_string_repeat1,
+  [3088] = 5,
     ACTIONS(478), 1,
-      sym__newline,
+      anon_sym_DOLLAR_LBRACE,
     ACTIONS(480), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
+    ACTIONS(482), 1,
+      sym__raw_content,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(124), 2,
+      sym_interpolation,
+      aux_sym_raw_string_repeat1,
+  [3106] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(226), 1,
+      anon_sym_RBRACK,
+    ACTIONS(484), 1,
+      sym__newline,
+    ACTIONS(486), 1,
+      anon_sym_COMMA,
+    STATE(138), 1,
+      aux_sym_command_list_repeat1,
+    STATE(153), 1,
+      aux_sym_enum_type_repeat1,
+  [3128] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(226), 1,
+      anon_sym_RBRACK,
+    ACTIONS(484), 1,
+      sym__newline,
+    ACTIONS(486), 1,
       anon_sym_COMMA,
     STATE(119), 1,
       aux_sym_command_list_repeat1,
-    STATE(140), 1,
+    STATE(153), 1,
       aux_sym_enum_type_repeat1,
-  [3116] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(486), 5,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_secret,
-      anon_sym_cache,
-      sym_ssh_mount,
-  [3130] = 5,
-    ACTIONS(442), 1,
-      anon_sym_DOLLAR_LBRACE,
+  [3150] = 5,
     ACTIONS(488), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE2,
     ACTIONS(490), 1,
       sym__raw_content,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(127), 2,
-      sym_interpolation,
-      aux_sym_raw_string_repeat1,
-  [3148] = 5,
-    ACTIONS(442), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(446), 1,
-      sym__raw_content,
-    ACTIONS(492), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(128), 2,
-      sym_interpolation,
-      aux_sym_raw_string_repeat1,
-  [3166] = 5,
-    ACTIONS(494), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
-    ACTIONS(496), 1,
-      sym__raw_content,
-    ACTIONS(499), 1,
+    ACTIONS(493), 1,
       anon_sym_DOLLAR_LBRACE,
     ACTIONS(3), 2,
       sym_comment,
       sym_doc_comment,
-    STATE(128), 2,
+    STATE(124), 2,
       sym_interpolation,
       aux_sym_raw_string_repeat1,
-  [3184] = 5,
+  [3168] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(188), 1,
+    ACTIONS(208), 1,
       anon_sym_DQUOTE,
-    ACTIONS(190), 1,
+    ACTIONS(210), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(160), 3,
+    STATE(44), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [3202] = 7,
+  [3186] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(502), 1,
-      sym__newline,
-    ACTIONS(504), 1,
-      anon_sym_COMMA,
-    ACTIONS(506), 1,
-      anon_sym_RPAREN,
-    STATE(115), 1,
-      aux_sym_enum_type_repeat2,
-    STATE(152), 1,
-      aux_sym_enum_type_repeat1,
-  [3224] = 5,
-    ACTIONS(442), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(508), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
-    ACTIONS(510), 1,
-      sym__raw_content,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(132), 2,
-      sym_interpolation,
-      aux_sym_raw_string_repeat1,
-  [3242] = 5,
-    ACTIONS(442), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(446), 1,
-      sym__raw_content,
-    ACTIONS(512), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(128), 2,
-      sym_interpolation,
-      aux_sym_raw_string_repeat1,
-  [3260] = 5,
+    STATE(197), 1,
+      sym_package_manager,
+    ACTIONS(496), 4,
+      anon_sym_apt,
+      anon_sym_apk,
+      anon_sym_dnf,
+      anon_sym_none,
+  [3202] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(514), 1,
+    ACTIONS(498), 1,
       sym_cross,
-    STATE(219), 1,
+    STATE(254), 1,
       sym_role,
     ACTIONS(21), 3,
       anon_sym_base,
       anon_sym_builder,
       anon_sym_runtime,
-  [3278] = 7,
+  [3220] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(200), 1,
+    ACTIONS(500), 1,
+      sym__newline,
+    ACTIONS(502), 1,
+      anon_sym_COMMA,
+    ACTIONS(504), 1,
+      anon_sym_RPAREN,
+    STATE(118), 1,
+      aux_sym_enum_type_repeat2,
+    STATE(148), 1,
+      aux_sym_enum_type_repeat1,
+  [3242] = 5,
+    ACTIONS(478), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(482), 1,
+      sym__raw_content,
+    ACTIONS(506), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(124), 2,
+      sym_interpolation,
+      aux_sym_raw_string_repeat1,
+  [3260] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(291), 1,
+      anon_sym_RPAREN,
+    ACTIONS(466), 1,
+      sym__newline,
+    ACTIONS(468), 1,
+      anon_sym_COMMA,
+    STATE(136), 1,
+      aux_sym_enum_type_repeat2,
+    STATE(142), 1,
+      aux_sym_enum_type_repeat1,
+  [3282] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(508), 1,
+      sym__newline,
+    ACTIONS(511), 1,
+      anon_sym_COMMA,
+    ACTIONS(514), 1,
+      anon_sym_RPAREN,
+    STATE(131), 1,
+      aux_sym_enum_type_repeat2,
+    STATE(167), 1,
+      aux_sym_enum_type_repeat1,
+  [3304] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(222), 1,
       anon_sym_RBRACK,
     ACTIONS(516), 1,
       sym__newline,
     ACTIONS(518), 1,
       anon_sym_COMMA,
-    STATE(121), 1,
+    STATE(122), 1,
       aux_sym_command_list_repeat1,
-    STATE(142), 1,
+    STATE(143), 1,
       aux_sym_enum_type_repeat1,
-  [3300] = 3,
+  [3326] = 5,
+    ACTIONS(478), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(520), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
+    ACTIONS(522), 1,
+      sym__raw_content,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(135), 2,
+      sym_interpolation,
+      aux_sym_raw_string_repeat1,
+  [3344] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(520), 4,
-      ts_builtin_sym_end,
+    ACTIONS(208), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(210), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    STATE(152), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [3362] = 5,
+    ACTIONS(478), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(482), 1,
+      sym__raw_content,
+    ACTIONS(524), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(124), 2,
+      sym_interpolation,
+      aux_sym_raw_string_repeat1,
+  [3380] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(308), 1,
+      anon_sym_RPAREN,
+    ACTIONS(526), 1,
       sym__newline,
-      anon_sym_RBRACE,
-      sym_required,
-  [3313] = 3,
+    ACTIONS(528), 1,
+      anon_sym_COMMA,
+    STATE(131), 1,
+      aux_sym_enum_type_repeat2,
+    STATE(165), 1,
+      aux_sym_enum_type_repeat1,
+  [3402] = 5,
+    ACTIONS(478), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(530), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
+    ACTIONS(532), 1,
+      sym__raw_content,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(129), 2,
+      sym_interpolation,
+      aux_sym_raw_string_repeat1,
+  [3420] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(522), 4,
+    ACTIONS(534), 1,
+      sym__newline,
+    ACTIONS(537), 1,
+      anon_sym_COMMA,
+    ACTIONS(540), 1,
+      anon_sym_RBRACK,
+    STATE(138), 1,
+      aux_sym_command_list_repeat1,
+    STATE(172), 1,
+      aux_sym_enum_type_repeat1,
+  [3442] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(542), 4,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_chown,
       anon_sym_chmod,
-  [3326] = 6,
+  [3455] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(198), 1,
+    ACTIONS(544), 4,
       sym__newline,
-    ACTIONS(212), 1,
-      anon_sym_RBRACK,
-    ACTIONS(524), 1,
-      anon_sym_COMMA,
-    STATE(59), 1,
-      aux_sym_enum_type_repeat1,
-  [3345] = 3,
+      anon_sym_RBRACE,
+      anon_sym_chown,
+      anon_sym_chmod,
+  [3468] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(526), 4,
-      ts_builtin_sym_end,
+    STATE(255), 1,
+      sym_role,
+    ACTIONS(21), 3,
+      anon_sym_base,
+      anon_sym_builder,
+      anon_sym_runtime,
+  [3483] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(220), 1,
       sym__newline,
-      anon_sym_EQ,
-      sym_required,
-  [3358] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(528), 4,
-      ts_builtin_sym_end,
-      sym__newline,
-      anon_sym_EQ,
-      sym_required,
-  [3371] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(198), 1,
-      sym__newline,
-    ACTIONS(206), 1,
-      anon_sym_RBRACK,
-    ACTIONS(530), 1,
-      anon_sym_COMMA,
-    STATE(59), 1,
-      aux_sym_enum_type_repeat1,
-  [3390] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    STATE(225), 1,
-      sym_linkage,
-    ACTIONS(532), 3,
-      anon_sym_glibc,
-      anon_sym_musl,
-      anon_sym_static,
-  [3405] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(198), 1,
-      sym__newline,
-    ACTIONS(204), 1,
-      anon_sym_RBRACK,
-    ACTIONS(534), 1,
-      anon_sym_COMMA,
-    STATE(59), 1,
-      aux_sym_enum_type_repeat1,
-  [3424] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(538), 1,
-      anon_sym_exe,
-    STATE(241), 1,
-      sym_artifact_kind,
-    ACTIONS(536), 2,
-      anon_sym_file,
-      anon_sym_dir,
-  [3441] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(540), 4,
-      ts_builtin_sym_end,
-      sym__newline,
-      anon_sym_EQ,
-      sym_required,
-  [3454] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    STATE(217), 1,
-      sym_libc,
-    ACTIONS(542), 3,
-      anon_sym_none,
-      anon_sym_glibc,
-      anon_sym_musl,
-  [3469] = 3,
+    ACTIONS(308), 1,
+      anon_sym_RPAREN,
     ACTIONS(546), 1,
-      sym_string_content,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    ACTIONS(544), 3,
-      anon_sym_DQUOTE2,
-      sym_escape_sequence,
-      anon_sym_DOLLAR_LBRACE,
-  [3482] = 3,
+      anon_sym_COMMA,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+  [3502] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(548), 4,
-      ts_builtin_sym_end,
+    ACTIONS(220), 1,
       sym__newline,
-      anon_sym_EQ,
-      sym_required,
-  [3495] = 3,
+    ACTIONS(226), 1,
+      anon_sym_RBRACK,
+    ACTIONS(548), 1,
+      anon_sym_COMMA,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+  [3521] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    STATE(239), 1,
+      sym_role,
+    ACTIONS(21), 3,
+      anon_sym_base,
+      anon_sym_builder,
+      anon_sym_runtime,
+  [3536] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -5932,423 +6145,402 @@ static const uint16_t ts_small_parse_table[] = {
       sym__newline,
       anon_sym_EQ,
       sym_required,
-  [3508] = 3,
+  [3549] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(552), 4,
-      ts_builtin_sym_end,
-      sym__newline,
+    ACTIONS(554), 1,
       anon_sym_EQ,
-      sym_required,
-  [3521] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(554), 4,
-      ts_builtin_sym_end,
-      sym__newline,
-      anon_sym_EQ,
-      sym_required,
-  [3534] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(198), 1,
-      sym__newline,
-    ACTIONS(238), 1,
-      anon_sym_RPAREN,
     ACTIONS(556), 1,
-      anon_sym_COMMA,
-    STATE(59), 1,
-      aux_sym_enum_type_repeat1,
-  [3553] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(198), 1,
-      sym__newline,
-    ACTIONS(284), 1,
-      anon_sym_RPAREN,
-    ACTIONS(558), 1,
-      anon_sym_COMMA,
-    STATE(59), 1,
-      aux_sym_enum_type_repeat1,
-  [3572] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(562), 1,
-      anon_sym_EQ,
-    ACTIONS(564), 1,
       sym_required,
-    ACTIONS(560), 2,
+    ACTIONS(552), 2,
       ts_builtin_sym_end,
       sym__newline,
-  [3589] = 4,
+  [3566] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    STATE(234), 1,
-      sym_role,
-    ACTIONS(21), 3,
-      anon_sym_base,
-      anon_sym_builder,
-      anon_sym_runtime,
-  [3604] = 3,
+    ACTIONS(558), 4,
+      ts_builtin_sym_end,
+      sym__newline,
+      anon_sym_EQ,
+      sym_required,
+  [3579] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(220), 1,
+      sym__newline,
+    ACTIONS(291), 1,
+      anon_sym_RPAREN,
+    ACTIONS(560), 1,
+      anon_sym_COMMA,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+  [3598] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(562), 4,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_chown,
+      anon_sym_chmod,
+  [3611] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(564), 4,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_chown,
+      anon_sym_chmod,
+  [3624] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(566), 4,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_chown,
-      anon_sym_chmod,
-  [3617] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(198), 1,
-      sym__newline,
-    ACTIONS(276), 1,
-      anon_sym_RPAREN,
-    ACTIONS(568), 1,
-      anon_sym_COMMA,
-    STATE(59), 1,
-      aux_sym_enum_type_repeat1,
-  [3636] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(570), 4,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_chown,
-      anon_sym_chmod,
-  [3649] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    STATE(243), 1,
-      sym_role,
-    ACTIONS(21), 3,
-      anon_sym_base,
-      anon_sym_builder,
-      anon_sym_runtime,
-  [3664] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(572), 4,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_chown,
-      anon_sym_chmod,
-  [3677] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(576), 1,
-      anon_sym_LBRACE,
-    STATE(193), 1,
-      sym_capabilities,
-    ACTIONS(574), 2,
       ts_builtin_sym_end,
       sym__newline,
-  [3694] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(460), 3,
-      sym__newline,
-      anon_sym_COMMA,
-      anon_sym_RPAREN,
-  [3706] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(198), 1,
-      sym__newline,
-    ACTIONS(578), 1,
-      anon_sym_COMMA,
-    STATE(59), 1,
-      aux_sym_enum_type_repeat1,
-  [3722] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(580), 3,
-      sym__newline,
-      anon_sym_COMMA,
-      anon_sym_RPAREN,
-  [3734] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(472), 3,
-      sym__newline,
-      anon_sym_COMMA,
-      anon_sym_RBRACK,
-  [3746] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    STATE(198), 1,
-      sym_yes_no,
-    ACTIONS(582), 2,
-      anon_sym_yes,
-      anon_sym_no,
-  [3760] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    STATE(199), 1,
-      sym_yes_no,
-    ACTIONS(582), 2,
-      anon_sym_yes,
-      anon_sym_no,
-  [3774] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(584), 3,
-      sym__newline,
-      anon_sym_COMMA,
-      anon_sym_RBRACK,
-  [3786] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(198), 1,
-      sym__newline,
-    ACTIONS(586), 1,
-      anon_sym_COMMA,
-    STATE(59), 1,
-      aux_sym_enum_type_repeat1,
-  [3802] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(590), 1,
+      anon_sym_EQ,
       sym_required,
-    ACTIONS(588), 2,
+  [3637] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(570), 1,
+      anon_sym_LBRACE,
+    STATE(198), 1,
+      sym_capabilities,
+    ACTIONS(568), 2,
       ts_builtin_sym_end,
       sym__newline,
-  [3816] = 3,
+  [3654] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(592), 3,
-      sym__newline,
-      anon_sym_COMMA,
+    ACTIONS(206), 1,
       anon_sym_RBRACK,
-  [3828] = 5,
+    ACTIONS(220), 1,
+      sym__newline,
+    ACTIONS(572), 1,
+      anon_sym_COMMA,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+  [3673] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(594), 1,
-      aux_sym_number_token1,
-    ACTIONS(596), 1,
-      sym_duration,
-    STATE(94), 1,
-      sym_number,
-  [3844] = 4,
+    STATE(232), 1,
+      sym_linkage,
+    ACTIONS(574), 3,
+      anon_sym_glibc,
+      anon_sym_musl,
+      anon_sym_static,
+  [3688] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(355), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(95), 2,
-      sym_path,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-  [3858] = 4,
+    ACTIONS(576), 4,
+      ts_builtin_sym_end,
+      sym__newline,
+      anon_sym_EQ,
+      sym_required,
+  [3701] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(357), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(91), 2,
-      sym_path,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-  [3872] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(359), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(97), 2,
-      sym_path,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-  [3886] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(335), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(93), 2,
-      sym_path,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-  [3900] = 3,
-    ACTIONS(546), 1,
-      sym__raw_content,
+    ACTIONS(578), 4,
+      ts_builtin_sym_end,
+      sym__newline,
+      anon_sym_EQ,
+      sym_required,
+  [3714] = 3,
+    ACTIONS(582), 1,
+      sym_string_content,
     ACTIONS(3), 2,
       sym_comment,
       sym_doc_comment,
-    ACTIONS(544), 2,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
+    ACTIONS(580), 3,
+      anon_sym_DQUOTE2,
+      sym_escape_sequence,
       anon_sym_DOLLAR_LBRACE,
-  [3912] = 3,
+  [3727] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(598), 3,
+    STATE(214), 1,
+      sym_libc,
+    ACTIONS(584), 3,
+      anon_sym_none,
+      anon_sym_glibc,
+      anon_sym_musl,
+  [3742] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(220), 1,
       sym__newline,
+    ACTIONS(232), 1,
+      anon_sym_RBRACK,
+    ACTIONS(586), 1,
       anon_sym_COMMA,
-      anon_sym_RPAREN,
-  [3924] = 4,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+  [3761] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(588), 4,
+      ts_builtin_sym_end,
+      sym__newline,
+      anon_sym_EQ,
+      sym_required,
+  [3774] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(592), 1,
+      anon_sym_exe,
+    STATE(226), 1,
+      sym_artifact_kind,
+    ACTIONS(590), 2,
+      anon_sym_file,
+      anon_sym_dir,
+  [3791] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(594), 4,
+      ts_builtin_sym_end,
+      sym__newline,
+      anon_sym_EQ,
+      sym_required,
+  [3804] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(596), 4,
+      ts_builtin_sym_end,
+      sym__newline,
+      anon_sym_RBRACE,
+      sym_required,
+  [3817] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(600), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(598), 3,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+  [3832] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(220), 1,
+      sym__newline,
+    ACTIONS(277), 1,
+      anon_sym_RPAREN,
+    ACTIONS(602), 1,
+      anon_sym_COMMA,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+  [3851] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(604), 3,
+      sym__newline,
+      anon_sym_COMMA,
+      anon_sym_RBRACK,
+  [3863] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(220), 1,
+      sym__newline,
+    ACTIONS(606), 1,
+      anon_sym_COMMA,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+  [3879] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(540), 3,
+      sym__newline,
+      anon_sym_COMMA,
+      anon_sym_RBRACK,
+  [3891] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(514), 3,
+      sym__newline,
+      anon_sym_COMMA,
+      anon_sym_RPAREN,
+  [3903] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(608), 3,
+      sym__newline,
+      anon_sym_COMMA,
+      anon_sym_RPAREN,
+  [3915] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(610), 1,
       aux_sym_number_token1,
-    STATE(159), 1,
-      sym_mode,
-  [3937] = 3,
+    ACTIONS(612), 1,
+      sym_duration,
+    STATE(102), 1,
+      sym_number,
+  [3931] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(602), 2,
-      ts_builtin_sym_end,
+    ACTIONS(220), 1,
       sym__newline,
-  [3948] = 3,
+    ACTIONS(614), 1,
+      anon_sym_COMMA,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+  [3947] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(604), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [3959] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(606), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [3970] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(608), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [3981] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(610), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [3992] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(612), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [4003] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(194), 1,
-      sym_identifier,
-    STATE(220), 1,
-      sym_artifact_reference,
-  [4016] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(614), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [4027] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
+    STATE(219), 1,
+      sym_yes_no,
     ACTIONS(616), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [4038] = 3,
+      anon_sym_yes,
+      anon_sym_no,
+  [3961] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(618), 2,
+    ACTIONS(618), 3,
       sym__newline,
-      anon_sym_RBRACE,
-  [4049] = 3,
+      anon_sym_COMMA,
+      anon_sym_RBRACK,
+  [3973] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(620), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [4060] = 3,
+    STATE(222), 1,
+      sym_yes_no,
+    ACTIONS(616), 2,
+      anon_sym_yes,
+      anon_sym_no,
+  [3987] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(622), 2,
-      ts_builtin_sym_end,
+    ACTIONS(620), 3,
       sym__newline,
-  [4071] = 4,
+      anon_sym_COMMA,
+      anon_sym_RPAREN,
+  [3999] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(110), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(108), 2,
+      sym_path,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+  [4013] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(98), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(96), 2,
+      sym_path,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+  [4027] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(106), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(104), 2,
+      sym_path,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+  [4041] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(102), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(100), 2,
+      sym_path,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+  [4055] = 3,
+    ACTIONS(582), 1,
+      sym__raw_content,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    ACTIONS(580), 2,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
+      anon_sym_DOLLAR_LBRACE,
+  [4067] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(624), 1,
+      sym_required,
+    ACTIONS(622), 2,
+      ts_builtin_sym_end,
       sym__newline,
-    ACTIONS(626), 1,
+  [4081] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(626), 2,
+      sym__newline,
       anon_sym_RBRACE,
-  [4084] = 3,
+  [4092] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -6356,7 +6548,7 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(628), 2,
       ts_builtin_sym_end,
       sym__newline,
-  [4095] = 3,
+  [4103] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -6364,25 +6556,24 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(630), 2,
       ts_builtin_sym_end,
       sym__newline,
-  [4106] = 4,
+  [4114] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(632), 1,
-      anon_sym_LBRACE,
-    STATE(204), 1,
-      sym_block,
-  [4119] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(140), 1,
-      anon_sym_RBRACE,
-    ACTIONS(634), 1,
+    ACTIONS(632), 2,
       sym__newline,
-  [4132] = 3,
+      anon_sym_RBRACE,
+  [4125] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(634), 1,
+      anon_sym_LBRACE,
+    STATE(185), 1,
+      sym_block,
+  [4138] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -6390,56 +6581,42 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(636), 2,
       ts_builtin_sym_end,
       sym__newline,
-  [4143] = 3,
+  [4149] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(638), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [4154] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(640), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [4165] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(642), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [4176] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(632), 1,
-      anon_sym_LBRACE,
-    STATE(182), 1,
-      sym_block,
-  [4189] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(644), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [4200] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(646), 2,
       ts_builtin_sym_end,
       sym__newline,
-  [4211] = 3,
+  [4160] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(640), 1,
+      sym__newline,
+    ACTIONS(642), 1,
+      anon_sym_RBRACE,
+  [4173] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(135), 1,
+      ts_builtin_sym_end,
+    ACTIONS(644), 1,
+      sym__newline,
+  [4186] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(66), 1,
+      anon_sym_RBRACE,
+    ACTIONS(646), 1,
+      sym__newline,
+  [4199] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -6447,15 +6624,15 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(648), 2,
       sym__newline,
       anon_sym_RBRACE,
-  [4222] = 3,
+  [4210] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(650), 2,
-      ts_builtin_sym_end,
       sym__newline,
-  [4233] = 3,
+      anon_sym_RBRACE,
+  [4221] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -6463,33 +6640,32 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(652), 2,
       ts_builtin_sym_end,
       sym__newline,
-  [4244] = 4,
+  [4232] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(632), 1,
+    ACTIONS(634), 1,
       anon_sym_LBRACE,
-    STATE(179), 1,
+    STATE(195), 1,
       sym_block,
-  [4257] = 4,
+  [4245] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(99), 1,
-      ts_builtin_sym_end,
-    ACTIONS(654), 1,
+    ACTIONS(654), 2,
       sym__newline,
-  [4270] = 3,
+      anon_sym_RBRACE,
+  [4256] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(656), 2,
+      ts_builtin_sym_end,
       sym__newline,
-      anon_sym_RBRACE,
-  [4281] = 3,
+  [4267] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -6497,16 +6673,25 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(658), 2,
       ts_builtin_sym_end,
       sym__newline,
-  [4292] = 4,
+  [4278] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(634), 1,
+    ACTIONS(187), 1,
+      anon_sym_RBRACE,
+    ACTIONS(640), 1,
+      sym__newline,
+  [4291] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(644), 1,
       sym__newline,
     ACTIONS(660), 1,
-      anon_sym_RBRACE,
-  [4305] = 3,
+      ts_builtin_sym_end,
+  [4304] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -6514,7 +6699,7 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(662), 2,
       ts_builtin_sym_end,
       sym__newline,
-  [4316] = 3,
+  [4315] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -6522,16 +6707,24 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(664), 2,
       ts_builtin_sym_end,
       sym__newline,
-  [4327] = 4,
+  [4326] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(654), 1,
+    ACTIONS(666), 2,
       sym__newline,
-    ACTIONS(666), 1,
-      ts_builtin_sym_end,
-  [4340] = 3,
+      anon_sym_RBRACE,
+  [4337] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(634), 1,
+      anon_sym_LBRACE,
+    STATE(211), 1,
+      sym_block,
+  [4350] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -6539,587 +6732,716 @@ static const uint16_t ts_small_parse_table[] = {
     ACTIONS(668), 2,
       sym__newline,
       anon_sym_RBRACE,
-  [4351] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(89), 1,
-      anon_sym_RBRACE,
-    ACTIONS(624), 1,
-      sym__newline,
-  [4364] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(632), 1,
-      anon_sym_LBRACE,
-    STATE(202), 1,
-      sym_block,
-  [4377] = 3,
+  [4361] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(670), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [4372] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(672), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [4383] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(634), 1,
+      anon_sym_LBRACE,
+    STATE(207), 1,
+      sym_block,
+  [4396] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(674), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [4407] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(676), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [4418] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(204), 1,
+      sym_identifier,
+    STATE(248), 1,
+      sym_artifact_reference,
+  [4431] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(678), 2,
       sym__newline,
       anon_sym_RBRACE,
-  [4388] = 3,
+  [4442] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(672), 1,
-      sym_identifier,
-  [4398] = 3,
+    ACTIONS(680), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4453] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(674), 1,
-      sym_identifier,
-  [4408] = 3,
+    ACTIONS(682), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4464] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(676), 1,
-      anon_sym_to,
-  [4418] = 3,
+    ACTIONS(684), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [4475] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(678), 1,
-      anon_sym_from,
-  [4428] = 3,
+    ACTIONS(686), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4486] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(680), 1,
-      sym_owner,
-  [4438] = 3,
+    ACTIONS(688), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4497] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(682), 1,
-      anon_sym_EQ,
-  [4448] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(684), 1,
-      anon_sym_RPAREN,
-  [4458] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(686), 1,
-      anon_sym_RPAREN,
-  [4468] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(688), 1,
-      anon_sym_EQ,
-  [4478] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(690), 1,
-      sym_identifier,
-  [4488] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(692), 1,
-      anon_sym_COLON,
-  [4498] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(694), 1,
-      anon_sym_EQ,
+    ACTIONS(690), 2,
+      sym__newline,
+      anon_sym_RBRACE,
   [4508] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(696), 1,
-      anon_sym_LPAREN,
-  [4518] = 3,
+    ACTIONS(692), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4519] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(694), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4530] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(696), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4541] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(698), 1,
-      anon_sym_RBRACE2,
-  [4528] = 3,
+      aux_sym_number_token1,
+    STATE(150), 1,
+      sym_mode,
+  [4554] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
+    ACTIONS(646), 1,
+      sym__newline,
     ACTIONS(700), 1,
-      sym_owner,
-  [4538] = 3,
+      anon_sym_RBRACE,
+  [4567] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(646), 1,
+      sym__newline,
+  [4577] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(702), 1,
-      aux_sym_artifact_reference_token1,
-  [4548] = 3,
+      anon_sym_EQ,
+  [4587] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(704), 1,
-      sym_identifier,
-  [4558] = 3,
+      anon_sym_COLON,
+  [4597] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(706), 1,
-      anon_sym_EQ,
-  [4568] = 3,
+      sym_owner,
+  [4607] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(708), 1,
       sym_identifier,
-  [4578] = 3,
+  [4617] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(710), 1,
-      anon_sym_COLON,
-  [4588] = 3,
+      sym_identifier,
+  [4627] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(712), 1,
-      anon_sym_from,
-  [4598] = 3,
+      anon_sym_RPAREN,
+  [4637] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(714), 1,
-      sym_identifier,
-  [4608] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(634), 1,
-      sym__newline,
-  [4618] = 3,
+      anon_sym_RPAREN,
+  [4647] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(716), 1,
-      anon_sym_EQ,
-  [4628] = 3,
+      sym_identifier,
+  [4657] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(718), 1,
-      anon_sym_EQ,
-  [4638] = 3,
+      sym_identifier,
+  [4667] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(640), 1,
+      sym__newline,
+  [4677] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(720), 1,
-      sym_identifier,
-  [4648] = 3,
+      aux_sym_interpolation_token1,
+  [4687] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(722), 1,
-      sym_owner,
-  [4658] = 3,
+      sym_port,
+  [4697] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(724), 1,
-      sym_port,
-  [4668] = 3,
+      anon_sym_EQ,
+  [4707] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(726), 1,
-      aux_sym_interpolation_token1,
-  [4678] = 3,
+      sym_identifier,
+  [4717] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(728), 1,
-      sym_identifier,
-  [4688] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(624), 1,
-      sym__newline,
-  [4698] = 3,
+      anon_sym_from,
+  [4727] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(730), 1,
-      anon_sym_from,
-  [4708] = 3,
+      sym_identifier,
+  [4737] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(732), 1,
-      anon_sym_from,
-  [4718] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(654), 1,
-      sym__newline,
-  [4728] = 3,
+      anon_sym_EQ,
+  [4747] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(734), 1,
-      anon_sym_LPAREN,
-  [4738] = 3,
+      sym_owner,
+  [4757] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(736), 1,
-      anon_sym_RBRACE2,
-  [4748] = 3,
+      sym_identifier,
+  [4767] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(738), 1,
-      sym_identifier,
-  [4758] = 3,
+      anon_sym_LPAREN,
+  [4777] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(740), 1,
-      sym_identifier,
-  [4768] = 3,
+      sym_owner,
+  [4787] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(742), 1,
-      sym_identifier,
-  [4778] = 3,
+      anon_sym_EQ,
+  [4797] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(744), 1,
-      ts_builtin_sym_end,
-  [4788] = 3,
+      anon_sym_to,
+  [4807] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(746), 1,
-      aux_sym_interpolation_token1,
-  [4798] = 3,
+      anon_sym_COLON,
+  [4817] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(644), 1,
+      sym__newline,
+  [4827] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(748), 1,
       sym_identifier,
+  [4837] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(750), 1,
+      sym_identifier,
+  [4847] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(752), 1,
+      sym_identifier,
+  [4857] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(754), 1,
+      sym_identifier,
+  [4867] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(756), 1,
+      sym_identifier,
+  [4877] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(758), 1,
+      anon_sym_EQ,
+  [4887] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(760), 1,
+      aux_sym_artifact_reference_token1,
+  [4897] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(762), 1,
+      anon_sym_LPAREN,
+  [4907] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(764), 1,
+      ts_builtin_sym_end,
+  [4917] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(766), 1,
+      anon_sym_RBRACE2,
+  [4927] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(768), 1,
+      anon_sym_from,
+  [4937] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(770), 1,
+      anon_sym_RBRACE2,
+  [4947] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(772), 1,
+      anon_sym_from,
+  [4957] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(774), 1,
+      anon_sym_EQ,
+  [4967] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(776), 1,
+      aux_sym_interpolation_token1,
+  [4977] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(778), 1,
+      anon_sym_from,
 };
 
 static const uint32_t ts_small_parse_table_map[] = {
   [SMALL_STATE(2)] = 0,
-  [SMALL_STATE(3)] = 63,
-  [SMALL_STATE(4)] = 126,
-  [SMALL_STATE(5)] = 189,
-  [SMALL_STATE(6)] = 217,
-  [SMALL_STATE(7)] = 245,
-  [SMALL_STATE(8)] = 273,
-  [SMALL_STATE(9)] = 301,
-  [SMALL_STATE(10)] = 347,
-  [SMALL_STATE(11)] = 393,
-  [SMALL_STATE(12)] = 435,
-  [SMALL_STATE(13)] = 457,
-  [SMALL_STATE(14)] = 492,
-  [SMALL_STATE(15)] = 527,
-  [SMALL_STATE(16)] = 562,
-  [SMALL_STATE(17)] = 595,
-  [SMALL_STATE(18)] = 623,
-  [SMALL_STATE(19)] = 651,
-  [SMALL_STATE(20)] = 683,
-  [SMALL_STATE(21)] = 711,
-  [SMALL_STATE(22)] = 743,
-  [SMALL_STATE(23)] = 775,
-  [SMALL_STATE(24)] = 807,
-  [SMALL_STATE(25)] = 839,
-  [SMALL_STATE(26)] = 871,
-  [SMALL_STATE(27)] = 903,
-  [SMALL_STATE(28)] = 935,
-  [SMALL_STATE(29)] = 967,
-  [SMALL_STATE(30)] = 999,
-  [SMALL_STATE(31)] = 1031,
-  [SMALL_STATE(32)] = 1063,
-  [SMALL_STATE(33)] = 1095,
-  [SMALL_STATE(34)] = 1127,
-  [SMALL_STATE(35)] = 1146,
-  [SMALL_STATE(36)] = 1173,
-  [SMALL_STATE(37)] = 1200,
-  [SMALL_STATE(38)] = 1229,
-  [SMALL_STATE(39)] = 1258,
-  [SMALL_STATE(40)] = 1285,
-  [SMALL_STATE(41)] = 1306,
-  [SMALL_STATE(42)] = 1335,
-  [SMALL_STATE(43)] = 1364,
-  [SMALL_STATE(44)] = 1382,
-  [SMALL_STATE(45)] = 1409,
-  [SMALL_STATE(46)] = 1436,
-  [SMALL_STATE(47)] = 1463,
-  [SMALL_STATE(48)] = 1486,
-  [SMALL_STATE(49)] = 1509,
-  [SMALL_STATE(50)] = 1536,
-  [SMALL_STATE(51)] = 1563,
-  [SMALL_STATE(52)] = 1590,
-  [SMALL_STATE(53)] = 1607,
-  [SMALL_STATE(54)] = 1632,
-  [SMALL_STATE(55)] = 1659,
-  [SMALL_STATE(56)] = 1686,
-  [SMALL_STATE(57)] = 1713,
-  [SMALL_STATE(58)] = 1740,
-  [SMALL_STATE(59)] = 1767,
-  [SMALL_STATE(60)] = 1790,
-  [SMALL_STATE(61)] = 1817,
-  [SMALL_STATE(62)] = 1842,
-  [SMALL_STATE(63)] = 1869,
-  [SMALL_STATE(64)] = 1892,
-  [SMALL_STATE(65)] = 1919,
-  [SMALL_STATE(66)] = 1946,
-  [SMALL_STATE(67)] = 1970,
-  [SMALL_STATE(68)] = 1992,
-  [SMALL_STATE(69)] = 2016,
-  [SMALL_STATE(70)] = 2040,
-  [SMALL_STATE(71)] = 2064,
-  [SMALL_STATE(72)] = 2088,
-  [SMALL_STATE(73)] = 2112,
-  [SMALL_STATE(74)] = 2136,
-  [SMALL_STATE(75)] = 2156,
-  [SMALL_STATE(76)] = 2174,
-  [SMALL_STATE(77)] = 2192,
-  [SMALL_STATE(78)] = 2214,
-  [SMALL_STATE(79)] = 2238,
-  [SMALL_STATE(80)] = 2262,
-  [SMALL_STATE(81)] = 2284,
-  [SMALL_STATE(82)] = 2308,
-  [SMALL_STATE(83)] = 2330,
-  [SMALL_STATE(84)] = 2352,
-  [SMALL_STATE(85)] = 2370,
-  [SMALL_STATE(86)] = 2388,
-  [SMALL_STATE(87)] = 2406,
-  [SMALL_STATE(88)] = 2421,
-  [SMALL_STATE(89)] = 2442,
-  [SMALL_STATE(90)] = 2463,
-  [SMALL_STATE(91)] = 2480,
-  [SMALL_STATE(92)] = 2501,
-  [SMALL_STATE(93)] = 2522,
-  [SMALL_STATE(94)] = 2537,
-  [SMALL_STATE(95)] = 2552,
-  [SMALL_STATE(96)] = 2573,
-  [SMALL_STATE(97)] = 2588,
-  [SMALL_STATE(98)] = 2609,
-  [SMALL_STATE(99)] = 2630,
-  [SMALL_STATE(100)] = 2645,
-  [SMALL_STATE(101)] = 2666,
-  [SMALL_STATE(102)] = 2681,
-  [SMALL_STATE(103)] = 2696,
-  [SMALL_STATE(104)] = 2711,
-  [SMALL_STATE(105)] = 2726,
-  [SMALL_STATE(106)] = 2741,
-  [SMALL_STATE(107)] = 2760,
-  [SMALL_STATE(108)] = 2781,
-  [SMALL_STATE(109)] = 2802,
-  [SMALL_STATE(110)] = 2823,
-  [SMALL_STATE(111)] = 2844,
-  [SMALL_STATE(112)] = 2862,
-  [SMALL_STATE(113)] = 2880,
-  [SMALL_STATE(114)] = 2902,
-  [SMALL_STATE(115)] = 2916,
-  [SMALL_STATE(116)] = 2938,
-  [SMALL_STATE(117)] = 2960,
-  [SMALL_STATE(118)] = 2982,
-  [SMALL_STATE(119)] = 3004,
-  [SMALL_STATE(120)] = 3026,
-  [SMALL_STATE(121)] = 3044,
-  [SMALL_STATE(122)] = 3066,
-  [SMALL_STATE(123)] = 3080,
-  [SMALL_STATE(124)] = 3094,
-  [SMALL_STATE(125)] = 3116,
-  [SMALL_STATE(126)] = 3130,
-  [SMALL_STATE(127)] = 3148,
-  [SMALL_STATE(128)] = 3166,
-  [SMALL_STATE(129)] = 3184,
-  [SMALL_STATE(130)] = 3202,
-  [SMALL_STATE(131)] = 3224,
-  [SMALL_STATE(132)] = 3242,
-  [SMALL_STATE(133)] = 3260,
-  [SMALL_STATE(134)] = 3278,
-  [SMALL_STATE(135)] = 3300,
-  [SMALL_STATE(136)] = 3313,
-  [SMALL_STATE(137)] = 3326,
-  [SMALL_STATE(138)] = 3345,
-  [SMALL_STATE(139)] = 3358,
-  [SMALL_STATE(140)] = 3371,
-  [SMALL_STATE(141)] = 3390,
-  [SMALL_STATE(142)] = 3405,
-  [SMALL_STATE(143)] = 3424,
-  [SMALL_STATE(144)] = 3441,
-  [SMALL_STATE(145)] = 3454,
-  [SMALL_STATE(146)] = 3469,
-  [SMALL_STATE(147)] = 3482,
-  [SMALL_STATE(148)] = 3495,
-  [SMALL_STATE(149)] = 3508,
-  [SMALL_STATE(150)] = 3521,
-  [SMALL_STATE(151)] = 3534,
-  [SMALL_STATE(152)] = 3553,
-  [SMALL_STATE(153)] = 3572,
-  [SMALL_STATE(154)] = 3589,
-  [SMALL_STATE(155)] = 3604,
-  [SMALL_STATE(156)] = 3617,
-  [SMALL_STATE(157)] = 3636,
-  [SMALL_STATE(158)] = 3649,
-  [SMALL_STATE(159)] = 3664,
-  [SMALL_STATE(160)] = 3677,
-  [SMALL_STATE(161)] = 3694,
-  [SMALL_STATE(162)] = 3706,
-  [SMALL_STATE(163)] = 3722,
-  [SMALL_STATE(164)] = 3734,
-  [SMALL_STATE(165)] = 3746,
-  [SMALL_STATE(166)] = 3760,
-  [SMALL_STATE(167)] = 3774,
-  [SMALL_STATE(168)] = 3786,
-  [SMALL_STATE(169)] = 3802,
-  [SMALL_STATE(170)] = 3816,
-  [SMALL_STATE(171)] = 3828,
-  [SMALL_STATE(172)] = 3844,
-  [SMALL_STATE(173)] = 3858,
-  [SMALL_STATE(174)] = 3872,
-  [SMALL_STATE(175)] = 3886,
-  [SMALL_STATE(176)] = 3900,
-  [SMALL_STATE(177)] = 3912,
-  [SMALL_STATE(178)] = 3924,
-  [SMALL_STATE(179)] = 3937,
-  [SMALL_STATE(180)] = 3948,
-  [SMALL_STATE(181)] = 3959,
-  [SMALL_STATE(182)] = 3970,
-  [SMALL_STATE(183)] = 3981,
-  [SMALL_STATE(184)] = 3992,
-  [SMALL_STATE(185)] = 4003,
-  [SMALL_STATE(186)] = 4016,
-  [SMALL_STATE(187)] = 4027,
-  [SMALL_STATE(188)] = 4038,
-  [SMALL_STATE(189)] = 4049,
-  [SMALL_STATE(190)] = 4060,
-  [SMALL_STATE(191)] = 4071,
-  [SMALL_STATE(192)] = 4084,
-  [SMALL_STATE(193)] = 4095,
-  [SMALL_STATE(194)] = 4106,
-  [SMALL_STATE(195)] = 4119,
-  [SMALL_STATE(196)] = 4132,
-  [SMALL_STATE(197)] = 4143,
-  [SMALL_STATE(198)] = 4154,
-  [SMALL_STATE(199)] = 4165,
-  [SMALL_STATE(200)] = 4176,
-  [SMALL_STATE(201)] = 4189,
-  [SMALL_STATE(202)] = 4200,
-  [SMALL_STATE(203)] = 4211,
-  [SMALL_STATE(204)] = 4222,
-  [SMALL_STATE(205)] = 4233,
-  [SMALL_STATE(206)] = 4244,
-  [SMALL_STATE(207)] = 4257,
-  [SMALL_STATE(208)] = 4270,
-  [SMALL_STATE(209)] = 4281,
-  [SMALL_STATE(210)] = 4292,
-  [SMALL_STATE(211)] = 4305,
-  [SMALL_STATE(212)] = 4316,
-  [SMALL_STATE(213)] = 4327,
-  [SMALL_STATE(214)] = 4340,
-  [SMALL_STATE(215)] = 4351,
-  [SMALL_STATE(216)] = 4364,
-  [SMALL_STATE(217)] = 4377,
-  [SMALL_STATE(218)] = 4388,
-  [SMALL_STATE(219)] = 4398,
-  [SMALL_STATE(220)] = 4408,
-  [SMALL_STATE(221)] = 4418,
-  [SMALL_STATE(222)] = 4428,
-  [SMALL_STATE(223)] = 4438,
-  [SMALL_STATE(224)] = 4448,
-  [SMALL_STATE(225)] = 4458,
-  [SMALL_STATE(226)] = 4468,
-  [SMALL_STATE(227)] = 4478,
-  [SMALL_STATE(228)] = 4488,
-  [SMALL_STATE(229)] = 4498,
-  [SMALL_STATE(230)] = 4508,
-  [SMALL_STATE(231)] = 4518,
-  [SMALL_STATE(232)] = 4528,
-  [SMALL_STATE(233)] = 4538,
-  [SMALL_STATE(234)] = 4548,
-  [SMALL_STATE(235)] = 4558,
-  [SMALL_STATE(236)] = 4568,
-  [SMALL_STATE(237)] = 4578,
-  [SMALL_STATE(238)] = 4588,
-  [SMALL_STATE(239)] = 4598,
-  [SMALL_STATE(240)] = 4608,
-  [SMALL_STATE(241)] = 4618,
-  [SMALL_STATE(242)] = 4628,
-  [SMALL_STATE(243)] = 4638,
-  [SMALL_STATE(244)] = 4648,
-  [SMALL_STATE(245)] = 4658,
-  [SMALL_STATE(246)] = 4668,
-  [SMALL_STATE(247)] = 4678,
-  [SMALL_STATE(248)] = 4688,
-  [SMALL_STATE(249)] = 4698,
-  [SMALL_STATE(250)] = 4708,
-  [SMALL_STATE(251)] = 4718,
-  [SMALL_STATE(252)] = 4728,
-  [SMALL_STATE(253)] = 4738,
-  [SMALL_STATE(254)] = 4748,
-  [SMALL_STATE(255)] = 4758,
-  [SMALL_STATE(256)] = 4768,
-  [SMALL_STATE(257)] = 4778,
-  [SMALL_STATE(258)] = 4788,
-  [SMALL_STATE(259)] = 4798,
+  [SMALL_STATE(3)] = 67,
+  [SMALL_STATE(4)] = 134,
+  [SMALL_STATE(5)] = 201,
+  [SMALL_STATE(6)] = 234,
+  [SMALL_STATE(7)] = 267,
+  [SMALL_STATE(8)] = 300,
+  [SMALL_STATE(9)] = 333,
+  [SMALL_STATE(10)] = 379,
+  [SMALL_STATE(11)] = 425,
+  [SMALL_STATE(12)] = 467,
+  [SMALL_STATE(13)] = 506,
+  [SMALL_STATE(14)] = 545,
+  [SMALL_STATE(15)] = 584,
+  [SMALL_STATE(16)] = 607,
+  [SMALL_STATE(17)] = 640,
+  [SMALL_STATE(18)] = 672,
+  [SMALL_STATE(19)] = 700,
+  [SMALL_STATE(20)] = 732,
+  [SMALL_STATE(21)] = 760,
+  [SMALL_STATE(22)] = 792,
+  [SMALL_STATE(23)] = 820,
+  [SMALL_STATE(24)] = 852,
+  [SMALL_STATE(25)] = 884,
+  [SMALL_STATE(26)] = 916,
+  [SMALL_STATE(27)] = 948,
+  [SMALL_STATE(28)] = 980,
+  [SMALL_STATE(29)] = 1012,
+  [SMALL_STATE(30)] = 1044,
+  [SMALL_STATE(31)] = 1076,
+  [SMALL_STATE(32)] = 1108,
+  [SMALL_STATE(33)] = 1140,
+  [SMALL_STATE(34)] = 1172,
+  [SMALL_STATE(35)] = 1199,
+  [SMALL_STATE(36)] = 1226,
+  [SMALL_STATE(37)] = 1247,
+  [SMALL_STATE(38)] = 1274,
+  [SMALL_STATE(39)] = 1293,
+  [SMALL_STATE(40)] = 1322,
+  [SMALL_STATE(41)] = 1351,
+  [SMALL_STATE(42)] = 1380,
+  [SMALL_STATE(43)] = 1409,
+  [SMALL_STATE(44)] = 1437,
+  [SMALL_STATE(45)] = 1465,
+  [SMALL_STATE(46)] = 1493,
+  [SMALL_STATE(47)] = 1511,
+  [SMALL_STATE(48)] = 1538,
+  [SMALL_STATE(49)] = 1565,
+  [SMALL_STATE(50)] = 1590,
+  [SMALL_STATE(51)] = 1617,
+  [SMALL_STATE(52)] = 1640,
+  [SMALL_STATE(53)] = 1665,
+  [SMALL_STATE(54)] = 1690,
+  [SMALL_STATE(55)] = 1713,
+  [SMALL_STATE(56)] = 1740,
+  [SMALL_STATE(57)] = 1767,
+  [SMALL_STATE(58)] = 1794,
+  [SMALL_STATE(59)] = 1819,
+  [SMALL_STATE(60)] = 1842,
+  [SMALL_STATE(61)] = 1869,
+  [SMALL_STATE(62)] = 1896,
+  [SMALL_STATE(63)] = 1923,
+  [SMALL_STATE(64)] = 1944,
+  [SMALL_STATE(65)] = 1967,
+  [SMALL_STATE(66)] = 1994,
+  [SMALL_STATE(67)] = 2021,
+  [SMALL_STATE(68)] = 2048,
+  [SMALL_STATE(69)] = 2065,
+  [SMALL_STATE(70)] = 2087,
+  [SMALL_STATE(71)] = 2111,
+  [SMALL_STATE(72)] = 2129,
+  [SMALL_STATE(73)] = 2147,
+  [SMALL_STATE(74)] = 2169,
+  [SMALL_STATE(75)] = 2185,
+  [SMALL_STATE(76)] = 2209,
+  [SMALL_STATE(77)] = 2233,
+  [SMALL_STATE(78)] = 2257,
+  [SMALL_STATE(79)] = 2281,
+  [SMALL_STATE(80)] = 2305,
+  [SMALL_STATE(81)] = 2329,
+  [SMALL_STATE(82)] = 2351,
+  [SMALL_STATE(83)] = 2373,
+  [SMALL_STATE(84)] = 2397,
+  [SMALL_STATE(85)] = 2419,
+  [SMALL_STATE(86)] = 2443,
+  [SMALL_STATE(87)] = 2467,
+  [SMALL_STATE(88)] = 2485,
+  [SMALL_STATE(89)] = 2503,
+  [SMALL_STATE(90)] = 2521,
+  [SMALL_STATE(91)] = 2539,
+  [SMALL_STATE(92)] = 2560,
+  [SMALL_STATE(93)] = 2581,
+  [SMALL_STATE(94)] = 2602,
+  [SMALL_STATE(95)] = 2623,
+  [SMALL_STATE(96)] = 2644,
+  [SMALL_STATE(97)] = 2665,
+  [SMALL_STATE(98)] = 2680,
+  [SMALL_STATE(99)] = 2695,
+  [SMALL_STATE(100)] = 2710,
+  [SMALL_STATE(101)] = 2731,
+  [SMALL_STATE(102)] = 2746,
+  [SMALL_STATE(103)] = 2761,
+  [SMALL_STATE(104)] = 2776,
+  [SMALL_STATE(105)] = 2791,
+  [SMALL_STATE(106)] = 2812,
+  [SMALL_STATE(107)] = 2827,
+  [SMALL_STATE(108)] = 2842,
+  [SMALL_STATE(109)] = 2857,
+  [SMALL_STATE(110)] = 2876,
+  [SMALL_STATE(111)] = 2891,
+  [SMALL_STATE(112)] = 2906,
+  [SMALL_STATE(113)] = 2921,
+  [SMALL_STATE(114)] = 2942,
+  [SMALL_STATE(115)] = 2963,
+  [SMALL_STATE(116)] = 2984,
+  [SMALL_STATE(117)] = 3005,
+  [SMALL_STATE(118)] = 3026,
+  [SMALL_STATE(119)] = 3048,
+  [SMALL_STATE(120)] = 3070,
+  [SMALL_STATE(121)] = 3088,
+  [SMALL_STATE(122)] = 3106,
+  [SMALL_STATE(123)] = 3128,
+  [SMALL_STATE(124)] = 3150,
+  [SMALL_STATE(125)] = 3168,
+  [SMALL_STATE(126)] = 3186,
+  [SMALL_STATE(127)] = 3202,
+  [SMALL_STATE(128)] = 3220,
+  [SMALL_STATE(129)] = 3242,
+  [SMALL_STATE(130)] = 3260,
+  [SMALL_STATE(131)] = 3282,
+  [SMALL_STATE(132)] = 3304,
+  [SMALL_STATE(133)] = 3326,
+  [SMALL_STATE(134)] = 3344,
+  [SMALL_STATE(135)] = 3362,
+  [SMALL_STATE(136)] = 3380,
+  [SMALL_STATE(137)] = 3402,
+  [SMALL_STATE(138)] = 3420,
+  [SMALL_STATE(139)] = 3442,
+  [SMALL_STATE(140)] = 3455,
+  [SMALL_STATE(141)] = 3468,
+  [SMALL_STATE(142)] = 3483,
+  [SMALL_STATE(143)] = 3502,
+  [SMALL_STATE(144)] = 3521,
+  [SMALL_STATE(145)] = 3536,
+  [SMALL_STATE(146)] = 3549,
+  [SMALL_STATE(147)] = 3566,
+  [SMALL_STATE(148)] = 3579,
+  [SMALL_STATE(149)] = 3598,
+  [SMALL_STATE(150)] = 3611,
+  [SMALL_STATE(151)] = 3624,
+  [SMALL_STATE(152)] = 3637,
+  [SMALL_STATE(153)] = 3654,
+  [SMALL_STATE(154)] = 3673,
+  [SMALL_STATE(155)] = 3688,
+  [SMALL_STATE(156)] = 3701,
+  [SMALL_STATE(157)] = 3714,
+  [SMALL_STATE(158)] = 3727,
+  [SMALL_STATE(159)] = 3742,
+  [SMALL_STATE(160)] = 3761,
+  [SMALL_STATE(161)] = 3774,
+  [SMALL_STATE(162)] = 3791,
+  [SMALL_STATE(163)] = 3804,
+  [SMALL_STATE(164)] = 3817,
+  [SMALL_STATE(165)] = 3832,
+  [SMALL_STATE(166)] = 3851,
+  [SMALL_STATE(167)] = 3863,
+  [SMALL_STATE(168)] = 3879,
+  [SMALL_STATE(169)] = 3891,
+  [SMALL_STATE(170)] = 3903,
+  [SMALL_STATE(171)] = 3915,
+  [SMALL_STATE(172)] = 3931,
+  [SMALL_STATE(173)] = 3947,
+  [SMALL_STATE(174)] = 3961,
+  [SMALL_STATE(175)] = 3973,
+  [SMALL_STATE(176)] = 3987,
+  [SMALL_STATE(177)] = 3999,
+  [SMALL_STATE(178)] = 4013,
+  [SMALL_STATE(179)] = 4027,
+  [SMALL_STATE(180)] = 4041,
+  [SMALL_STATE(181)] = 4055,
+  [SMALL_STATE(182)] = 4067,
+  [SMALL_STATE(183)] = 4081,
+  [SMALL_STATE(184)] = 4092,
+  [SMALL_STATE(185)] = 4103,
+  [SMALL_STATE(186)] = 4114,
+  [SMALL_STATE(187)] = 4125,
+  [SMALL_STATE(188)] = 4138,
+  [SMALL_STATE(189)] = 4149,
+  [SMALL_STATE(190)] = 4160,
+  [SMALL_STATE(191)] = 4173,
+  [SMALL_STATE(192)] = 4186,
+  [SMALL_STATE(193)] = 4199,
+  [SMALL_STATE(194)] = 4210,
+  [SMALL_STATE(195)] = 4221,
+  [SMALL_STATE(196)] = 4232,
+  [SMALL_STATE(197)] = 4245,
+  [SMALL_STATE(198)] = 4256,
+  [SMALL_STATE(199)] = 4267,
+  [SMALL_STATE(200)] = 4278,
+  [SMALL_STATE(201)] = 4291,
+  [SMALL_STATE(202)] = 4304,
+  [SMALL_STATE(203)] = 4315,
+  [SMALL_STATE(204)] = 4326,
+  [SMALL_STATE(205)] = 4337,
+  [SMALL_STATE(206)] = 4350,
+  [SMALL_STATE(207)] = 4361,
+  [SMALL_STATE(208)] = 4372,
+  [SMALL_STATE(209)] = 4383,
+  [SMALL_STATE(210)] = 4396,
+  [SMALL_STATE(211)] = 4407,
+  [SMALL_STATE(212)] = 4418,
+  [SMALL_STATE(213)] = 4431,
+  [SMALL_STATE(214)] = 4442,
+  [SMALL_STATE(215)] = 4453,
+  [SMALL_STATE(216)] = 4464,
+  [SMALL_STATE(217)] = 4475,
+  [SMALL_STATE(218)] = 4486,
+  [SMALL_STATE(219)] = 4497,
+  [SMALL_STATE(220)] = 4508,
+  [SMALL_STATE(221)] = 4519,
+  [SMALL_STATE(222)] = 4530,
+  [SMALL_STATE(223)] = 4541,
+  [SMALL_STATE(224)] = 4554,
+  [SMALL_STATE(225)] = 4567,
+  [SMALL_STATE(226)] = 4577,
+  [SMALL_STATE(227)] = 4587,
+  [SMALL_STATE(228)] = 4597,
+  [SMALL_STATE(229)] = 4607,
+  [SMALL_STATE(230)] = 4617,
+  [SMALL_STATE(231)] = 4627,
+  [SMALL_STATE(232)] = 4637,
+  [SMALL_STATE(233)] = 4647,
+  [SMALL_STATE(234)] = 4657,
+  [SMALL_STATE(235)] = 4667,
+  [SMALL_STATE(236)] = 4677,
+  [SMALL_STATE(237)] = 4687,
+  [SMALL_STATE(238)] = 4697,
+  [SMALL_STATE(239)] = 4707,
+  [SMALL_STATE(240)] = 4717,
+  [SMALL_STATE(241)] = 4727,
+  [SMALL_STATE(242)] = 4737,
+  [SMALL_STATE(243)] = 4747,
+  [SMALL_STATE(244)] = 4757,
+  [SMALL_STATE(245)] = 4767,
+  [SMALL_STATE(246)] = 4777,
+  [SMALL_STATE(247)] = 4787,
+  [SMALL_STATE(248)] = 4797,
+  [SMALL_STATE(249)] = 4807,
+  [SMALL_STATE(250)] = 4817,
+  [SMALL_STATE(251)] = 4827,
+  [SMALL_STATE(252)] = 4837,
+  [SMALL_STATE(253)] = 4847,
+  [SMALL_STATE(254)] = 4857,
+  [SMALL_STATE(255)] = 4867,
+  [SMALL_STATE(256)] = 4877,
+  [SMALL_STATE(257)] = 4887,
+  [SMALL_STATE(258)] = 4897,
+  [SMALL_STATE(259)] = 4907,
+  [SMALL_STATE(260)] = 4917,
+  [SMALL_STATE(261)] = 4927,
+  [SMALL_STATE(262)] = 4937,
+  [SMALL_STATE(263)] = 4947,
+  [SMALL_STATE(264)] = 4957,
+  [SMALL_STATE(265)] = 4967,
+  [SMALL_STATE(266)] = 4977,
 };
 
 static const TSParseActionEntry ts_parse_actions[] = {
@@ -7128,355 +7450,368 @@ static const TSParseActionEntry ts_parse_actions[] = {
   [3] = {.entry = {.count = 1, .reusable = false}}, SHIFT_EXTRA(),
   [5] = {.entry = {.count = 1, .reusable = true}}, SHIFT_EXTRA(),
   [7] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 0, 0, 0),
-  [9] = {.entry = {.count = 1, .reusable = true}}, SHIFT(9),
-  [11] = {.entry = {.count = 1, .reusable = true}}, SHIFT(256),
-  [13] = {.entry = {.count = 1, .reusable = true}}, SHIFT(239),
-  [15] = {.entry = {.count = 1, .reusable = true}}, SHIFT(255),
-  [17] = {.entry = {.count = 1, .reusable = true}}, SHIFT(133),
-  [19] = {.entry = {.count = 1, .reusable = true}}, SHIFT(154),
-  [21] = {.entry = {.count = 1, .reusable = true}}, SHIFT(218),
+  [9] = {.entry = {.count = 1, .reusable = true}}, SHIFT(10),
+  [11] = {.entry = {.count = 1, .reusable = true}}, SHIFT(234),
+  [13] = {.entry = {.count = 1, .reusable = true}}, SHIFT(252),
+  [15] = {.entry = {.count = 1, .reusable = true}}, SHIFT(229),
+  [17] = {.entry = {.count = 1, .reusable = true}}, SHIFT(127),
+  [19] = {.entry = {.count = 1, .reusable = true}}, SHIFT(141),
+  [21] = {.entry = {.count = 1, .reusable = true}}, SHIFT(253),
   [23] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(2),
   [26] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0),
-  [28] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(232),
-  [31] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(82),
-  [34] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(236),
-  [37] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(53),
-  [40] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(120),
-  [43] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(245),
-  [46] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(98),
-  [49] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(35),
-  [52] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(36),
-  [55] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(39),
-  [58] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(254),
-  [61] = {.entry = {.count = 1, .reusable = true}}, SHIFT(4),
-  [63] = {.entry = {.count = 1, .reusable = true}}, SHIFT(205),
-  [65] = {.entry = {.count = 1, .reusable = true}}, SHIFT(232),
-  [67] = {.entry = {.count = 1, .reusable = true}}, SHIFT(82),
-  [69] = {.entry = {.count = 1, .reusable = true}}, SHIFT(236),
-  [71] = {.entry = {.count = 1, .reusable = true}}, SHIFT(53),
-  [73] = {.entry = {.count = 1, .reusable = true}}, SHIFT(120),
-  [75] = {.entry = {.count = 1, .reusable = true}}, SHIFT(245),
-  [77] = {.entry = {.count = 1, .reusable = true}}, SHIFT(98),
-  [79] = {.entry = {.count = 1, .reusable = true}}, SHIFT(35),
-  [81] = {.entry = {.count = 1, .reusable = true}}, SHIFT(36),
-  [83] = {.entry = {.count = 1, .reusable = true}}, SHIFT(39),
-  [85] = {.entry = {.count = 1, .reusable = true}}, SHIFT(254),
-  [87] = {.entry = {.count = 1, .reusable = true}}, SHIFT(2),
-  [89] = {.entry = {.count = 1, .reusable = true}}, SHIFT(190),
-  [91] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_raw_string, 2, 0, 0),
-  [93] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_raw_string, 3, 0, 0),
-  [95] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 2, 0, 0),
-  [97] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 3, 0, 0),
-  [99] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 0),
-  [101] = {.entry = {.count = 1, .reusable = true}}, SHIFT(10),
-  [103] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
-  [105] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(10),
-  [108] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(256),
-  [111] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(239),
-  [114] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(255),
-  [117] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(133),
-  [120] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(154),
-  [123] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(218),
-  [126] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 3, 0, 19),
-  [128] = {.entry = {.count = 1, .reusable = false}}, SHIFT(222),
-  [130] = {.entry = {.count = 1, .reusable = false}}, SHIFT(178),
-  [132] = {.entry = {.count = 1, .reusable = false}}, SHIFT(75),
-  [134] = {.entry = {.count = 1, .reusable = false}}, SHIFT(110),
-  [136] = {.entry = {.count = 1, .reusable = true}}, SHIFT(111),
-  [138] = {.entry = {.count = 1, .reusable = true}}, SHIFT(14),
-  [140] = {.entry = {.count = 1, .reusable = true}}, SHIFT(209),
-  [142] = {.entry = {.count = 1, .reusable = true}}, SHIFT(145),
-  [144] = {.entry = {.count = 1, .reusable = true}}, SHIFT(165),
-  [146] = {.entry = {.count = 1, .reusable = true}}, SHIFT(166),
-  [148] = {.entry = {.count = 1, .reusable = true}}, SHIFT(244),
-  [150] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(14),
-  [153] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0),
-  [155] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(145),
-  [158] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(165),
-  [161] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(166),
-  [164] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(244),
-  [167] = {.entry = {.count = 1, .reusable = true}}, SHIFT(13),
-  [169] = {.entry = {.count = 1, .reusable = true}}, SHIFT(189),
-  [171] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 25),
-  [173] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 25),
-  [175] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 25), SHIFT_REPEAT(75),
-  [178] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 25), SHIFT_REPEAT(110),
-  [181] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 25), SHIFT_REPEAT(111),
-  [184] = {.entry = {.count = 1, .reusable = true}}, SHIFT(135),
-  [186] = {.entry = {.count = 1, .reusable = true}}, SHIFT(52),
-  [188] = {.entry = {.count = 1, .reusable = false}}, SHIFT(91),
-  [190] = {.entry = {.count = 1, .reusable = true}}, SHIFT(126),
-  [192] = {.entry = {.count = 1, .reusable = true}}, SHIFT(21),
-  [194] = {.entry = {.count = 1, .reusable = true}}, SHIFT(40),
-  [196] = {.entry = {.count = 1, .reusable = true}}, SHIFT(101),
-  [198] = {.entry = {.count = 1, .reusable = true}}, SHIFT(59),
-  [200] = {.entry = {.count = 1, .reusable = true}}, SHIFT(93),
-  [202] = {.entry = {.count = 1, .reusable = true}}, SHIFT(23),
-  [204] = {.entry = {.count = 1, .reusable = true}}, SHIFT(96),
-  [206] = {.entry = {.count = 1, .reusable = true}}, SHIFT(99),
-  [208] = {.entry = {.count = 1, .reusable = true}}, SHIFT(26),
-  [210] = {.entry = {.count = 1, .reusable = true}}, SHIFT(27),
-  [212] = {.entry = {.count = 1, .reusable = true}}, SHIFT(102),
-  [214] = {.entry = {.count = 1, .reusable = true}}, SHIFT(30),
-  [216] = {.entry = {.count = 1, .reusable = true}}, SHIFT(31),
-  [218] = {.entry = {.count = 1, .reusable = true}}, SHIFT(104),
-  [220] = {.entry = {.count = 1, .reusable = true}}, SHIFT(33),
-  [222] = {.entry = {.count = 1, .reusable = true}}, SHIFT(87),
-  [224] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
-  [226] = {.entry = {.count = 1, .reusable = true}}, SHIFT(41),
-  [228] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_reference, 1, 0, 17),
-  [230] = {.entry = {.count = 1, .reusable = true}}, SHIFT(233),
-  [232] = {.entry = {.count = 1, .reusable = true}}, SHIFT(37),
-  [234] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_reference, 3, 0, 29),
-  [236] = {.entry = {.count = 1, .reusable = true}}, SHIFT(50),
-  [238] = {.entry = {.count = 1, .reusable = true}}, SHIFT(139),
-  [240] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 27),
-  [242] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 27), SHIFT_REPEAT(227),
-  [245] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 27), SHIFT_REPEAT(77),
-  [248] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 27), SHIFT_REPEAT(125),
-  [251] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_healthcheck_step, 2, 0, 15),
-  [253] = {.entry = {.count = 1, .reusable = true}}, SHIFT(171),
-  [255] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_healthcheck_step_repeat1, 2, 0, 31),
-  [257] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_healthcheck_step_repeat1, 2, 0, 31), SHIFT_REPEAT(171),
-  [260] = {.entry = {.count = 1, .reusable = true}}, SHIFT(149),
-  [262] = {.entry = {.count = 1, .reusable = true}}, SHIFT(54),
-  [264] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_number, 1, 0, 0),
-  [266] = {.entry = {.count = 1, .reusable = true}}, SHIFT(61),
-  [268] = {.entry = {.count = 1, .reusable = false}}, SHIFT(108),
-  [270] = {.entry = {.count = 1, .reusable = true}}, SHIFT(131),
-  [272] = {.entry = {.count = 1, .reusable = true}}, SHIFT(185),
-  [274] = {.entry = {.count = 1, .reusable = true}}, SHIFT(138),
-  [276] = {.entry = {.count = 1, .reusable = true}}, SHIFT(144),
-  [278] = {.entry = {.count = 1, .reusable = true}}, SHIFT(64),
-  [280] = {.entry = {.count = 1, .reusable = true}}, SHIFT(45),
-  [282] = {.entry = {.count = 1, .reusable = true}}, SHIFT(55),
-  [284] = {.entry = {.count = 1, .reusable = true}}, SHIFT(148),
-  [286] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0), SHIFT_REPEAT(59),
-  [289] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0),
-  [291] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0),
-  [293] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_run_step, 3, 0, 21),
-  [295] = {.entry = {.count = 1, .reusable = true}}, SHIFT(227),
-  [297] = {.entry = {.count = 1, .reusable = true}}, SHIFT(77),
-  [299] = {.entry = {.count = 1, .reusable = true}}, SHIFT(125),
-  [301] = {.entry = {.count = 1, .reusable = true}}, SHIFT(75),
-  [303] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_run_step, 2, 0, 15),
-  [305] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_healthcheck_step, 3, 0, 23),
-  [307] = {.entry = {.count = 1, .reusable = true}}, SHIFT(49),
-  [309] = {.entry = {.count = 1, .reusable = true}}, SHIFT(72),
-  [311] = {.entry = {.count = 1, .reusable = true}}, SHIFT(201),
-  [313] = {.entry = {.count = 1, .reusable = true}}, SHIFT(81),
-  [315] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 6, 0, 36),
-  [317] = {.entry = {.count = 1, .reusable = true}}, SHIFT(222),
-  [319] = {.entry = {.count = 1, .reusable = true}}, SHIFT(178),
-  [321] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 4, 0, 26),
-  [323] = {.entry = {.count = 1, .reusable = true}}, SHIFT(68),
-  [325] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_mount, 2, 0, 1),
-  [327] = {.entry = {.count = 1, .reusable = true}}, SHIFT(247),
-  [329] = {.entry = {.count = 1, .reusable = true}}, SHIFT(80),
-  [331] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat1, 1, 0, 18),
-  [333] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 1, 0, 18),
-  [335] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_raw_string, 3, 0, 0),
-  [337] = {.entry = {.count = 1, .reusable = true}}, SHIFT(90),
-  [339] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 5, 0, 32),
-  [341] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 2, 0, 31),
-  [343] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 2, 0, 31), SHIFT_REPEAT(222),
-  [346] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 2, 0, 31), SHIFT_REPEAT(178),
-  [349] = {.entry = {.count = 1, .reusable = true}}, SHIFT(123),
-  [351] = {.entry = {.count = 1, .reusable = true}}, SHIFT(184),
-  [353] = {.entry = {.count = 1, .reusable = true}}, SHIFT(78),
-  [355] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 2, 0, 0),
-  [357] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_raw_string, 2, 0, 0),
-  [359] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 3, 0, 0),
-  [361] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 8, 0, 0),
-  [363] = {.entry = {.count = 1, .reusable = true}}, SHIFT(86),
-  [365] = {.entry = {.count = 1, .reusable = false}}, SHIFT(92),
-  [367] = {.entry = {.count = 1, .reusable = true}}, SHIFT(92),
-  [369] = {.entry = {.count = 1, .reusable = true}}, SHIFT(246),
-  [371] = {.entry = {.count = 1, .reusable = true}}, SHIFT(200),
-  [373] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cache_mount, 2, 0, 14),
-  [375] = {.entry = {.count = 1, .reusable = true}}, SHIFT(114),
-  [377] = {.entry = {.count = 1, .reusable = true}}, SHIFT(7),
-  [379] = {.entry = {.count = 1, .reusable = false}}, SHIFT(100),
-  [381] = {.entry = {.count = 1, .reusable = true}}, SHIFT(100),
-  [383] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0),
-  [385] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(92),
-  [388] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(92),
-  [391] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(246),
-  [394] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 3, 0, 0),
-  [396] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_healthcheck_option, 2, 0, 30),
-  [398] = {.entry = {.count = 1, .reusable = true}}, SHIFT(216),
-  [400] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 4, 0, 0),
-  [402] = {.entry = {.count = 1, .reusable = true}}, SHIFT(194),
-  [404] = {.entry = {.count = 1, .reusable = true}}, SHIFT(242),
-  [406] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 5, 0, 0),
-  [408] = {.entry = {.count = 1, .reusable = true}}, SHIFT(8),
-  [410] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 2, 0, 0),
-  [412] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 6, 0, 0),
-  [414] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_healthcheck_step_repeat1, 1, 0, 22),
-  [416] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 7, 0, 0),
-  [418] = {.entry = {.count = 1, .reusable = true}}, SHIFT(147),
-  [420] = {.entry = {.count = 1, .reusable = true}}, SHIFT(252),
-  [422] = {.entry = {.count = 1, .reusable = true}}, SHIFT(206),
-  [424] = {.entry = {.count = 1, .reusable = true}}, SHIFT(172),
-  [426] = {.entry = {.count = 1, .reusable = false}}, SHIFT(109),
-  [428] = {.entry = {.count = 1, .reusable = true}}, SHIFT(109),
-  [430] = {.entry = {.count = 1, .reusable = true}}, SHIFT(174),
-  [432] = {.entry = {.count = 1, .reusable = true}}, SHIFT(84),
-  [434] = {.entry = {.count = 1, .reusable = false}}, SHIFT(88),
-  [436] = {.entry = {.count = 1, .reusable = true}}, SHIFT(88),
-  [438] = {.entry = {.count = 1, .reusable = true}}, SHIFT(85),
-  [440] = {.entry = {.count = 1, .reusable = false}}, SHIFT(112),
-  [442] = {.entry = {.count = 1, .reusable = true}}, SHIFT(258),
-  [444] = {.entry = {.count = 1, .reusable = true}}, SHIFT(76),
-  [446] = {.entry = {.count = 1, .reusable = false}}, SHIFT(128),
-  [448] = {.entry = {.count = 1, .reusable = true}}, SHIFT(156),
-  [450] = {.entry = {.count = 1, .reusable = true}}, SHIFT(57),
-  [452] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cache_mount, 3, 0, 35),
-  [454] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 2, 0, 0), SHIFT_REPEAT(162),
-  [457] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 2, 0, 0), SHIFT_REPEAT(66),
-  [460] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 2, 0, 0),
-  [462] = {.entry = {.count = 1, .reusable = true}}, SHIFT(151),
-  [464] = {.entry = {.count = 1, .reusable = true}}, SHIFT(44),
-  [466] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 2, 0, 0), SHIFT_REPEAT(168),
-  [469] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 2, 0, 0), SHIFT_REPEAT(42),
-  [472] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 2, 0, 0),
-  [474] = {.entry = {.count = 1, .reusable = true}}, SHIFT(137),
-  [476] = {.entry = {.count = 1, .reusable = true}}, SHIFT(29),
-  [478] = {.entry = {.count = 1, .reusable = true}}, SHIFT(140),
-  [480] = {.entry = {.count = 1, .reusable = true}}, SHIFT(25),
-  [482] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_mount, 4, 0, 37),
-  [484] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_mount, 4, 0, 38),
-  [486] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 1, 0, 20),
-  [488] = {.entry = {.count = 1, .reusable = true}}, SHIFT(5),
-  [490] = {.entry = {.count = 1, .reusable = false}}, SHIFT(127),
-  [492] = {.entry = {.count = 1, .reusable = true}}, SHIFT(6),
-  [494] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_raw_string_repeat1, 2, 0, 0),
-  [496] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_raw_string_repeat1, 2, 0, 0), SHIFT_REPEAT(128),
-  [499] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_raw_string_repeat1, 2, 0, 0), SHIFT_REPEAT(258),
-  [502] = {.entry = {.count = 1, .reusable = true}}, SHIFT(152),
-  [504] = {.entry = {.count = 1, .reusable = true}}, SHIFT(58),
-  [506] = {.entry = {.count = 1, .reusable = true}}, SHIFT(150),
-  [508] = {.entry = {.count = 1, .reusable = true}}, SHIFT(173),
-  [510] = {.entry = {.count = 1, .reusable = false}}, SHIFT(132),
-  [512] = {.entry = {.count = 1, .reusable = true}}, SHIFT(175),
-  [514] = {.entry = {.count = 1, .reusable = true}}, SHIFT(158),
-  [516] = {.entry = {.count = 1, .reusable = true}}, SHIFT(142),
-  [518] = {.entry = {.count = 1, .reusable = true}}, SHIFT(22),
-  [520] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_boolean, 1, 0, 0),
-  [522] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 1, 0, 22),
-  [524] = {.entry = {.count = 1, .reusable = true}}, SHIFT(32),
-  [526] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 9, 0, 0),
-  [528] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 7, 0, 0),
-  [530] = {.entry = {.count = 1, .reusable = true}}, SHIFT(28),
-  [532] = {.entry = {.count = 1, .reusable = true}}, SHIFT(224),
-  [534] = {.entry = {.count = 1, .reusable = true}}, SHIFT(24),
-  [536] = {.entry = {.count = 1, .reusable = true}}, SHIFT(223),
-  [538] = {.entry = {.count = 1, .reusable = true}}, SHIFT(230),
-  [540] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 6, 0, 0),
-  [542] = {.entry = {.count = 1, .reusable = true}}, SHIFT(180),
-  [544] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_interpolation, 3, 0, 1),
-  [546] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_interpolation, 3, 0, 1),
-  [548] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_primitive_type, 1, 0, 0),
-  [550] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 5, 0, 0),
-  [552] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 8, 0, 0),
-  [554] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 4, 0, 0),
-  [556] = {.entry = {.count = 1, .reusable = true}}, SHIFT(51),
-  [558] = {.entry = {.count = 1, .reusable = true}}, SHIFT(56),
-  [560] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 4, 0, 3),
-  [562] = {.entry = {.count = 1, .reusable = true}}, SHIFT(17),
-  [564] = {.entry = {.count = 1, .reusable = true}}, SHIFT(211),
-  [566] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_chown_option, 2, 0, 33),
-  [568] = {.entry = {.count = 1, .reusable = true}}, SHIFT(65),
-  [570] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_mode, 1, 0, 0),
-  [572] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_chmod_option, 2, 0, 34),
-  [574] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_image_declaration, 4, 0, 2),
-  [576] = {.entry = {.count = 1, .reusable = true}}, SHIFT(15),
-  [578] = {.entry = {.count = 1, .reusable = true}}, SHIFT(73),
-  [580] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 4, 0, 0),
-  [582] = {.entry = {.count = 1, .reusable = true}}, SHIFT(197),
-  [584] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 3, 0, 0),
-  [586] = {.entry = {.count = 1, .reusable = true}}, SHIFT(38),
-  [588] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 6, 0, 7),
-  [590] = {.entry = {.count = 1, .reusable = true}}, SHIFT(181),
-  [592] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 4, 0, 0),
-  [594] = {.entry = {.count = 1, .reusable = false}}, SHIFT(52),
-  [596] = {.entry = {.count = 1, .reusable = true}}, SHIFT(94),
-  [598] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 3, 0, 0),
-  [600] = {.entry = {.count = 1, .reusable = true}}, SHIFT(157),
-  [602] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 5, 0, 6),
-  [604] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_libc, 1, 0, 0),
-  [606] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 7, 0, 11),
-  [608] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 7, 0, 12),
-  [610] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_user_step, 2, 0, 13),
-  [612] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_workdir_step, 2, 0, 14),
-  [614] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expose_step, 2, 0, 16),
-  [616] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_entrypoint_step, 2, 0, 15),
-  [618] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cmd_step, 2, 0, 15),
-  [620] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_capabilities, 2, 0, 0),
-  [622] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 3, 0, 0),
-  [624] = {.entry = {.count = 1, .reusable = true}}, SHIFT(12),
-  [626] = {.entry = {.count = 1, .reusable = true}}, SHIFT(212),
-  [628] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_capabilities, 4, 0, 0),
-  [630] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_image_declaration, 5, 0, 4),
-  [632] = {.entry = {.count = 1, .reusable = true}}, SHIFT(3),
-  [634] = {.entry = {.count = 1, .reusable = true}}, SHIFT(105),
-  [636] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_declaration, 2, 0, 1),
-  [638] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_yes_no, 1, 0, 0),
-  [640] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_shell_capability, 2, 0, 10),
-  [642] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_passwd_capability, 2, 0, 10),
-  [644] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_produce_step, 6, 0, 39),
-  [646] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 6, 0, 8),
-  [648] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_user_capability, 2, 0, 10),
-  [650] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 6, 0, 9),
-  [652] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 2, 0, 0),
-  [654] = {.entry = {.count = 1, .reusable = true}}, SHIFT(34),
-  [656] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_label_step, 4, 0, 28),
-  [658] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_capabilities, 3, 0, 0),
-  [660] = {.entry = {.count = 1, .reusable = true}}, SHIFT(192),
-  [662] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 5, 0, 5),
-  [664] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 4, 0, 0),
-  [666] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 0),
-  [668] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_env_step, 4, 0, 24),
-  [670] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_libc_capability, 2, 0, 10),
-  [672] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_role, 1, 0, 0),
-  [674] = {.entry = {.count = 1, .reusable = true}}, SHIFT(250),
-  [676] = {.entry = {.count = 1, .reusable = true}}, SHIFT(83),
-  [678] = {.entry = {.count = 1, .reusable = true}}, SHIFT(97),
-  [680] = {.entry = {.count = 1, .reusable = true}}, SHIFT(155),
-  [682] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_kind, 1, 0, 0),
-  [684] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_linkage, 1, 0, 0),
-  [686] = {.entry = {.count = 1, .reusable = true}}, SHIFT(235),
-  [688] = {.entry = {.count = 1, .reusable = true}}, SHIFT(129),
-  [690] = {.entry = {.count = 1, .reusable = true}}, SHIFT(74),
-  [692] = {.entry = {.count = 1, .reusable = true}}, SHIFT(143),
-  [694] = {.entry = {.count = 1, .reusable = true}}, SHIFT(18),
-  [696] = {.entry = {.count = 1, .reusable = true}}, SHIFT(141),
-  [698] = {.entry = {.count = 1, .reusable = true}}, SHIFT(146),
-  [700] = {.entry = {.count = 1, .reusable = true}}, SHIFT(183),
-  [702] = {.entry = {.count = 1, .reusable = true}}, SHIFT(43),
-  [704] = {.entry = {.count = 1, .reusable = true}}, SHIFT(221),
-  [706] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_kind, 4, 0, 40),
-  [708] = {.entry = {.count = 1, .reusable = true}}, SHIFT(229),
-  [710] = {.entry = {.count = 1, .reusable = true}}, SHIFT(106),
-  [712] = {.entry = {.count = 1, .reusable = true}}, SHIFT(89),
-  [714] = {.entry = {.count = 1, .reusable = true}}, SHIFT(237),
-  [716] = {.entry = {.count = 1, .reusable = true}}, SHIFT(67),
-  [718] = {.entry = {.count = 1, .reusable = true}}, SHIFT(20),
-  [720] = {.entry = {.count = 1, .reusable = true}}, SHIFT(238),
-  [722] = {.entry = {.count = 1, .reusable = true}}, SHIFT(203),
-  [724] = {.entry = {.count = 1, .reusable = true}}, SHIFT(186),
-  [726] = {.entry = {.count = 1, .reusable = true}}, SHIFT(231),
-  [728] = {.entry = {.count = 1, .reusable = true}}, SHIFT(122),
-  [730] = {.entry = {.count = 1, .reusable = true}}, SHIFT(107),
-  [732] = {.entry = {.count = 1, .reusable = true}}, SHIFT(95),
-  [734] = {.entry = {.count = 1, .reusable = true}}, SHIFT(69),
-  [736] = {.entry = {.count = 1, .reusable = true}}, SHIFT(176),
-  [738] = {.entry = {.count = 1, .reusable = true}}, SHIFT(228),
-  [740] = {.entry = {.count = 1, .reusable = true}}, SHIFT(196),
-  [742] = {.entry = {.count = 1, .reusable = true}}, SHIFT(226),
-  [744] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
-  [746] = {.entry = {.count = 1, .reusable = true}}, SHIFT(253),
-  [748] = {.entry = {.count = 1, .reusable = true}}, SHIFT(249),
+  [28] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(228),
+  [31] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(69),
+  [34] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(230),
+  [37] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(49),
+  [40] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(125),
+  [43] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(94),
+  [46] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(237),
+  [49] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(95),
+  [52] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(35),
+  [55] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(37),
+  [58] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(34),
+  [61] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(244),
+  [64] = {.entry = {.count = 1, .reusable = true}}, SHIFT(2),
+  [66] = {.entry = {.count = 1, .reusable = true}}, SHIFT(184),
+  [68] = {.entry = {.count = 1, .reusable = true}}, SHIFT(228),
+  [70] = {.entry = {.count = 1, .reusable = true}}, SHIFT(69),
+  [72] = {.entry = {.count = 1, .reusable = true}}, SHIFT(230),
+  [74] = {.entry = {.count = 1, .reusable = true}}, SHIFT(49),
+  [76] = {.entry = {.count = 1, .reusable = true}}, SHIFT(125),
+  [78] = {.entry = {.count = 1, .reusable = true}}, SHIFT(94),
+  [80] = {.entry = {.count = 1, .reusable = true}}, SHIFT(237),
+  [82] = {.entry = {.count = 1, .reusable = true}}, SHIFT(95),
+  [84] = {.entry = {.count = 1, .reusable = true}}, SHIFT(35),
+  [86] = {.entry = {.count = 1, .reusable = true}}, SHIFT(37),
+  [88] = {.entry = {.count = 1, .reusable = true}}, SHIFT(34),
+  [90] = {.entry = {.count = 1, .reusable = true}}, SHIFT(244),
+  [92] = {.entry = {.count = 1, .reusable = true}}, SHIFT(3),
+  [94] = {.entry = {.count = 1, .reusable = true}}, SHIFT(208),
+  [96] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_raw_string, 2, 0, 0),
+  [98] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_raw_string, 2, 0, 0),
+  [100] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_raw_string, 3, 0, 0),
+  [102] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_raw_string, 3, 0, 0),
+  [104] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 3, 0, 0),
+  [106] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 3, 0, 0),
+  [108] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 2, 0, 0),
+  [110] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 2, 0, 0),
+  [112] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
+  [114] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(9),
+  [117] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(234),
+  [120] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(252),
+  [123] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(229),
+  [126] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(127),
+  [129] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(141),
+  [132] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(253),
+  [135] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 0),
+  [137] = {.entry = {.count = 1, .reusable = true}}, SHIFT(9),
+  [139] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 3, 0, 21),
+  [141] = {.entry = {.count = 1, .reusable = false}}, SHIFT(246),
+  [143] = {.entry = {.count = 1, .reusable = false}}, SHIFT(223),
+  [145] = {.entry = {.count = 1, .reusable = false}}, SHIFT(71),
+  [147] = {.entry = {.count = 1, .reusable = false}}, SHIFT(116),
+  [149] = {.entry = {.count = 1, .reusable = true}}, SHIFT(137),
+  [151] = {.entry = {.count = 1, .reusable = true}}, SHIFT(14),
+  [153] = {.entry = {.count = 1, .reusable = true}}, SHIFT(189),
+  [155] = {.entry = {.count = 1, .reusable = true}}, SHIFT(158),
+  [157] = {.entry = {.count = 1, .reusable = true}}, SHIFT(173),
+  [159] = {.entry = {.count = 1, .reusable = true}}, SHIFT(175),
+  [161] = {.entry = {.count = 1, .reusable = true}}, SHIFT(243),
+  [163] = {.entry = {.count = 1, .reusable = true}}, SHIFT(126),
+  [165] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(13),
+  [168] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0),
+  [170] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(158),
+  [173] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(173),
+  [176] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(175),
+  [179] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(243),
+  [182] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(126),
+  [185] = {.entry = {.count = 1, .reusable = true}}, SHIFT(13),
+  [187] = {.entry = {.count = 1, .reusable = true}}, SHIFT(188),
+  [189] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 28),
+  [191] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 28),
+  [193] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 28), SHIFT_REPEAT(71),
+  [196] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 28), SHIFT_REPEAT(116),
+  [199] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 28), SHIFT_REPEAT(137),
+  [202] = {.entry = {.count = 1, .reusable = true}}, SHIFT(28),
+  [204] = {.entry = {.count = 1, .reusable = true}}, SHIFT(36),
+  [206] = {.entry = {.count = 1, .reusable = true}}, SHIFT(108),
+  [208] = {.entry = {.count = 1, .reusable = false}}, SHIFT(96),
+  [210] = {.entry = {.count = 1, .reusable = true}}, SHIFT(120),
+  [212] = {.entry = {.count = 1, .reusable = true}}, SHIFT(163),
+  [214] = {.entry = {.count = 1, .reusable = true}}, SHIFT(68),
+  [216] = {.entry = {.count = 1, .reusable = true}}, SHIFT(21),
+  [218] = {.entry = {.count = 1, .reusable = true}}, SHIFT(98),
+  [220] = {.entry = {.count = 1, .reusable = true}}, SHIFT(51),
+  [222] = {.entry = {.count = 1, .reusable = true}}, SHIFT(101),
+  [224] = {.entry = {.count = 1, .reusable = true}}, SHIFT(24),
+  [226] = {.entry = {.count = 1, .reusable = true}}, SHIFT(104),
+  [228] = {.entry = {.count = 1, .reusable = true}}, SHIFT(27),
+  [230] = {.entry = {.count = 1, .reusable = true}}, SHIFT(112),
+  [232] = {.entry = {.count = 1, .reusable = true}}, SHIFT(110),
+  [234] = {.entry = {.count = 1, .reusable = true}}, SHIFT(30),
+  [236] = {.entry = {.count = 1, .reusable = true}}, SHIFT(111),
+  [238] = {.entry = {.count = 1, .reusable = true}}, SHIFT(32),
+  [240] = {.entry = {.count = 1, .reusable = true}}, SHIFT(26),
+  [242] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
+  [244] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_reference, 1, 0, 19),
+  [246] = {.entry = {.count = 1, .reusable = true}}, SHIFT(257),
+  [248] = {.entry = {.count = 1, .reusable = true}}, SHIFT(40),
+  [250] = {.entry = {.count = 1, .reusable = true}}, SHIFT(42),
+  [252] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_run_step, 3, 0, 23),
+  [254] = {.entry = {.count = 1, .reusable = true}}, SHIFT(251),
+  [256] = {.entry = {.count = 1, .reusable = true}}, SHIFT(97),
+  [258] = {.entry = {.count = 1, .reusable = true}}, SHIFT(73),
+  [260] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_run_step, 2, 0, 15),
+  [262] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 30),
+  [264] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 30), SHIFT_REPEAT(251),
+  [267] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 30), SHIFT_REPEAT(97),
+  [270] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 30), SHIFT_REPEAT(73),
+  [273] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_reference, 3, 0, 32),
+  [275] = {.entry = {.count = 1, .reusable = true}}, SHIFT(65),
+  [277] = {.entry = {.count = 1, .reusable = true}}, SHIFT(145),
+  [279] = {.entry = {.count = 1, .reusable = true}}, SHIFT(160),
+  [281] = {.entry = {.count = 1, .reusable = true}}, SHIFT(52),
+  [283] = {.entry = {.count = 1, .reusable = false}}, SHIFT(114),
+  [285] = {.entry = {.count = 1, .reusable = true}}, SHIFT(133),
+  [287] = {.entry = {.count = 1, .reusable = true}}, SHIFT(212),
+  [289] = {.entry = {.count = 1, .reusable = true}}, SHIFT(55),
+  [291] = {.entry = {.count = 1, .reusable = true}}, SHIFT(151),
+  [293] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0), SHIFT_REPEAT(51),
+  [296] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0),
+  [298] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0),
+  [300] = {.entry = {.count = 1, .reusable = true}}, SHIFT(71),
+  [302] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_install_step, 2, 0, 17),
+  [304] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_healthcheck_step, 2, 0, 15),
+  [306] = {.entry = {.count = 1, .reusable = true}}, SHIFT(171),
+  [308] = {.entry = {.count = 1, .reusable = true}}, SHIFT(162),
+  [310] = {.entry = {.count = 1, .reusable = true}}, SHIFT(60),
+  [312] = {.entry = {.count = 1, .reusable = true}}, SHIFT(61),
+  [314] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_install_step_repeat1, 2, 0, 24),
+  [316] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_install_step_repeat1, 2, 0, 24), SHIFT_REPEAT(96),
+  [319] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_install_step_repeat1, 2, 0, 24), SHIFT_REPEAT(120),
+  [322] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_healthcheck_step, 3, 0, 26),
+  [324] = {.entry = {.count = 1, .reusable = true}}, SHIFT(66),
+  [326] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_mount, 2, 0, 1),
+  [328] = {.entry = {.count = 1, .reusable = true}}, SHIFT(241),
+  [330] = {.entry = {.count = 1, .reusable = true}}, SHIFT(81),
+  [332] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_healthcheck_step_repeat1, 2, 0, 34),
+  [334] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_healthcheck_step_repeat1, 2, 0, 34), SHIFT_REPEAT(171),
+  [337] = {.entry = {.count = 1, .reusable = true}}, SHIFT(155),
+  [339] = {.entry = {.count = 1, .reusable = true}}, SHIFT(48),
+  [341] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_number, 1, 0, 0),
+  [343] = {.entry = {.count = 1, .reusable = true}}, SHIFT(204),
+  [345] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 4, 0, 29),
+  [347] = {.entry = {.count = 1, .reusable = true}}, SHIFT(246),
+  [349] = {.entry = {.count = 1, .reusable = true}}, SHIFT(223),
+  [351] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat1, 1, 0, 20),
+  [353] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 1, 0, 20),
+  [355] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cache_mount, 2, 0, 14),
+  [357] = {.entry = {.count = 1, .reusable = true}}, SHIFT(103),
+  [359] = {.entry = {.count = 1, .reusable = true}}, SHIFT(72),
+  [361] = {.entry = {.count = 1, .reusable = true}}, SHIFT(83),
+  [363] = {.entry = {.count = 1, .reusable = true}}, SHIFT(75),
+  [365] = {.entry = {.count = 1, .reusable = true}}, SHIFT(86),
+  [367] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 5, 0, 35),
+  [369] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 2, 0, 34),
+  [371] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 2, 0, 34), SHIFT_REPEAT(246),
+  [374] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 2, 0, 34), SHIFT_REPEAT(223),
+  [377] = {.entry = {.count = 1, .reusable = true}}, SHIFT(107),
+  [379] = {.entry = {.count = 1, .reusable = true}}, SHIFT(183),
+  [381] = {.entry = {.count = 1, .reusable = true}}, SHIFT(79),
+  [383] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 6, 0, 39),
+  [385] = {.entry = {.count = 1, .reusable = true}}, SHIFT(187),
+  [387] = {.entry = {.count = 1, .reusable = true}}, SHIFT(196),
+  [389] = {.entry = {.count = 1, .reusable = true}}, SHIFT(7),
+  [391] = {.entry = {.count = 1, .reusable = false}}, SHIFT(105),
+  [393] = {.entry = {.count = 1, .reusable = true}}, SHIFT(105),
+  [395] = {.entry = {.count = 1, .reusable = true}}, SHIFT(236),
+  [397] = {.entry = {.count = 1, .reusable = true}}, SHIFT(256),
+  [399] = {.entry = {.count = 1, .reusable = true}}, SHIFT(8),
+  [401] = {.entry = {.count = 1, .reusable = false}}, SHIFT(93),
+  [403] = {.entry = {.count = 1, .reusable = true}}, SHIFT(93),
+  [405] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 1, 0, 22),
+  [407] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 2, 0, 0),
+  [409] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_healthcheck_step_repeat1, 1, 0, 25),
+  [411] = {.entry = {.count = 1, .reusable = true}}, SHIFT(205),
+  [413] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 3, 0, 0),
+  [415] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_healthcheck_option, 2, 0, 33),
+  [417] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cache_mount, 3, 0, 38),
+  [419] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 4, 0, 0),
+  [421] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0),
+  [423] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(105),
+  [426] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(105),
+  [429] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(236),
+  [432] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_mount, 4, 0, 40),
+  [434] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_mount, 4, 0, 41),
+  [436] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 5, 0, 0),
+  [438] = {.entry = {.count = 1, .reusable = true}}, SHIFT(156),
+  [440] = {.entry = {.count = 1, .reusable = true}}, SHIFT(258),
+  [442] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 6, 0, 0),
+  [444] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 7, 0, 0),
+  [446] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 8, 0, 0),
+  [448] = {.entry = {.count = 1, .reusable = true}}, SHIFT(209),
+  [450] = {.entry = {.count = 1, .reusable = true}}, SHIFT(177),
+  [452] = {.entry = {.count = 1, .reusable = false}}, SHIFT(115),
+  [454] = {.entry = {.count = 1, .reusable = true}}, SHIFT(115),
+  [456] = {.entry = {.count = 1, .reusable = true}}, SHIFT(179),
+  [458] = {.entry = {.count = 1, .reusable = true}}, SHIFT(87),
+  [460] = {.entry = {.count = 1, .reusable = false}}, SHIFT(117),
+  [462] = {.entry = {.count = 1, .reusable = true}}, SHIFT(117),
+  [464] = {.entry = {.count = 1, .reusable = true}}, SHIFT(89),
+  [466] = {.entry = {.count = 1, .reusable = true}}, SHIFT(142),
+  [468] = {.entry = {.count = 1, .reusable = true}}, SHIFT(57),
+  [470] = {.entry = {.count = 1, .reusable = true}}, SHIFT(159),
+  [472] = {.entry = {.count = 1, .reusable = true}}, SHIFT(31),
+  [474] = {.entry = {.count = 1, .reusable = true}}, SHIFT(5),
+  [476] = {.entry = {.count = 1, .reusable = false}}, SHIFT(121),
+  [478] = {.entry = {.count = 1, .reusable = true}}, SHIFT(265),
+  [480] = {.entry = {.count = 1, .reusable = true}}, SHIFT(6),
+  [482] = {.entry = {.count = 1, .reusable = false}}, SHIFT(124),
+  [484] = {.entry = {.count = 1, .reusable = true}}, SHIFT(153),
+  [486] = {.entry = {.count = 1, .reusable = true}}, SHIFT(17),
+  [488] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_raw_string_repeat1, 2, 0, 0),
+  [490] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_raw_string_repeat1, 2, 0, 0), SHIFT_REPEAT(124),
+  [493] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_raw_string_repeat1, 2, 0, 0), SHIFT_REPEAT(265),
+  [496] = {.entry = {.count = 1, .reusable = true}}, SHIFT(220),
+  [498] = {.entry = {.count = 1, .reusable = true}}, SHIFT(144),
+  [500] = {.entry = {.count = 1, .reusable = true}}, SHIFT(148),
+  [502] = {.entry = {.count = 1, .reusable = true}}, SHIFT(50),
+  [504] = {.entry = {.count = 1, .reusable = true}}, SHIFT(147),
+  [506] = {.entry = {.count = 1, .reusable = true}}, SHIFT(90),
+  [508] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 2, 0, 0), SHIFT_REPEAT(167),
+  [511] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 2, 0, 0), SHIFT_REPEAT(77),
+  [514] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 2, 0, 0),
+  [516] = {.entry = {.count = 1, .reusable = true}}, SHIFT(143),
+  [518] = {.entry = {.count = 1, .reusable = true}}, SHIFT(23),
+  [520] = {.entry = {.count = 1, .reusable = true}}, SHIFT(178),
+  [522] = {.entry = {.count = 1, .reusable = false}}, SHIFT(135),
+  [524] = {.entry = {.count = 1, .reusable = true}}, SHIFT(180),
+  [526] = {.entry = {.count = 1, .reusable = true}}, SHIFT(165),
+  [528] = {.entry = {.count = 1, .reusable = true}}, SHIFT(62),
+  [530] = {.entry = {.count = 1, .reusable = true}}, SHIFT(88),
+  [532] = {.entry = {.count = 1, .reusable = false}}, SHIFT(129),
+  [534] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 2, 0, 0), SHIFT_REPEAT(172),
+  [537] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 2, 0, 0), SHIFT_REPEAT(39),
+  [540] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 2, 0, 0),
+  [542] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_chown_option, 2, 0, 36),
+  [544] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 1, 0, 25),
+  [546] = {.entry = {.count = 1, .reusable = true}}, SHIFT(47),
+  [548] = {.entry = {.count = 1, .reusable = true}}, SHIFT(25),
+  [550] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 7, 0, 0),
+  [552] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 4, 0, 3),
+  [554] = {.entry = {.count = 1, .reusable = true}}, SHIFT(22),
+  [556] = {.entry = {.count = 1, .reusable = true}}, SHIFT(216),
+  [558] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 4, 0, 0),
+  [560] = {.entry = {.count = 1, .reusable = true}}, SHIFT(56),
+  [562] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_mode, 1, 0, 0),
+  [564] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_chmod_option, 2, 0, 37),
+  [566] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 5, 0, 0),
+  [568] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_image_declaration, 4, 0, 2),
+  [570] = {.entry = {.count = 1, .reusable = true}}, SHIFT(12),
+  [572] = {.entry = {.count = 1, .reusable = true}}, SHIFT(29),
+  [574] = {.entry = {.count = 1, .reusable = true}}, SHIFT(231),
+  [576] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 8, 0, 0),
+  [578] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_primitive_type, 1, 0, 0),
+  [580] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_interpolation, 3, 0, 1),
+  [582] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_interpolation, 3, 0, 1),
+  [584] = {.entry = {.count = 1, .reusable = true}}, SHIFT(206),
+  [586] = {.entry = {.count = 1, .reusable = true}}, SHIFT(33),
+  [588] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 9, 0, 0),
+  [590] = {.entry = {.count = 1, .reusable = true}}, SHIFT(264),
+  [592] = {.entry = {.count = 1, .reusable = true}}, SHIFT(245),
+  [594] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 6, 0, 0),
+  [596] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_boolean, 1, 0, 0),
+  [598] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_install_step_repeat1, 1, 0, 16),
+  [600] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_install_step_repeat1, 1, 0, 16),
+  [602] = {.entry = {.count = 1, .reusable = true}}, SHIFT(67),
+  [604] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 3, 0, 0),
+  [606] = {.entry = {.count = 1, .reusable = true}}, SHIFT(76),
+  [608] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 4, 0, 0),
+  [610] = {.entry = {.count = 1, .reusable = false}}, SHIFT(68),
+  [612] = {.entry = {.count = 1, .reusable = true}}, SHIFT(102),
+  [614] = {.entry = {.count = 1, .reusable = true}}, SHIFT(41),
+  [616] = {.entry = {.count = 1, .reusable = true}}, SHIFT(217),
+  [618] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 4, 0, 0),
+  [620] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 3, 0, 0),
+  [622] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 6, 0, 7),
+  [624] = {.entry = {.count = 1, .reusable = true}}, SHIFT(210),
+  [626] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_produce_step, 6, 0, 42),
+  [628] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 3, 0, 0),
+  [630] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 5, 0, 6),
+  [632] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expose_step, 2, 0, 18),
+  [634] = {.entry = {.count = 1, .reusable = true}}, SHIFT(4),
+  [636] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_capabilities, 3, 0, 0),
+  [638] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_capabilities, 2, 0, 0),
+  [640] = {.entry = {.count = 1, .reusable = true}}, SHIFT(74),
+  [642] = {.entry = {.count = 1, .reusable = true}}, SHIFT(203),
+  [644] = {.entry = {.count = 1, .reusable = true}}, SHIFT(38),
+  [646] = {.entry = {.count = 1, .reusable = true}}, SHIFT(15),
+  [648] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_label_step, 4, 0, 31),
+  [650] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_entrypoint_step, 2, 0, 15),
+  [652] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 6, 0, 9),
+  [654] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_packages_capability, 2, 0, 10),
+  [656] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_image_declaration, 5, 0, 4),
+  [658] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 4, 0, 0),
+  [660] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 0),
+  [662] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_declaration, 2, 0, 1),
+  [664] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_capabilities, 4, 0, 0),
+  [666] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_workdir_step, 2, 0, 14),
+  [668] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_libc, 1, 0, 0),
+  [670] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 6, 0, 8),
+  [672] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 2, 0, 0),
+  [674] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 7, 0, 11),
+  [676] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 7, 0, 12),
+  [678] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_user_step, 2, 0, 13),
+  [680] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_libc_capability, 2, 0, 10),
+  [682] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_user_capability, 2, 0, 10),
+  [684] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 5, 0, 5),
+  [686] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_yes_no, 1, 0, 0),
+  [688] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cmd_step, 2, 0, 15),
+  [690] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_shell_capability, 2, 0, 10),
+  [692] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_package_manager, 1, 0, 0),
+  [694] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_env_step, 4, 0, 27),
+  [696] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_passwd_capability, 2, 0, 10),
+  [698] = {.entry = {.count = 1, .reusable = true}}, SHIFT(149),
+  [700] = {.entry = {.count = 1, .reusable = true}}, SHIFT(199),
+  [702] = {.entry = {.count = 1, .reusable = true}}, SHIFT(82),
+  [704] = {.entry = {.count = 1, .reusable = true}}, SHIFT(161),
+  [706] = {.entry = {.count = 1, .reusable = true}}, SHIFT(213),
+  [708] = {.entry = {.count = 1, .reusable = true}}, SHIFT(202),
+  [710] = {.entry = {.count = 1, .reusable = true}}, SHIFT(247),
+  [712] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_linkage, 1, 0, 0),
+  [714] = {.entry = {.count = 1, .reusable = true}}, SHIFT(242),
+  [716] = {.entry = {.count = 1, .reusable = true}}, SHIFT(263),
+  [718] = {.entry = {.count = 1, .reusable = true}}, SHIFT(238),
+  [720] = {.entry = {.count = 1, .reusable = true}}, SHIFT(262),
+  [722] = {.entry = {.count = 1, .reusable = true}}, SHIFT(186),
+  [724] = {.entry = {.count = 1, .reusable = true}}, SHIFT(134),
+  [726] = {.entry = {.count = 1, .reusable = true}}, SHIFT(261),
+  [728] = {.entry = {.count = 1, .reusable = true}}, SHIFT(113),
+  [730] = {.entry = {.count = 1, .reusable = true}}, SHIFT(106),
+  [732] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_kind, 4, 0, 43),
+  [734] = {.entry = {.count = 1, .reusable = true}}, SHIFT(215),
+  [736] = {.entry = {.count = 1, .reusable = true}}, SHIFT(227),
+  [738] = {.entry = {.count = 1, .reusable = true}}, SHIFT(154),
+  [740] = {.entry = {.count = 1, .reusable = true}}, SHIFT(139),
+  [742] = {.entry = {.count = 1, .reusable = true}}, SHIFT(18),
+  [744] = {.entry = {.count = 1, .reusable = true}}, SHIFT(84),
+  [746] = {.entry = {.count = 1, .reusable = true}}, SHIFT(109),
+  [748] = {.entry = {.count = 1, .reusable = true}}, SHIFT(63),
+  [750] = {.entry = {.count = 1, .reusable = true}}, SHIFT(249),
+  [752] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_role, 1, 0, 0),
+  [754] = {.entry = {.count = 1, .reusable = true}}, SHIFT(240),
+  [756] = {.entry = {.count = 1, .reusable = true}}, SHIFT(266),
+  [758] = {.entry = {.count = 1, .reusable = true}}, SHIFT(20),
+  [760] = {.entry = {.count = 1, .reusable = true}}, SHIFT(46),
+  [762] = {.entry = {.count = 1, .reusable = true}}, SHIFT(78),
+  [764] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
+  [766] = {.entry = {.count = 1, .reusable = true}}, SHIFT(181),
+  [768] = {.entry = {.count = 1, .reusable = true}}, SHIFT(100),
+  [770] = {.entry = {.count = 1, .reusable = true}}, SHIFT(157),
+  [772] = {.entry = {.count = 1, .reusable = true}}, SHIFT(91),
+  [774] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_kind, 1, 0, 0),
+  [776] = {.entry = {.count = 1, .reusable = true}}, SHIFT(260),
+  [778] = {.entry = {.count = 1, .reusable = true}}, SHIFT(92),
 };
 
 enum ts_external_scanner_symbol_identifiers {

@@ -26,7 +26,7 @@ syntax match   msbStageName   contained "\h[[:alnum:]_-]*"
 syntax keyword msbFrom        from nextgroup=msbStageRef skipwhite
 syntax match   msbStageRef    contained "\h[[:alnum:]_-]*"
 
-syntax keyword msbCapability  libc shell passwd
+syntax keyword msbCapability  libc shell passwd packages
 syntax keyword msbType        string bool int enum
 syntax keyword msbBoolean     true false yes no
 
@@ -35,16 +35,16 @@ syntax keyword msbStep        env run expose label entrypoint cmd healthcheck
 syntax keyword msbStep        user nextgroup=msbOwner skipwhite
 syntax keyword msbStep        workdir nextgroup=msbPath,msbString skipwhite
 syntax keyword msbStep        copy nextgroup=msbArtifactRef,msbPath,msbString skipwhite
-syntax keyword msbStep        produce
+syntax keyword msbStep        produce install
 syntax keyword msbTo          to nextgroup=msbPath,msbString skipwhite
 syntax keyword msbOption      cache nextgroup=msbPath,msbString skipwhite
 syntax keyword msbOption      chown nextgroup=msbOwner skipwhite
-syntax keyword msbOption      locked chmod ssh interval timeout start-period retries
+syntax keyword msbOption      locked chmod ssh layer interval timeout start-period retries
 syntax keyword msbKind        file dir exe
-syntax keyword msbLibc        static glibc musl none
+syntax keyword msbLibc        static glibc musl none apt apk dnf
 
 " A bare path: up to white space, never one of the words that follow a path.
-syntax match   msbPath        contained +\%(\%(to\|chown\|chmod\|cache\|locked\|secret\|ssh\)\>\)\@![^ \t#"{}\[\],]\%([^ \t#"{}\[\],]\|\${[^} \t]*}\)*+ contains=msbInterpolation nextgroup=msbPath,msbString skipwhite
+syntax match   msbPath        contained +\%(\%(to\|chown\|chmod\|cache\|locked\|secret\|ssh\|layer\)\>\)\@![^ \t#"{}\[\],]\%([^ \t#"{}\[\],]\|\${[^} \t]*}\)*+ contains=msbInterpolation nextgroup=msbPath,msbString skipwhite
 " The path of `produce NAME: KIND = PATH`.
 syntax match   msbPath        +\%(\<produce\>.*=\s*\)\@<=[^ \t#"{}\[\],]\%([^ \t#"{}\[\],]\|\${[^} \t]*}\)*+ contains=msbInterpolation
 syntax match   msbOwner       contained "\%([[:alnum:]_:-]\|\${\h\w*}\)\+" contains=msbInterpolation

@@ -33,6 +33,7 @@
   "cmd"
   "healthcheck"
   "produce"
+  "install"
 ] @keyword
 
 [
@@ -47,11 +48,13 @@
 
 (locked) @keyword.modifier
 (ssh_mount) @keyword
+(layer_option) @keyword.modifier
 
 [
   "libc"
   "shell"
   "passwd"
+  "packages"
 ] @keyword
 
 ; ---- types, kinds and fixed words -------------------------------------------
@@ -67,6 +70,7 @@
 
 (linkage) @constant.builtin
 (libc) @constant.builtin
+(package_manager) @constant.builtin
 (yes_no) @boolean
 (boolean) @boolean
 
