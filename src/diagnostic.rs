@@ -65,6 +65,10 @@ codes! {
     RepeatedInstruction  = "E0407", Error, "instruction given twice in one stage";
     SecretAsValue        = "E0501", Error, "secret used as a value";
     UnknownSecret        = "E0502", Error, "unknown secret";
+    UnknownToolchain     = "E0601", Error, "unknown toolchain";
+    ToolchainOption      = "E0602", Error, "toolchain option unknown, missing or invalid";
+    ToolchainFiles       = "E0603", Error, "toolchain files missing from the build context";
+    ToolchainImage       = "E0604", Error, "toolchain tool missing from the image";
     UnusedArtifact       = "W0001", Warning, "unused artifact";
     UnreachableStage     = "W0002", Warning, "stage no target reaches";
     RootRuntime          = "W0003", Warning, "runtime runs as root";

@@ -12,6 +12,9 @@ use crate::syntax::{self, ast::Program};
 pub struct Options {
     pub config: Config,
     pub codegen: CodegenOptions,
+    /// The names at the top of the build context (the program's folder), for
+    /// toolchain presets; `None` when the program has no folder (stdin).
+    pub context: Option<std::collections::BTreeSet<String>>,
 }
 
 impl Options {
@@ -20,6 +23,7 @@ impl Options {
         if let Some(user) = &self.config.runtime.user {
             options.runtime_user = user.clone();
         }
+        options.context = self.context.clone();
         options
     }
 }

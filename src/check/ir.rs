@@ -203,4 +203,6 @@ pub enum Step {
     Entrypoint(Vec<Value>),
     Cmd(Vec<Value>),
     Healthcheck(Healthcheck),
+    /// A comment line above the steps a toolchain preset expanded to.
+    Comment(String),
 }

@@ -247,6 +247,7 @@ fn step_values(step: &ir::Step) -> Vec<&Value> {
         ir::Step::Expose(..) => vec![],
         ir::Step::Entrypoint(args) | ir::Step::Cmd(args) => args.iter().collect(),
         ir::Step::Healthcheck(h) => h.command.iter().collect(),
+        ir::Step::Comment(_) => vec![],
     }
 }
 
@@ -358,6 +359,7 @@ fn instruction(graph: &BuildGraph, step: &ir::Step) -> df::Instruction {
             retries: h.retries.clone(),
             command: h.command.iter().map(literal).collect(),
         }),
+        ir::Step::Comment(text) => df::Instruction::Comment(text.clone()),
     }
 }
 

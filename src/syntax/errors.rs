@@ -30,6 +30,7 @@ const STEP_KEYWORDS: &[&str] = &[
     "cmd",
     "healthcheck",
     "produce",
+    "toolchain",
 ];
 const DECLARATION: &str = "a declaration (`image`, `param`, `secret`, `base`, `builder` or `runtime`)";
 const STEP: &str = "a step (`copy`, `run`, `workdir`, `env`, `produce`, ...)";
@@ -53,7 +54,9 @@ fn phrase(rule: Rule) -> Option<&'static str> {
             "a capability (`libc`, `shell`, `passwd` or `user`)"
         }
         k_workdir | k_env | k_copy | k_run | k_expose | k_label | k_entrypoint | k_cmd | k_healthcheck
-        | k_produce | step => STEP,
+        | k_produce | k_toolchain | step => STEP,
+        toolchain_block => "`{`",
+        toolchain_option => "a toolchain option such as `main ./cmd/server`",
         k_cache | cache_mount => "`cache`",
         k_locked => "`locked`",
         k_secret | secret_mount => "`secret`",

@@ -38,6 +38,20 @@ pub fn compile(sources: &Sources, id: FileId, profile: Profile) -> Outcome {
     driver::compile(sources, id, &options).expect("no --target is given")
 }
 
+/// Compiles a program the way `msbc compile FILE` does: with the names in
+/// its folder as the build context, which toolchain presets read.
+pub fn compile_in_context(sources: &Sources, id: FileId, profile: Profile, dir: &Path) -> Outcome {
+    let mut options = Options::default();
+    options.codegen.profile = profile;
+    options.context = Some(
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect(),
+    );
+    driver::compile(sources, id, &options).expect("no --target is given")
+}
+
 /// Diagnostics as a person sees them, without colour, at 80 columns.
 pub fn render(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
     let mut out: String = diagnostics

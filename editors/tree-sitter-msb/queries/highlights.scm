@@ -32,6 +32,7 @@
   "cmd"
   "healthcheck"
   "produce"
+  "toolchain"
 ] @keyword
 
 [
