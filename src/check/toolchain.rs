@@ -682,7 +682,9 @@ impl<'a> Expander<'a> {
                 });
             }
             _ => {
-                let install = self.command("install", format!("python3 -m venv {venv}"));
+                // No pip in the environment the runtime copies: the
+                // builder's own pip installs into it (`--python`).
+                let install = self.command("install", format!("python3 -m venv --without-pip {venv}"));
                 self.run(Phase {
                     comment: format!("toolchain python: the environment the runtime copies, at {venv}"),
                     command: install,
@@ -733,7 +735,10 @@ impl<'a> Expander<'a> {
                         .into(),
                 );
                 self.copy(&["requirements.txt"], "./");
-                let deps = self.command("deps", format!("{venv}/bin/pip install -r requirements.txt"));
+                let deps = self.command(
+                    "deps",
+                    format!("python3 -m pip --python {venv}/bin/python install -r requirements.txt"),
+                );
                 self.run(Phase {
                     comment: "toolchain python: the pinned requirements".into(),
                     command: deps,
