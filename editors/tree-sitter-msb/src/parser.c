@@ -15,16 +15,16 @@
 #endif
 
 #define LANGUAGE_VERSION 14
-#define STATE_COUNT 248
+#define STATE_COUNT 263
 #define LARGE_STATE_COUNT 2
-#define SYMBOL_COUNT 144
+#define SYMBOL_COUNT 148
 #define ALIAS_COUNT 0
-#define TOKEN_COUNT 82
+#define TOKEN_COUNT 83
 #define EXTERNAL_TOKEN_COUNT 2
 #define FIELD_COUNT 27
 #define MAX_ALIAS_SEQUENCE_LENGTH 9
 #define MAX_RESERVED_WORD_SET_SIZE 0
-#define PRODUCTION_ID_COUNT 39
+#define PRODUCTION_ID_COUNT 43
 #define SUPERTYPE_COUNT 0
 
 enum ts_symbol_identifiers {
@@ -81,96 +81,100 @@ enum ts_symbol_identifiers {
   anon_sym_start_DASHperiod = 51,
   anon_sym_retries = 52,
   anon_sym_produce = 53,
-  anon_sym_file = 54,
-  anon_sym_dir = 55,
-  anon_sym_exe = 56,
-  anon_sym_static = 57,
-  anon_sym_LBRACK = 58,
-  anon_sym_RBRACK = 59,
-  anon_sym_DOT = 60,
-  aux_sym_artifact_reference_token1 = 61,
-  anon_sym_true = 62,
-  anon_sym_false = 63,
-  aux_sym_number_token1 = 64,
-  sym_duration = 65,
-  sym_port = 66,
-  sym_owner = 67,
-  sym_label_key = 68,
-  sym_path = 69,
-  anon_sym_DQUOTE = 70,
-  anon_sym_DQUOTE2 = 71,
-  sym_string_content = 72,
-  sym_escape_sequence = 73,
-  anon_sym_DQUOTE_DQUOTE_DQUOTE = 74,
-  anon_sym_DQUOTE_DQUOTE_DQUOTE2 = 75,
-  sym__raw_content = 76,
-  anon_sym_DOLLAR_LBRACE = 77,
-  aux_sym_interpolation_token1 = 78,
-  anon_sym_RBRACE2 = 79,
-  sym__artifact_copy_marker = 80,
-  sym__error_sentinel = 81,
-  sym_source_file = 82,
-  sym__declaration = 83,
-  sym_image_declaration = 84,
-  sym_capabilities = 85,
-  sym__capability = 86,
-  sym_libc_capability = 87,
-  sym_shell_capability = 88,
-  sym_passwd_capability = 89,
-  sym_user_capability = 90,
-  sym_libc = 91,
-  sym_yes_no = 92,
-  sym_param_declaration = 93,
-  sym_primitive_type = 94,
-  sym_enum_type = 95,
-  sym_secret_declaration = 96,
-  sym_stage_declaration = 97,
-  sym_role = 98,
-  sym_block = 99,
-  sym__step = 100,
-  sym_workdir_step = 101,
-  sym_env_step = 102,
-  sym_copy_step = 103,
-  sym_chown_option = 104,
-  sym_chmod_option = 105,
-  sym_run_step = 106,
-  sym_cache_mount = 107,
-  sym_secret_mount = 108,
-  sym_user_step = 109,
-  sym_expose_step = 110,
-  sym_label_step = 111,
-  sym_entrypoint_step = 112,
-  sym_cmd_step = 113,
-  sym_healthcheck_step = 114,
-  sym_healthcheck_option = 115,
-  sym_produce_step = 116,
-  sym_artifact_kind = 117,
-  sym_linkage = 118,
-  sym__command = 119,
-  sym_command_list = 120,
-  sym__command_argument = 121,
-  sym_artifact_reference = 122,
-  sym__value = 123,
-  sym_boolean = 124,
-  sym_number = 125,
-  sym_mode = 126,
-  sym__path = 127,
-  sym__string = 128,
-  sym_string = 129,
-  sym_raw_string = 130,
-  sym_interpolation = 131,
-  aux_sym_source_file_repeat1 = 132,
-  aux_sym_capabilities_repeat1 = 133,
-  aux_sym_enum_type_repeat1 = 134,
-  aux_sym_enum_type_repeat2 = 135,
-  aux_sym_block_repeat1 = 136,
-  aux_sym_copy_step_repeat1 = 137,
-  aux_sym_copy_step_repeat2 = 138,
-  aux_sym_run_step_repeat1 = 139,
-  aux_sym_healthcheck_step_repeat1 = 140,
-  aux_sym_command_list_repeat1 = 141,
-  aux_sym_string_repeat1 = 142,
-  aux_sym_raw_string_repeat1 = 143,
+  anon_sym_toolchain = 54,
+  anon_sym_file = 55,
+  anon_sym_dir = 56,
+  anon_sym_exe = 57,
+  anon_sym_static = 58,
+  anon_sym_LBRACK = 59,
+  anon_sym_RBRACK = 60,
+  anon_sym_DOT = 61,
+  aux_sym_artifact_reference_token1 = 62,
+  anon_sym_true = 63,
+  anon_sym_false = 64,
+  aux_sym_number_token1 = 65,
+  sym_duration = 66,
+  sym_port = 67,
+  sym_owner = 68,
+  sym_label_key = 69,
+  sym_path = 70,
+  anon_sym_DQUOTE = 71,
+  anon_sym_DQUOTE2 = 72,
+  sym_string_content = 73,
+  sym_escape_sequence = 74,
+  anon_sym_DQUOTE_DQUOTE_DQUOTE = 75,
+  anon_sym_DQUOTE_DQUOTE_DQUOTE2 = 76,
+  sym__raw_content = 77,
+  anon_sym_DOLLAR_LBRACE = 78,
+  aux_sym_interpolation_token1 = 79,
+  anon_sym_RBRACE2 = 80,
+  sym__artifact_copy_marker = 81,
+  sym__error_sentinel = 82,
+  sym_source_file = 83,
+  sym__declaration = 84,
+  sym_image_declaration = 85,
+  sym_capabilities = 86,
+  sym__capability = 87,
+  sym_libc_capability = 88,
+  sym_shell_capability = 89,
+  sym_passwd_capability = 90,
+  sym_user_capability = 91,
+  sym_libc = 92,
+  sym_yes_no = 93,
+  sym_param_declaration = 94,
+  sym_primitive_type = 95,
+  sym_enum_type = 96,
+  sym_secret_declaration = 97,
+  sym_stage_declaration = 98,
+  sym_role = 99,
+  sym_block = 100,
+  sym__step = 101,
+  sym_workdir_step = 102,
+  sym_env_step = 103,
+  sym_copy_step = 104,
+  sym_chown_option = 105,
+  sym_chmod_option = 106,
+  sym_run_step = 107,
+  sym_cache_mount = 108,
+  sym_secret_mount = 109,
+  sym_user_step = 110,
+  sym_expose_step = 111,
+  sym_label_step = 112,
+  sym_entrypoint_step = 113,
+  sym_cmd_step = 114,
+  sym_healthcheck_step = 115,
+  sym_healthcheck_option = 116,
+  sym_produce_step = 117,
+  sym_toolchain_step = 118,
+  sym_toolchain_option = 119,
+  sym_artifact_kind = 120,
+  sym_linkage = 121,
+  sym__command = 122,
+  sym_command_list = 123,
+  sym__command_argument = 124,
+  sym_artifact_reference = 125,
+  sym__value = 126,
+  sym_boolean = 127,
+  sym_number = 128,
+  sym_mode = 129,
+  sym__path = 130,
+  sym__string = 131,
+  sym_string = 132,
+  sym_raw_string = 133,
+  sym_interpolation = 134,
+  aux_sym_source_file_repeat1 = 135,
+  aux_sym_capabilities_repeat1 = 136,
+  aux_sym_enum_type_repeat1 = 137,
+  aux_sym_enum_type_repeat2 = 138,
+  aux_sym_block_repeat1 = 139,
+  aux_sym_copy_step_repeat1 = 140,
+  aux_sym_copy_step_repeat2 = 141,
+  aux_sym_run_step_repeat1 = 142,
+  aux_sym_healthcheck_step_repeat1 = 143,
+  aux_sym_toolchain_step_repeat1 = 144,
+  aux_sym_command_list_repeat1 = 145,
+  aux_sym_string_repeat1 = 146,
+  aux_sym_raw_string_repeat1 = 147,
 };
 
 static const char * const ts_symbol_names[] = {
@@ -228,6 +232,7 @@ static const char * const ts_symbol_names[] = {
   [anon_sym_start_DASHperiod] = "start-period",
   [anon_sym_retries] = "retries",
   [anon_sym_produce] = "produce",
+  [anon_sym_toolchain] = "toolchain",
   [anon_sym_file] = "file",
   [anon_sym_dir] = "dir",
   [anon_sym_exe] = "exe",
@@ -291,6 +296,8 @@ static const char * const ts_symbol_names[] = {
   [sym_healthcheck_step] = "healthcheck_step",
   [sym_healthcheck_option] = "healthcheck_option",
   [sym_produce_step] = "produce_step",
+  [sym_toolchain_step] = "toolchain_step",
+  [sym_toolchain_option] = "toolchain_option",
   [sym_artifact_kind] = "artifact_kind",
   [sym_linkage] = "linkage",
   [sym__command] = "_command",
@@ -315,6 +322,7 @@ static const char * const ts_symbol_names[] = {
   [aux_sym_copy_step_repeat2] = "copy_step_repeat2",
   [aux_sym_run_step_repeat1] = "run_step_repeat1",
   [aux_sym_healthcheck_step_repeat1] = "healthcheck_step_repeat1",
+  [aux_sym_toolchain_step_repeat1] = "toolchain_step_repeat1",
   [aux_sym_command_list_repeat1] = "command_list_repeat1",
   [aux_sym_string_repeat1] = "string_repeat1",
   [aux_sym_raw_string_repeat1] = "raw_string_repeat1",
@@ -375,6 +383,7 @@ static const TSSymbol ts_symbol_map[] = {
   [anon_sym_start_DASHperiod] = anon_sym_start_DASHperiod,
   [anon_sym_retries] = anon_sym_retries,
   [anon_sym_produce] = anon_sym_produce,
+  [anon_sym_toolchain] = anon_sym_toolchain,
   [anon_sym_file] = anon_sym_file,
   [anon_sym_dir] = anon_sym_dir,
   [anon_sym_exe] = anon_sym_exe,
@@ -438,6 +447,8 @@ static const TSSymbol ts_symbol_map[] = {
   [sym_healthcheck_step] = sym_healthcheck_step,
   [sym_healthcheck_option] = sym_healthcheck_option,
   [sym_produce_step] = sym_produce_step,
+  [sym_toolchain_step] = sym_toolchain_step,
+  [sym_toolchain_option] = sym_toolchain_option,
   [sym_artifact_kind] = sym_artifact_kind,
   [sym_linkage] = sym_linkage,
   [sym__command] = sym__command,
@@ -462,6 +473,7 @@ static const TSSymbol ts_symbol_map[] = {
   [aux_sym_copy_step_repeat2] = aux_sym_copy_step_repeat2,
   [aux_sym_run_step_repeat1] = aux_sym_run_step_repeat1,
   [aux_sym_healthcheck_step_repeat1] = aux_sym_healthcheck_step_repeat1,
+  [aux_sym_toolchain_step_repeat1] = aux_sym_toolchain_step_repeat1,
   [aux_sym_command_list_repeat1] = aux_sym_command_list_repeat1,
   [aux_sym_string_repeat1] = aux_sym_string_repeat1,
   [aux_sym_raw_string_repeat1] = aux_sym_raw_string_repeat1,
@@ -681,6 +693,10 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = false,
   },
   [anon_sym_produce] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_toolchain] = {
     .visible = true,
     .named = false,
   },
@@ -936,6 +952,14 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = true,
     .named = true,
   },
+  [sym_toolchain_step] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_toolchain_option] = {
+    .visible = true,
+    .named = true,
+  },
   [sym_artifact_kind] = {
     .visible = true,
     .named = true,
@@ -1029,6 +1053,10 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = false,
   },
   [aux_sym_healthcheck_step_repeat1] = {
+    .visible = false,
+    .named = false,
+  },
+  [aux_sym_toolchain_step_repeat1] = {
     .visible = false,
     .named = false,
   },
@@ -1141,11 +1169,15 @@ static const TSMapSlice ts_field_map_slices[PRODUCTION_ID_COUNT] = {
   [31] = {.index = 61, .length = 1},
   [32] = {.index = 62, .length = 1},
   [33] = {.index = 63, .length = 2},
-  [34] = {.index = 65, .length = 3},
-  [35] = {.index = 68, .length = 2},
-  [36] = {.index = 70, .length = 2},
-  [37] = {.index = 72, .length = 3},
-  [38] = {.index = 75, .length = 1},
+  [34] = {.index = 65, .length = 2},
+  [35] = {.index = 67, .length = 2},
+  [36] = {.index = 69, .length = 2},
+  [37] = {.index = 71, .length = 3},
+  [38] = {.index = 74, .length = 2},
+  [39] = {.index = 76, .length = 2},
+  [40] = {.index = 78, .length = 3},
+  [41] = {.index = 81, .length = 3},
+  [42] = {.index = 84, .length = 1},
 };
 
 static const TSFieldMapEntry ts_field_map_entries[] = {
@@ -1248,20 +1280,33 @@ static const TSFieldMapEntry ts_field_map_entries[] = {
     {field_locked, 2},
     {field_path, 1},
   [65] =
+    {field_name, 0},
+    {field_value, 1},
+  [67] =
+    {field_name, 1},
+    {field_option, 3},
+  [69] =
+    {field_name, 1},
+    {field_option, 3, .inherited = true},
+  [71] =
     {field_artifact, 2},
     {field_destination, 4},
     {field_option, 5, .inherited = true},
-  [68] =
+  [74] =
     {field_name, 1},
     {field_variable, 3},
-  [70] =
+  [76] =
     {field_name, 1},
     {field_path, 3},
-  [72] =
+  [78] =
     {field_kind, 3},
     {field_name, 1},
     {field_path, 5},
-  [75] =
+  [81] =
+    {field_name, 1},
+    {field_option, 3, .inherited = true},
+    {field_option, 4},
+  [84] =
     {field_linkage, 2},
 };
 
@@ -1357,11 +1402,11 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [80] = 80,
   [81] = 81,
   [82] = 82,
-  [83] = 8,
-  [84] = 5,
-  [85] = 7,
-  [86] = 86,
-  [87] = 87,
+  [83] = 83,
+  [84] = 84,
+  [85] = 8,
+  [86] = 5,
+  [87] = 7,
   [88] = 88,
   [89] = 89,
   [90] = 90,
@@ -1376,16 +1421,16 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [99] = 99,
   [100] = 100,
   [101] = 101,
-  [102] = 102,
+  [102] = 95,
   [103] = 103,
   [104] = 104,
-  [105] = 88,
-  [106] = 90,
-  [107] = 88,
-  [108] = 90,
-  [109] = 109,
+  [105] = 105,
+  [106] = 106,
+  [107] = 90,
+  [108] = 95,
+  [109] = 90,
   [110] = 110,
-  [111] = 111,
+  [111] = 110,
   [112] = 112,
   [113] = 113,
   [114] = 114,
@@ -1402,13 +1447,13 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [125] = 125,
   [126] = 126,
   [127] = 127,
-  [128] = 123,
-  [129] = 110,
-  [130] = 110,
-  [131] = 123,
-  [132] = 132,
-  [133] = 133,
-  [134] = 134,
+  [128] = 128,
+  [129] = 129,
+  [130] = 130,
+  [131] = 131,
+  [132] = 126,
+  [133] = 110,
+  [134] = 126,
   [135] = 135,
   [136] = 136,
   [137] = 137,
@@ -1435,7 +1480,7 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [158] = 158,
   [159] = 159,
   [160] = 160,
-  [161] = 161,
+  [161] = 5,
   [162] = 162,
   [163] = 163,
   [164] = 164,
@@ -1443,14 +1488,14 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [166] = 166,
   [167] = 167,
   [168] = 168,
-  [169] = 8,
-  [170] = 5,
-  [171] = 7,
-  [172] = 6,
-  [173] = 147,
-  [174] = 174,
-  [175] = 175,
-  [176] = 176,
+  [169] = 169,
+  [170] = 170,
+  [171] = 171,
+  [172] = 172,
+  [173] = 8,
+  [174] = 7,
+  [175] = 6,
+  [176] = 141,
   [177] = 177,
   [178] = 178,
   [179] = 179,
@@ -1517,11 +1562,26 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [240] = 240,
   [241] = 241,
   [242] = 242,
-  [243] = 241,
+  [243] = 243,
   [244] = 244,
   [245] = 245,
-  [246] = 233,
+  [246] = 246,
   [247] = 247,
+  [248] = 248,
+  [249] = 249,
+  [250] = 250,
+  [251] = 251,
+  [252] = 252,
+  [253] = 253,
+  [254] = 254,
+  [255] = 255,
+  [256] = 228,
+  [257] = 257,
+  [258] = 258,
+  [259] = 259,
+  [260] = 260,
+  [261] = 235,
+  [262] = 262,
 };
 
 static const TSCharacterRange sym_path_character_set_1[] = {
@@ -1534,55 +1594,55 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
   eof = lexer->eof(lexer);
   switch (state) {
     case 0:
-      if (eof) ADVANCE(216);
+      if (eof) ADVANCE(224);
       ADVANCE_MAP(
-        '\n', 217,
-        '\r', 218,
-        '"', 307,
-        '#', 219,
-        '$', 210,
-        '(', 246,
-        ')', 248,
-        ',', 247,
-        '.', 284,
-        ':', 239,
-        '=', 225,
-        '[', 282,
-        '\\', 196,
-        ']', 283,
+        '\n', 225,
+        '\r', 226,
+        '"', 316,
+        '#', 227,
+        '$', 218,
+        '(', 254,
+        ')', 256,
+        ',', 255,
+        '.', 293,
+        ':', 247,
+        '=', 233,
+        '[', 291,
+        '\\', 204,
+        ']', 292,
         'b', 30,
         'c', 16,
-        'd', 56,
-        'e', 129,
+        'd', 58,
+        'e', 134,
         'f', 24,
-        'g', 113,
-        'h', 57,
-        'i', 124,
+        'g', 117,
+        'h', 59,
+        'i', 129,
         'l', 18,
-        'm', 197,
-        'n', 140,
+        'm', 205,
+        'n', 146,
         'p', 20,
-        'r', 58,
-        's', 72,
-        't', 93,
-        'u', 178,
-        'w', 143,
-        'y', 71,
-        '{', 226,
-        '}', 325,
+        'r', 60,
+        's', 74,
+        't', 96,
+        'u', 186,
+        'w', 149,
+        'y', 73,
+        '{', 234,
+        '}', 334,
       );
       if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(213);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(288);
+          lookahead == ' ') SKIP(221);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(297);
       END_STATE();
     case 1:
-      if (lookahead == '\n') ADVANCE(217);
-      if (lookahead == '\r') ADVANCE(218);
-      if (lookahead == '"') ADVANCE(306);
-      if (lookahead == '#') ADVANCE(219);
-      if (lookahead == '$') ADVANCE(303);
-      if (lookahead == 'c') ADVANCE(298);
-      if (lookahead == '}') ADVANCE(227);
+      if (lookahead == '\n') ADVANCE(225);
+      if (lookahead == '\r') ADVANCE(226);
+      if (lookahead == '"') ADVANCE(315);
+      if (lookahead == '#') ADVANCE(227);
+      if (lookahead == '$') ADVANCE(312);
+      if (lookahead == 'c') ADVANCE(307);
+      if (lookahead == '}') ADVANCE(235);
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(1);
       if (lookahead != 0 &&
@@ -1590,85 +1650,82 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ',' &&
           lookahead != '[' &&
           lookahead != ']' &&
-          lookahead != '{') ADVANCE(304);
+          lookahead != '{') ADVANCE(313);
       END_STATE();
     case 2:
       ADVANCE_MAP(
-        '\n', 217,
-        '\r', 218,
-        '"', 306,
-        '#', 219,
-        ')', 248,
-        ',', 247,
-        '[', 282,
-        ']', 283,
-        '}', 325,
+        '\n', 225,
+        '\r', 226,
+        '"', 315,
+        '#', 227,
+        ')', 256,
+        ',', 255,
+        '[', 291,
+        ']', 292,
+        '}', 235,
       );
       if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(3);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(294);
+          lookahead == ' ') SKIP(2);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(303);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(223);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(231);
       END_STATE();
     case 3:
       ADVANCE_MAP(
-        '\n', 217,
-        '\r', 218,
-        '"', 306,
-        '#', 219,
-        ')', 248,
-        ',', 247,
-        '[', 282,
-        ']', 283,
+        '\n', 225,
+        '\r', 226,
+        '#', 227,
+        'b', 150,
+        'c', 125,
+        'e', 135,
+        'h', 59,
+        'i', 145,
+        'l', 17,
+        'n', 147,
+        'p', 178,
+        'r', 209,
+        's', 202,
+        't', 158,
+        'u', 186,
+        'w', 149,
+        'y', 73,
+        '}', 235,
       );
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(3);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(294);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(223);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(298);
       END_STATE();
     case 4:
-      ADVANCE_MAP(
-        '\n', 217,
-        '\r', 218,
-        '#', 219,
-        'b', 144,
-        'c', 120,
-        'e', 130,
-        'h', 57,
-        'i', 139,
-        'l', 17,
-        'n', 141,
-        'p', 170,
-        'r', 201,
-        's', 194,
-        'u', 178,
-        'w', 143,
-        'y', 71,
-        '}', 227,
-      );
+      if (lookahead == '"') ADVANCE(316);
+      if (lookahead == '#') ADVANCE(318);
+      if (lookahead == '$') ADVANCE(319);
+      if (lookahead == '\\') ADVANCE(204);
       if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(4);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(289);
-      END_STATE();
-    case 5:
-      if (lookahead == '"') ADVANCE(307);
-      if (lookahead == '#') ADVANCE(309);
-      if (lookahead == '$') ADVANCE(310);
-      if (lookahead == '\\') ADVANCE(196);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(308);
+          lookahead == ' ') ADVANCE(317);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(311);
+          lookahead != '\r') ADVANCE(320);
+      END_STATE();
+    case 5:
+      if (lookahead == '"') ADVANCE(315);
+      if (lookahead == '#') ADVANCE(227);
+      if (lookahead == '$') ADVANCE(312);
+      if (lookahead == '}') ADVANCE(334);
+      if (lookahead == '\t' ||
+          lookahead == ' ') SKIP(6);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ',' &&
+          lookahead != '[' &&
+          lookahead != ']' &&
+          lookahead != '{') ADVANCE(313);
       END_STATE();
     case 6:
-      if (lookahead == '"') ADVANCE(306);
-      if (lookahead == '#') ADVANCE(219);
-      if (lookahead == '$') ADVANCE(303);
+      if (lookahead == '"') ADVANCE(315);
+      if (lookahead == '#') ADVANCE(227);
+      if (lookahead == '$') ADVANCE(312);
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(6);
       if (lookahead != 0 &&
@@ -1677,1095 +1734,1122 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '[' &&
           lookahead != ']' &&
           lookahead != '{' &&
-          lookahead != '}') ADVANCE(304);
+          lookahead != '}') ADVANCE(313);
       END_STATE();
     case 7:
-      if (lookahead == '"') ADVANCE(306);
-      if (lookahead == '#') ADVANCE(219);
+      if (lookahead == '"') ADVANCE(315);
+      if (lookahead == '#') ADVANCE(227);
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(7);
       if (('-' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(296);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(305);
       END_STATE();
     case 8:
-      if (lookahead == '"') ADVANCE(314);
+      if (lookahead == '"') ADVANCE(323);
       END_STATE();
     case 9:
-      if (lookahead == '"') ADVANCE(317);
-      if (lookahead == '#') ADVANCE(319);
-      if (lookahead == '$') ADVANCE(320);
+      if (lookahead == '"') ADVANCE(326);
+      if (lookahead == '#') ADVANCE(328);
+      if (lookahead == '$') ADVANCE(329);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(318);
-      if (lookahead != 0) ADVANCE(322);
+          lookahead == ' ') ADVANCE(327);
+      if (lookahead != 0) ADVANCE(331);
       END_STATE();
     case 10:
-      if (lookahead == '#') ADVANCE(219);
+      if (lookahead == '#') ADVANCE(227);
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(10);
-      END_STATE();
-    case 11:
-      if (lookahead == '#') ADVANCE(219);
-      if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(10);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(285);
-      END_STATE();
-    case 12:
-      if (lookahead == '#') ADVANCE(219);
-      if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(10);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(324);
-      END_STATE();
-    case 13:
-      if (lookahead == '#') ADVANCE(219);
-      if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(13);
       if (lookahead == '$' ||
           lookahead == '-' ||
           ('0' <= lookahead && lookahead <= ':') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
           ('a' <= lookahead && lookahead <= '{') ||
-          lookahead == '}') ADVANCE(295);
+          lookahead == '}') ADVANCE(304);
+      END_STATE();
+    case 11:
+      if (lookahead == '#') ADVANCE(227);
+      if (lookahead == '\t' ||
+          lookahead == ' ') SKIP(11);
+      END_STATE();
+    case 12:
+      if (lookahead == '#') ADVANCE(227);
+      if (lookahead == '\t' ||
+          lookahead == ' ') SKIP(11);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(294);
+      END_STATE();
+    case 13:
+      if (lookahead == '#') ADVANCE(227);
+      if (lookahead == '\t' ||
+          lookahead == ' ') SKIP(11);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(333);
       END_STATE();
     case 14:
-      if (lookahead == '-') ADVANCE(157);
+      if (lookahead == '-') ADVANCE(165);
       END_STATE();
     case 15:
-      if (lookahead == 'a') ADVANCE(40);
-      if (lookahead == 'h') ADVANCE(126);
+      if (lookahead == 'a') ADVANCE(41);
+      if (lookahead == 'h') ADVANCE(131);
       END_STATE();
     case 16:
-      if (lookahead == 'a') ADVANCE(40);
-      if (lookahead == 'h') ADVANCE(126);
-      if (lookahead == 'm') ADVANCE(45);
-      if (lookahead == 'o') ADVANCE(153);
+      if (lookahead == 'a') ADVANCE(41);
+      if (lookahead == 'h') ADVANCE(131);
+      if (lookahead == 'm') ADVANCE(47);
+      if (lookahead == 'o') ADVANCE(161);
       END_STATE();
     case 17:
-      if (lookahead == 'a') ADVANCE(34);
+      if (lookahead == 'a') ADVANCE(35);
       END_STATE();
     case 18:
-      if (lookahead == 'a') ADVANCE(34);
-      if (lookahead == 'i') ADVANCE(32);
-      if (lookahead == 'o') ADVANCE(35);
+      if (lookahead == 'a') ADVANCE(35);
+      if (lookahead == 'i') ADVANCE(33);
+      if (lookahead == 'o') ADVANCE(36);
       END_STATE();
     case 19:
-      if (lookahead == 'a') ADVANCE(169);
+      if (lookahead == 'a') ADVANCE(177);
       END_STATE();
     case 20:
-      if (lookahead == 'a') ADVANCE(169);
-      if (lookahead == 'r') ADVANCE(142);
+      if (lookahead == 'a') ADVANCE(177);
+      if (lookahead == 'r') ADVANCE(148);
       END_STATE();
     case 21:
-      if (lookahead == 'a') ADVANCE(88);
+      if (lookahead == 'a') ADVANCE(90);
       END_STATE();
     case 22:
-      if (lookahead == 'a') ADVANCE(168);
-      if (lookahead == 'r') ADVANCE(95);
+      if (lookahead == 'a') ADVANCE(176);
+      if (lookahead == 'r') ADVANCE(98);
       END_STATE();
     case 23:
-      if (lookahead == 'a') ADVANCE(119);
+      if (lookahead == 'a') ADVANCE(124);
       END_STATE();
     case 24:
-      if (lookahead == 'a') ADVANCE(119);
-      if (lookahead == 'i') ADVANCE(117);
-      if (lookahead == 'r') ADVANCE(145);
+      if (lookahead == 'a') ADVANCE(124);
+      if (lookahead == 'i') ADVANCE(121);
+      if (lookahead == 'r') ADVANCE(151);
       END_STATE();
     case 25:
-      if (lookahead == 'a') ADVANCE(203);
+      if (lookahead == 'a') ADVANCE(211);
       END_STATE();
     case 26:
-      if (lookahead == 'a') ADVANCE(123);
+      if (lookahead == 'a') ADVANCE(128);
       END_STATE();
     case 27:
-      if (lookahead == 'a') ADVANCE(114);
+      if (lookahead == 'a') ADVANCE(118);
       END_STATE();
     case 28:
-      if (lookahead == 'a') ADVANCE(167);
+      if (lookahead == 'a') ADVANCE(175);
       END_STATE();
     case 29:
-      if (lookahead == 'a') ADVANCE(112);
+      if (lookahead == 'a') ADVANCE(116);
       END_STATE();
     case 30:
-      if (lookahead == 'a') ADVANCE(179);
-      if (lookahead == 'o') ADVANCE(146);
-      if (lookahead == 'u') ADVANCE(97);
+      if (lookahead == 'a') ADVANCE(187);
+      if (lookahead == 'o') ADVANCE(152);
+      if (lookahead == 'u') ADVANCE(100);
       END_STATE();
     case 31:
-      if (lookahead == 'a') ADVANCE(179);
-      if (lookahead == 'u') ADVANCE(97);
+      if (lookahead == 'a') ADVANCE(187);
+      if (lookahead == 'u') ADVANCE(100);
       END_STATE();
     case 32:
-      if (lookahead == 'b') ADVANCE(36);
+      if (lookahead == 'a') ADVANCE(102);
       END_STATE();
     case 33:
       if (lookahead == 'b') ADVANCE(37);
       END_STATE();
     case 34:
-      if (lookahead == 'b') ADVANCE(82);
+      if (lookahead == 'b') ADVANCE(38);
       END_STATE();
     case 35:
-      if (lookahead == 'c') ADVANCE(107);
+      if (lookahead == 'b') ADVANCE(84);
       END_STATE();
     case 36:
-      if (lookahead == 'c') ADVANCE(228);
+      if (lookahead == 'c') ADVANCE(111);
       END_STATE();
     case 37:
-      if (lookahead == 'c') ADVANCE(233);
+      if (lookahead == 'c') ADVANCE(236);
       END_STATE();
     case 38:
-      if (lookahead == 'c') ADVANCE(281);
+      if (lookahead == 'c') ADVANCE(241);
       END_STATE();
     case 39:
-      if (lookahead == 'c') ADVANCE(154);
+      if (lookahead == 'c') ADVANCE(290);
       END_STATE();
     case 40:
-      if (lookahead == 'c') ADVANCE(90);
+      if (lookahead == 'c') ADVANCE(162);
       END_STATE();
     case 41:
-      if (lookahead == 'c') ADVANCE(105);
+      if (lookahead == 'c') ADVANCE(93);
       END_STATE();
     case 42:
-      if (lookahead == 'c') ADVANCE(173);
+      if (lookahead == 'c') ADVANCE(109);
       END_STATE();
     case 43:
-      if (lookahead == 'c') ADVANCE(69);
+      if (lookahead == 'c') ADVANCE(92);
       END_STATE();
     case 44:
-      if (lookahead == 'c') ADVANCE(91);
+      if (lookahead == 'c') ADVANCE(181);
       END_STATE();
     case 45:
-      if (lookahead == 'd') ADVANCE(271);
+      if (lookahead == 'c') ADVANCE(71);
       END_STATE();
     case 46:
-      if (lookahead == 'd') ADVANCE(261);
+      if (lookahead == 'c') ADVANCE(94);
       END_STATE();
     case 47:
-      if (lookahead == 'd') ADVANCE(266);
+      if (lookahead == 'd') ADVANCE(279);
       END_STATE();
     case 48:
-      if (lookahead == 'd') ADVANCE(230);
+      if (lookahead == 'd') ADVANCE(269);
       END_STATE();
     case 49:
-      if (lookahead == 'd') ADVANCE(240);
+      if (lookahead == 'd') ADVANCE(274);
       END_STATE();
     case 50:
-      if (lookahead == 'd') ADVANCE(275);
+      if (lookahead == 'd') ADVANCE(238);
       END_STATE();
     case 51:
-      if (lookahead == 'd') ADVANCE(154);
+      if (lookahead == 'd') ADVANCE(248);
       END_STATE();
     case 52:
-      if (lookahead == 'd') ADVANCE(200);
+      if (lookahead == 'd') ADVANCE(283);
       END_STATE();
     case 53:
-      if (lookahead == 'd') ADVANCE(81);
+      if (lookahead == 'd') ADVANCE(162);
       END_STATE();
     case 54:
-      if (lookahead == 'd') ADVANCE(99);
+      if (lookahead == 'd') ADVANCE(208);
       END_STATE();
     case 55:
-      if (lookahead == 'e') ADVANCE(86);
+      if (lookahead == 'd') ADVANCE(83);
       END_STATE();
     case 56:
-      if (lookahead == 'e') ADVANCE(86);
-      if (lookahead == 'i') ADVANCE(159);
+      if (lookahead == 'd') ADVANCE(103);
       END_STATE();
     case 57:
-      if (lookahead == 'e') ADVANCE(27);
+      if (lookahead == 'e') ADVANCE(88);
       END_STATE();
     case 58:
-      if (lookahead == 'e') ADVANCE(158);
-      if (lookahead == 'u') ADVANCE(131);
+      if (lookahead == 'e') ADVANCE(88);
+      if (lookahead == 'i') ADVANCE(167);
       END_STATE();
     case 59:
-      if (lookahead == 'e') ADVANCE(158);
-      if (lookahead == 'u') ADVANCE(138);
+      if (lookahead == 'e') ADVANCE(27);
       END_STATE();
     case 60:
-      if (lookahead == 'e') ADVANCE(280);
-      if (lookahead == 'p') ADVANCE(152);
+      if (lookahead == 'e') ADVANCE(166);
+      if (lookahead == 'u') ADVANCE(136);
       END_STATE();
     case 61:
-      if (lookahead == 'e') ADVANCE(252);
+      if (lookahead == 'e') ADVANCE(166);
+      if (lookahead == 'u') ADVANCE(144);
       END_STATE();
     case 62:
-      if (lookahead == 'e') ADVANCE(278);
+      if (lookahead == 'e') ADVANCE(289);
+      if (lookahead == 'p') ADVANCE(160);
       END_STATE();
     case 63:
-      if (lookahead == 'e') ADVANCE(232);
+      if (lookahead == 'e') ADVANCE(260);
       END_STATE();
     case 64:
-      if (lookahead == 'e') ADVANCE(286);
-      END_STATE();
-    case 65:
-      if (lookahead == 'e') ADVANCE(265);
-      END_STATE();
-    case 66:
       if (lookahead == 'e') ADVANCE(287);
       END_STATE();
+    case 65:
+      if (lookahead == 'e') ADVANCE(240);
+      END_STATE();
+    case 66:
+      if (lookahead == 'e') ADVANCE(295);
+      END_STATE();
     case 67:
-      if (lookahead == 'e') ADVANCE(224);
+      if (lookahead == 'e') ADVANCE(273);
       END_STATE();
     case 68:
-      if (lookahead == 'e') ADVANCE(268);
+      if (lookahead == 'e') ADVANCE(296);
       END_STATE();
     case 69:
-      if (lookahead == 'e') ADVANCE(277);
+      if (lookahead == 'e') ADVANCE(232);
       END_STATE();
     case 70:
-      if (lookahead == 'e') ADVANCE(254);
+      if (lookahead == 'e') ADVANCE(276);
       END_STATE();
     case 71:
-      if (lookahead == 'e') ADVANCE(175);
+      if (lookahead == 'e') ADVANCE(285);
       END_STATE();
     case 72:
-      if (lookahead == 'e') ADVANCE(42);
-      if (lookahead == 'h') ADVANCE(79);
-      if (lookahead == 's') ADVANCE(89);
-      if (lookahead == 't') ADVANCE(22);
+      if (lookahead == 'e') ADVANCE(262);
       END_STATE();
     case 73:
-      if (lookahead == 'e') ADVANCE(42);
-      if (lookahead == 'h') ADVANCE(79);
-      if (lookahead == 's') ADVANCE(89);
-      if (lookahead == 't') ADVANCE(28);
+      if (lookahead == 'e') ADVANCE(183);
       END_STATE();
     case 74:
-      if (lookahead == 'e') ADVANCE(185);
+      if (lookahead == 'e') ADVANCE(44);
+      if (lookahead == 'h') ADVANCE(81);
+      if (lookahead == 's') ADVANCE(91);
+      if (lookahead == 't') ADVANCE(22);
       END_STATE();
     case 75:
-      if (lookahead == 'e') ADVANCE(176);
+      if (lookahead == 'e') ADVANCE(44);
+      if (lookahead == 'h') ADVANCE(81);
+      if (lookahead == 's') ADVANCE(91);
+      if (lookahead == 't') ADVANCE(28);
       END_STATE();
     case 76:
-      if (lookahead == 'e') ADVANCE(160);
+      if (lookahead == 'e') ADVANCE(193);
       END_STATE();
     case 77:
-      if (lookahead == 'e') ADVANCE(47);
+      if (lookahead == 'e') ADVANCE(184);
       END_STATE();
     case 78:
-      if (lookahead == 'e') ADVANCE(161);
+      if (lookahead == 'e') ADVANCE(168);
       END_STATE();
     case 79:
-      if (lookahead == 'e') ADVANCE(118);
-      END_STATE();
-    case 80:
-      if (lookahead == 'e') ADVANCE(148);
-      END_STATE();
-    case 81:
-      if (lookahead == 'e') ADVANCE(162);
-      END_STATE();
-    case 82:
-      if (lookahead == 'e') ADVANCE(110);
-      END_STATE();
-    case 83:
-      if (lookahead == 'e') ADVANCE(41);
-      END_STATE();
-    case 84:
       if (lookahead == 'e') ADVANCE(49);
       END_STATE();
+    case 80:
+      if (lookahead == 'e') ADVANCE(169);
+      END_STATE();
+    case 81:
+      if (lookahead == 'e') ADVANCE(122);
+      END_STATE();
+    case 82:
+      if (lookahead == 'e') ADVANCE(154);
+      END_STATE();
+    case 83:
+      if (lookahead == 'e') ADVANCE(170);
+      END_STATE();
+    case 84:
+      if (lookahead == 'e') ADVANCE(114);
+      END_STATE();
     case 85:
-      if (lookahead == 'e') ADVANCE(172);
+      if (lookahead == 'e') ADVANCE(42);
       END_STATE();
     case 86:
-      if (lookahead == 'f') ADVANCE(25);
+      if (lookahead == 'e') ADVANCE(51);
       END_STATE();
     case 87:
-      if (lookahead == 'g') ADVANCE(241);
+      if (lookahead == 'e') ADVANCE(180);
       END_STATE();
     case 88:
-      if (lookahead == 'g') ADVANCE(67);
+      if (lookahead == 'f') ADVANCE(25);
       END_STATE();
     case 89:
-      if (lookahead == 'h') ADVANCE(267);
+      if (lookahead == 'g') ADVANCE(249);
       END_STATE();
     case 90:
-      if (lookahead == 'h') ADVANCE(65);
+      if (lookahead == 'g') ADVANCE(69);
       END_STATE();
     case 91:
-      if (lookahead == 'h') ADVANCE(83);
+      if (lookahead == 'h') ADVANCE(275);
       END_STATE();
     case 92:
-      if (lookahead == 'h') ADVANCE(44);
+      if (lookahead == 'h') ADVANCE(32);
       END_STATE();
     case 93:
-      if (lookahead == 'i') ADVANCE(127);
-      if (lookahead == 'o') ADVANCE(258);
-      if (lookahead == 'r') ADVANCE(202);
+      if (lookahead == 'h') ADVANCE(67);
       END_STATE();
     case 94:
-      if (lookahead == 'i') ADVANCE(32);
-      if (lookahead == 'o') ADVANCE(35);
+      if (lookahead == 'h') ADVANCE(85);
       END_STATE();
     case 95:
-      if (lookahead == 'i') ADVANCE(134);
+      if (lookahead == 'h') ADVANCE(46);
       END_STATE();
     case 96:
-      if (lookahead == 'i') ADVANCE(137);
+      if (lookahead == 'i') ADVANCE(132);
+      if (lookahead == 'o') ADVANCE(266);
+      if (lookahead == 'r') ADVANCE(210);
       END_STATE();
     case 97:
-      if (lookahead == 'i') ADVANCE(115);
+      if (lookahead == 'i') ADVANCE(33);
+      if (lookahead == 'o') ADVANCE(36);
       END_STATE();
     case 98:
-      if (lookahead == 'i') ADVANCE(38);
+      if (lookahead == 'i') ADVANCE(140);
       END_STATE();
     case 99:
-      if (lookahead == 'i') ADVANCE(163);
+      if (lookahead == 'i') ADVANCE(143);
       END_STATE();
     case 100:
-      if (lookahead == 'i') ADVANCE(150);
+      if (lookahead == 'i') ADVANCE(119);
       END_STATE();
     case 101:
-      if (lookahead == 'i') ADVANCE(128);
+      if (lookahead == 'i') ADVANCE(39);
       END_STATE();
     case 102:
-      if (lookahead == 'i') ADVANCE(75);
+      if (lookahead == 'i') ADVANCE(139);
       END_STATE();
     case 103:
-      if (lookahead == 'i') ADVANCE(33);
+      if (lookahead == 'i') ADVANCE(171);
       END_STATE();
     case 104:
-      if (lookahead == 'i') ADVANCE(174);
+      if (lookahead == 'i') ADVANCE(156);
       END_STATE();
     case 105:
-      if (lookahead == 'k') ADVANCE(272);
+      if (lookahead == 'i') ADVANCE(133);
       END_STATE();
     case 106:
-      if (lookahead == 'k') ADVANCE(54);
+      if (lookahead == 'i') ADVANCE(77);
       END_STATE();
     case 107:
-      if (lookahead == 'k') ADVANCE(77);
+      if (lookahead == 'i') ADVANCE(34);
       END_STATE();
     case 108:
-      if (lookahead == 'l') ADVANCE(242);
+      if (lookahead == 'i') ADVANCE(182);
       END_STATE();
     case 109:
-      if (lookahead == 'l') ADVANCE(234);
+      if (lookahead == 'k') ADVANCE(280);
       END_STATE();
     case 110:
-      if (lookahead == 'l') ADVANCE(269);
+      if (lookahead == 'k') ADVANCE(56);
       END_STATE();
     case 111:
-      if (lookahead == 'l') ADVANCE(229);
+      if (lookahead == 'k') ADVANCE(79);
       END_STATE();
     case 112:
-      if (lookahead == 'l') ADVANCE(273);
+      if (lookahead == 'l') ADVANCE(250);
       END_STATE();
     case 113:
-      if (lookahead == 'l') ADVANCE(103);
+      if (lookahead == 'l') ADVANCE(242);
       END_STATE();
     case 114:
-      if (lookahead == 'l') ADVANCE(191);
+      if (lookahead == 'l') ADVANCE(277);
       END_STATE();
     case 115:
-      if (lookahead == 'l') ADVANCE(53);
+      if (lookahead == 'l') ADVANCE(237);
       END_STATE();
     case 116:
-      if (lookahead == 'l') ADVANCE(186);
+      if (lookahead == 'l') ADVANCE(281);
       END_STATE();
     case 117:
-      if (lookahead == 'l') ADVANCE(62);
+      if (lookahead == 'l') ADVANCE(107);
       END_STATE();
     case 118:
-      if (lookahead == 'l') ADVANCE(111);
+      if (lookahead == 'l') ADVANCE(199);
       END_STATE();
     case 119:
-      if (lookahead == 'l') ADVANCE(181);
+      if (lookahead == 'l') ADVANCE(55);
       END_STATE();
     case 120:
-      if (lookahead == 'm') ADVANCE(45);
-      if (lookahead == 'o') ADVANCE(153);
+      if (lookahead == 'l') ADVANCE(194);
       END_STATE();
     case 121:
-      if (lookahead == 'm') ADVANCE(245);
+      if (lookahead == 'l') ADVANCE(64);
       END_STATE();
     case 122:
-      if (lookahead == 'm') ADVANCE(250);
+      if (lookahead == 'l') ADVANCE(115);
       END_STATE();
     case 123:
-      if (lookahead == 'm') ADVANCE(238);
+      if (lookahead == 'l') ADVANCE(43);
       END_STATE();
     case 124:
-      if (lookahead == 'm') ADVANCE(21);
-      if (lookahead == 'n') ADVANCE(183);
+      if (lookahead == 'l') ADVANCE(189);
       END_STATE();
     case 125:
-      if (lookahead == 'm') ADVANCE(21);
-      if (lookahead == 'n') ADVANCE(195);
+      if (lookahead == 'm') ADVANCE(47);
+      if (lookahead == 'o') ADVANCE(161);
       END_STATE();
     case 126:
-      if (lookahead == 'm') ADVANCE(147);
-      if (lookahead == 'o') ADVANCE(206);
+      if (lookahead == 'm') ADVANCE(253);
       END_STATE();
     case 127:
-      if (lookahead == 'm') ADVANCE(80);
+      if (lookahead == 'm') ADVANCE(258);
       END_STATE();
     case 128:
-      if (lookahead == 'm') ADVANCE(70);
+      if (lookahead == 'm') ADVANCE(246);
       END_STATE();
     case 129:
-      if (lookahead == 'n') ADVANCE(190);
-      if (lookahead == 'x') ADVANCE(60);
+      if (lookahead == 'm') ADVANCE(21);
+      if (lookahead == 'n') ADVANCE(191);
       END_STATE();
     case 130:
-      if (lookahead == 'n') ADVANCE(190);
-      if (lookahead == 'x') ADVANCE(155);
+      if (lookahead == 'm') ADVANCE(21);
+      if (lookahead == 'n') ADVANCE(203);
       END_STATE();
     case 131:
-      if (lookahead == 'n') ADVANCE(264);
+      if (lookahead == 'm') ADVANCE(153);
+      if (lookahead == 'o') ADVANCE(214);
       END_STATE();
     case 132:
-      if (lookahead == 'n') ADVANCE(259);
+      if (lookahead == 'm') ADVANCE(82);
       END_STATE();
     case 133:
-      if (lookahead == 'n') ADVANCE(263);
+      if (lookahead == 'm') ADVANCE(72);
       END_STATE();
     case 134:
-      if (lookahead == 'n') ADVANCE(87);
+      if (lookahead == 'n') ADVANCE(198);
+      if (lookahead == 'x') ADVANCE(62);
       END_STATE();
     case 135:
-      if (lookahead == 'n') ADVANCE(204);
+      if (lookahead == 'n') ADVANCE(198);
+      if (lookahead == 'x') ADVANCE(163);
       END_STATE();
     case 136:
-      if (lookahead == 'n') ADVANCE(63);
+      if (lookahead == 'n') ADVANCE(272);
       END_STATE();
     case 137:
-      if (lookahead == 'n') ADVANCE(188);
+      if (lookahead == 'n') ADVANCE(267);
       END_STATE();
     case 138:
-      if (lookahead == 'n') ADVANCE(193);
+      if (lookahead == 'n') ADVANCE(271);
       END_STATE();
     case 139:
-      if (lookahead == 'n') ADVANCE(189);
+      if (lookahead == 'n') ADVANCE(286);
       END_STATE();
     case 140:
-      if (lookahead == 'o') ADVANCE(237);
+      if (lookahead == 'n') ADVANCE(89);
       END_STATE();
     case 141:
-      if (lookahead == 'o') ADVANCE(236);
+      if (lookahead == 'n') ADVANCE(212);
       END_STATE();
     case 142:
-      if (lookahead == 'o') ADVANCE(52);
+      if (lookahead == 'n') ADVANCE(65);
       END_STATE();
     case 143:
-      if (lookahead == 'o') ADVANCE(165);
+      if (lookahead == 'n') ADVANCE(196);
       END_STATE();
     case 144:
-      if (lookahead == 'o') ADVANCE(146);
+      if (lookahead == 'n') ADVANCE(201);
       END_STATE();
     case 145:
-      if (lookahead == 'o') ADVANCE(122);
+      if (lookahead == 'n') ADVANCE(197);
       END_STATE();
     case 146:
-      if (lookahead == 'o') ADVANCE(108);
+      if (lookahead == 'o') ADVANCE(245);
       END_STATE();
     case 147:
-      if (lookahead == 'o') ADVANCE(46);
+      if (lookahead == 'o') ADVANCE(244);
       END_STATE();
     case 148:
-      if (lookahead == 'o') ADVANCE(199);
+      if (lookahead == 'o') ADVANCE(54);
       END_STATE();
     case 149:
-      if (lookahead == 'o') ADVANCE(136);
+      if (lookahead == 'o') ADVANCE(173);
       END_STATE();
     case 150:
-      if (lookahead == 'o') ADVANCE(50);
+      if (lookahead == 'o') ADVANCE(152);
       END_STATE();
     case 151:
-      if (lookahead == 'o') ADVANCE(96);
+      if (lookahead == 'o') ADVANCE(127);
       END_STATE();
     case 152:
-      if (lookahead == 'o') ADVANCE(182);
+      if (lookahead == 'o') ADVANCE(112);
       END_STATE();
     case 153:
-      if (lookahead == 'p') ADVANCE(208);
+      if (lookahead == 'o') ADVANCE(48);
       END_STATE();
     case 154:
-      if (lookahead == 'p') ADVANCE(293);
+      if (lookahead == 'o') ADVANCE(207);
       END_STATE();
     case 155:
-      if (lookahead == 'p') ADVANCE(152);
+      if (lookahead == 'o') ADVANCE(142);
       END_STATE();
     case 156:
-      if (lookahead == 'p') ADVANCE(151);
+      if (lookahead == 'o') ADVANCE(52);
       END_STATE();
     case 157:
-      if (lookahead == 'p') ADVANCE(85);
+      if (lookahead == 'o') ADVANCE(123);
       END_STATE();
     case 158:
-      if (lookahead == 'q') ADVANCE(198);
-      if (lookahead == 't') ADVANCE(171);
+      if (lookahead == 'o') ADVANCE(157);
       END_STATE();
     case 159:
-      if (lookahead == 'r') ADVANCE(279);
+      if (lookahead == 'o') ADVANCE(99);
       END_STATE();
     case 160:
-      if (lookahead == 'r') ADVANCE(231);
+      if (lookahead == 'o') ADVANCE(190);
       END_STATE();
     case 161:
-      if (lookahead == 'r') ADVANCE(205);
+      if (lookahead == 'p') ADVANCE(216);
       END_STATE();
     case 162:
-      if (lookahead == 'r') ADVANCE(253);
+      if (lookahead == 'p') ADVANCE(302);
       END_STATE();
     case 163:
-      if (lookahead == 'r') ADVANCE(255);
+      if (lookahead == 'p') ADVANCE(160);
       END_STATE();
     case 164:
-      if (lookahead == 'r') ADVANCE(209);
+      if (lookahead == 'p') ADVANCE(159);
       END_STATE();
     case 165:
-      if (lookahead == 'r') ADVANCE(106);
+      if (lookahead == 'p') ADVANCE(87);
       END_STATE();
     case 166:
-      if (lookahead == 'r') ADVANCE(95);
+      if (lookahead == 'q') ADVANCE(206);
+      if (lookahead == 't') ADVANCE(179);
       END_STATE();
     case 167:
-      if (lookahead == 'r') ADVANCE(184);
+      if (lookahead == 'r') ADVANCE(288);
       END_STATE();
     case 168:
-      if (lookahead == 'r') ADVANCE(184);
-      if (lookahead == 't') ADVANCE(98);
+      if (lookahead == 'r') ADVANCE(239);
       END_STATE();
     case 169:
-      if (lookahead == 'r') ADVANCE(26);
-      if (lookahead == 's') ADVANCE(177);
+      if (lookahead == 'r') ADVANCE(213);
       END_STATE();
     case 170:
-      if (lookahead == 'r') ADVANCE(142);
+      if (lookahead == 'r') ADVANCE(261);
       END_STATE();
     case 171:
-      if (lookahead == 'r') ADVANCE(102);
+      if (lookahead == 'r') ADVANCE(263);
       END_STATE();
     case 172:
-      if (lookahead == 'r') ADVANCE(100);
+      if (lookahead == 'r') ADVANCE(217);
       END_STATE();
     case 173:
-      if (lookahead == 'r') ADVANCE(74);
+      if (lookahead == 'r') ADVANCE(110);
       END_STATE();
     case 174:
-      if (lookahead == 'r') ADVANCE(84);
+      if (lookahead == 'r') ADVANCE(98);
       END_STATE();
     case 175:
-      if (lookahead == 's') ADVANCE(235);
+      if (lookahead == 'r') ADVANCE(192);
       END_STATE();
     case 176:
-      if (lookahead == 's') ADVANCE(276);
-      END_STATE();
-    case 177:
-      if (lookahead == 's') ADVANCE(207);
-      END_STATE();
-    case 178:
-      if (lookahead == 's') ADVANCE(76);
-      END_STATE();
-    case 179:
-      if (lookahead == 's') ADVANCE(61);
-      END_STATE();
-    case 180:
-      if (lookahead == 's') ADVANCE(109);
-      END_STATE();
-    case 181:
-      if (lookahead == 's') ADVANCE(66);
-      END_STATE();
-    case 182:
-      if (lookahead == 's') ADVANCE(68);
-      END_STATE();
-    case 183:
-      if (lookahead == 't') ADVANCE(244);
-      END_STATE();
-    case 184:
-      if (lookahead == 't') ADVANCE(14);
-      END_STATE();
-    case 185:
-      if (lookahead == 't') ADVANCE(249);
-      END_STATE();
-    case 186:
-      if (lookahead == 't') ADVANCE(251);
-      END_STATE();
-    case 187:
-      if (lookahead == 't') ADVANCE(274);
-      END_STATE();
-    case 188:
-      if (lookahead == 't') ADVANCE(270);
-      END_STATE();
-    case 189:
-      if (lookahead == 't') ADVANCE(243);
-      END_STATE();
-    case 190:
-      if (lookahead == 't') ADVANCE(164);
-      if (lookahead == 'u') ADVANCE(121);
-      if (lookahead == 'v') ADVANCE(256);
-      END_STATE();
-    case 191:
-      if (lookahead == 't') ADVANCE(92);
-      END_STATE();
-    case 192:
-      if (lookahead == 't') ADVANCE(39);
-      if (lookahead == 'u') ADVANCE(51);
-      END_STATE();
-    case 193:
+      if (lookahead == 'r') ADVANCE(192);
       if (lookahead == 't') ADVANCE(101);
       END_STATE();
+    case 177:
+      if (lookahead == 'r') ADVANCE(26);
+      if (lookahead == 's') ADVANCE(185);
+      END_STATE();
+    case 178:
+      if (lookahead == 'r') ADVANCE(148);
+      END_STATE();
+    case 179:
+      if (lookahead == 'r') ADVANCE(106);
+      END_STATE();
+    case 180:
+      if (lookahead == 'r') ADVANCE(104);
+      END_STATE();
+    case 181:
+      if (lookahead == 'r') ADVANCE(76);
+      END_STATE();
+    case 182:
+      if (lookahead == 'r') ADVANCE(86);
+      END_STATE();
+    case 183:
+      if (lookahead == 's') ADVANCE(243);
+      END_STATE();
+    case 184:
+      if (lookahead == 's') ADVANCE(284);
+      END_STATE();
+    case 185:
+      if (lookahead == 's') ADVANCE(215);
+      END_STATE();
+    case 186:
+      if (lookahead == 's') ADVANCE(78);
+      END_STATE();
+    case 187:
+      if (lookahead == 's') ADVANCE(63);
+      END_STATE();
+    case 188:
+      if (lookahead == 's') ADVANCE(113);
+      END_STATE();
+    case 189:
+      if (lookahead == 's') ADVANCE(68);
+      END_STATE();
+    case 190:
+      if (lookahead == 's') ADVANCE(70);
+      END_STATE();
+    case 191:
+      if (lookahead == 't') ADVANCE(252);
+      END_STATE();
+    case 192:
+      if (lookahead == 't') ADVANCE(14);
+      END_STATE();
+    case 193:
+      if (lookahead == 't') ADVANCE(257);
+      END_STATE();
     case 194:
-      if (lookahead == 't') ADVANCE(166);
+      if (lookahead == 't') ADVANCE(259);
       END_STATE();
     case 195:
-      if (lookahead == 't') ADVANCE(78);
+      if (lookahead == 't') ADVANCE(282);
       END_STATE();
     case 196:
-      if (lookahead == 'u') ADVANCE(313);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(312);
+      if (lookahead == 't') ADVANCE(278);
       END_STATE();
     case 197:
-      if (lookahead == 'u') ADVANCE(180);
+      if (lookahead == 't') ADVANCE(251);
       END_STATE();
     case 198:
-      if (lookahead == 'u') ADVANCE(104);
+      if (lookahead == 't') ADVANCE(172);
+      if (lookahead == 'u') ADVANCE(126);
+      if (lookahead == 'v') ADVANCE(264);
       END_STATE();
     case 199:
-      if (lookahead == 'u') ADVANCE(187);
+      if (lookahead == 't') ADVANCE(95);
       END_STATE();
     case 200:
-      if (lookahead == 'u') ADVANCE(43);
+      if (lookahead == 't') ADVANCE(40);
+      if (lookahead == 'u') ADVANCE(53);
       END_STATE();
     case 201:
-      if (lookahead == 'u') ADVANCE(133);
+      if (lookahead == 't') ADVANCE(105);
       END_STATE();
     case 202:
-      if (lookahead == 'u') ADVANCE(64);
+      if (lookahead == 't') ADVANCE(174);
       END_STATE();
     case 203:
-      if (lookahead == 'u') ADVANCE(116);
+      if (lookahead == 't') ADVANCE(80);
       END_STATE();
     case 204:
-      if (lookahead == 'v') ADVANCE(256);
+      if (lookahead == 'u') ADVANCE(322);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(321);
       END_STATE();
     case 205:
-      if (lookahead == 'v') ADVANCE(29);
+      if (lookahead == 'u') ADVANCE(188);
       END_STATE();
     case 206:
-      if (lookahead == 'w') ADVANCE(132);
+      if (lookahead == 'u') ADVANCE(108);
       END_STATE();
     case 207:
-      if (lookahead == 'w') ADVANCE(48);
+      if (lookahead == 'u') ADVANCE(195);
       END_STATE();
     case 208:
-      if (lookahead == 'y') ADVANCE(257);
+      if (lookahead == 'u') ADVANCE(45);
       END_STATE();
     case 209:
-      if (lookahead == 'y') ADVANCE(156);
+      if (lookahead == 'u') ADVANCE(138);
       END_STATE();
     case 210:
-      if (lookahead == '{') ADVANCE(323);
+      if (lookahead == 'u') ADVANCE(66);
       END_STATE();
     case 211:
-      if (lookahead == '}') ADVANCE(312);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'F') ||
-          ('a' <= lookahead && lookahead <= 'f')) ADVANCE(211);
+      if (lookahead == 'u') ADVANCE(120);
       END_STATE();
     case 212:
-      if (lookahead == '}') ADVANCE(304);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(212);
+      if (lookahead == 'v') ADVANCE(264);
       END_STATE();
     case 213:
-      if (eof) ADVANCE(216);
-      ADVANCE_MAP(
-        '\n', 217,
-        '\r', 218,
-        '"', 305,
-        '#', 219,
-        '(', 246,
-        ')', 248,
-        ',', 247,
-        ':', 239,
-        '=', 225,
-        '[', 282,
-        ']', 283,
-        'b', 30,
-        'c', 16,
-        'd', 56,
-        'e', 129,
-        'f', 24,
-        'g', 113,
-        'h', 57,
-        'i', 124,
-        'l', 18,
-        'm', 197,
-        'n', 140,
-        'p', 20,
-        'r', 58,
-        's', 72,
-        't', 93,
-        'u', 178,
-        'w', 143,
-        'y', 71,
-        '{', 226,
-        '}', 227,
-      );
-      if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(213);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(288);
+      if (lookahead == 'v') ADVANCE(29);
       END_STATE();
     case 214:
-      if (eof) ADVANCE(216);
-      ADVANCE_MAP(
-        '\n', 217,
-        '\r', 218,
-        '"', 306,
-        '#', 219,
-        ')', 248,
-        ',', 247,
-        '.', 284,
-        '=', 225,
-        ']', 283,
-        'b', 31,
-        'c', 15,
-        'd', 55,
-        'e', 135,
-        'f', 23,
-        'g', 113,
-        'i', 125,
-        'l', 94,
-        'm', 197,
-        'n', 149,
-        'p', 19,
-        'r', 59,
-        's', 73,
-        't', 93,
-        'u', 178,
-        '{', 226,
-        '}', 227,
-      );
-      if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(215);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(290);
+      if (lookahead == 'w') ADVANCE(137);
       END_STATE();
     case 215:
-      if (eof) ADVANCE(216);
-      ADVANCE_MAP(
-        '\n', 217,
-        '\r', 218,
-        '"', 306,
-        '#', 219,
-        ')', 248,
-        ',', 247,
-        '=', 225,
-        ']', 283,
-        'b', 31,
-        'c', 15,
-        'd', 55,
-        'e', 135,
-        'f', 23,
-        'g', 113,
-        'i', 125,
-        'l', 94,
-        'm', 197,
-        'n', 149,
-        'p', 19,
-        'r', 59,
-        's', 73,
-        't', 93,
-        'u', 178,
-        '{', 226,
-        '}', 227,
-      );
-      if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(215);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(290);
+      if (lookahead == 'w') ADVANCE(50);
       END_STATE();
     case 216:
-      ACCEPT_TOKEN(ts_builtin_sym_end);
+      if (lookahead == 'y') ADVANCE(265);
       END_STATE();
     case 217:
-      ACCEPT_TOKEN(sym__newline);
+      if (lookahead == 'y') ADVANCE(164);
       END_STATE();
     case 218:
-      ACCEPT_TOKEN(sym__newline);
-      if (lookahead == '\n') ADVANCE(217);
+      if (lookahead == '{') ADVANCE(332);
       END_STATE();
     case 219:
-      ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '#') ADVANCE(220);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(221);
+      if (lookahead == '}') ADVANCE(321);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'F') ||
+          ('a' <= lookahead && lookahead <= 'f')) ADVANCE(219);
       END_STATE();
     case 220:
-      ACCEPT_TOKEN(sym_comment);
+      if (lookahead == '}') ADVANCE(313);
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(222);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(220);
       END_STATE();
     case 221:
+      if (eof) ADVANCE(224);
+      ADVANCE_MAP(
+        '\n', 225,
+        '\r', 226,
+        '"', 314,
+        '#', 227,
+        '(', 254,
+        ')', 256,
+        ',', 255,
+        ':', 247,
+        '=', 233,
+        '[', 291,
+        ']', 292,
+        'b', 30,
+        'c', 16,
+        'd', 58,
+        'e', 134,
+        'f', 24,
+        'g', 117,
+        'h', 59,
+        'i', 129,
+        'l', 18,
+        'm', 205,
+        'n', 146,
+        'p', 20,
+        'r', 60,
+        's', 74,
+        't', 96,
+        'u', 186,
+        'w', 149,
+        'y', 73,
+        '{', 234,
+        '}', 235,
+      );
+      if (lookahead == '\t' ||
+          lookahead == ' ') SKIP(221);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(297);
+      END_STATE();
+    case 222:
+      if (eof) ADVANCE(224);
+      ADVANCE_MAP(
+        '\n', 225,
+        '\r', 226,
+        '"', 315,
+        '#', 227,
+        ')', 256,
+        ',', 255,
+        '.', 293,
+        '=', 233,
+        ']', 292,
+        'b', 31,
+        'c', 15,
+        'd', 57,
+        'e', 141,
+        'f', 23,
+        'g', 117,
+        'i', 130,
+        'l', 97,
+        'm', 205,
+        'n', 155,
+        'p', 19,
+        'r', 61,
+        's', 75,
+        't', 96,
+        'u', 186,
+        '{', 234,
+        '}', 235,
+      );
+      if (lookahead == '\t' ||
+          lookahead == ' ') SKIP(223);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(299);
+      END_STATE();
+    case 223:
+      if (eof) ADVANCE(224);
+      ADVANCE_MAP(
+        '\n', 225,
+        '\r', 226,
+        '"', 315,
+        '#', 227,
+        ')', 256,
+        ',', 255,
+        '=', 233,
+        ']', 292,
+        'b', 31,
+        'c', 15,
+        'd', 57,
+        'e', 141,
+        'f', 23,
+        'g', 117,
+        'i', 130,
+        'l', 97,
+        'm', 205,
+        'n', 155,
+        'p', 19,
+        'r', 61,
+        's', 75,
+        't', 96,
+        'u', 186,
+        '{', 234,
+        '}', 235,
+      );
+      if (lookahead == '\t' ||
+          lookahead == ' ') SKIP(223);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(299);
+      END_STATE();
+    case 224:
+      ACCEPT_TOKEN(ts_builtin_sym_end);
+      END_STATE();
+    case 225:
+      ACCEPT_TOKEN(sym__newline);
+      END_STATE();
+    case 226:
+      ACCEPT_TOKEN(sym__newline);
+      if (lookahead == '\n') ADVANCE(225);
+      END_STATE();
+    case 227:
+      ACCEPT_TOKEN(sym_comment);
+      if (lookahead == '#') ADVANCE(228);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(229);
+      END_STATE();
+    case 228:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(221);
+          lookahead != '\r') ADVANCE(230);
       END_STATE();
-    case 222:
+    case 229:
+      ACCEPT_TOKEN(sym_comment);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(229);
+      END_STATE();
+    case 230:
       ACCEPT_TOKEN(sym_doc_comment);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(222);
+          lookahead != '\r') ADVANCE(230);
       END_STATE();
-    case 223:
+    case 231:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == '-' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(223);
-      END_STATE();
-    case 224:
-      ACCEPT_TOKEN(anon_sym_image);
-      END_STATE();
-    case 225:
-      ACCEPT_TOKEN(anon_sym_EQ);
-      END_STATE();
-    case 226:
-      ACCEPT_TOKEN(anon_sym_LBRACE);
-      END_STATE();
-    case 227:
-      ACCEPT_TOKEN(anon_sym_RBRACE);
-      END_STATE();
-    case 228:
-      ACCEPT_TOKEN(anon_sym_libc);
-      END_STATE();
-    case 229:
-      ACCEPT_TOKEN(anon_sym_shell);
-      END_STATE();
-    case 230:
-      ACCEPT_TOKEN(anon_sym_passwd);
-      END_STATE();
-    case 231:
-      ACCEPT_TOKEN(anon_sym_user);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(231);
       END_STATE();
     case 232:
-      ACCEPT_TOKEN(anon_sym_none);
+      ACCEPT_TOKEN(anon_sym_image);
       END_STATE();
     case 233:
-      ACCEPT_TOKEN(anon_sym_glibc);
+      ACCEPT_TOKEN(anon_sym_EQ);
       END_STATE();
     case 234:
-      ACCEPT_TOKEN(anon_sym_musl);
+      ACCEPT_TOKEN(anon_sym_LBRACE);
       END_STATE();
     case 235:
-      ACCEPT_TOKEN(anon_sym_yes);
+      ACCEPT_TOKEN(anon_sym_RBRACE);
       END_STATE();
     case 236:
-      ACCEPT_TOKEN(anon_sym_no);
+      ACCEPT_TOKEN(anon_sym_libc);
       END_STATE();
     case 237:
-      ACCEPT_TOKEN(anon_sym_no);
-      if (lookahead == 'n') ADVANCE(63);
+      ACCEPT_TOKEN(anon_sym_shell);
       END_STATE();
     case 238:
-      ACCEPT_TOKEN(anon_sym_param);
+      ACCEPT_TOKEN(anon_sym_passwd);
       END_STATE();
     case 239:
-      ACCEPT_TOKEN(anon_sym_COLON);
+      ACCEPT_TOKEN(anon_sym_user);
       END_STATE();
     case 240:
-      ACCEPT_TOKEN(sym_required);
+      ACCEPT_TOKEN(anon_sym_none);
       END_STATE();
     case 241:
-      ACCEPT_TOKEN(anon_sym_string);
+      ACCEPT_TOKEN(anon_sym_glibc);
       END_STATE();
     case 242:
-      ACCEPT_TOKEN(anon_sym_bool);
+      ACCEPT_TOKEN(anon_sym_musl);
       END_STATE();
     case 243:
-      ACCEPT_TOKEN(anon_sym_int);
+      ACCEPT_TOKEN(anon_sym_yes);
       END_STATE();
     case 244:
-      ACCEPT_TOKEN(anon_sym_int);
-      if (lookahead == 'e') ADVANCE(161);
+      ACCEPT_TOKEN(anon_sym_no);
       END_STATE();
     case 245:
-      ACCEPT_TOKEN(anon_sym_enum);
+      ACCEPT_TOKEN(anon_sym_no);
+      if (lookahead == 'n') ADVANCE(65);
       END_STATE();
     case 246:
-      ACCEPT_TOKEN(anon_sym_LPAREN);
+      ACCEPT_TOKEN(anon_sym_param);
       END_STATE();
     case 247:
-      ACCEPT_TOKEN(anon_sym_COMMA);
+      ACCEPT_TOKEN(anon_sym_COLON);
       END_STATE();
     case 248:
-      ACCEPT_TOKEN(anon_sym_RPAREN);
+      ACCEPT_TOKEN(sym_required);
       END_STATE();
     case 249:
-      ACCEPT_TOKEN(anon_sym_secret);
+      ACCEPT_TOKEN(anon_sym_string);
       END_STATE();
     case 250:
-      ACCEPT_TOKEN(anon_sym_from);
+      ACCEPT_TOKEN(anon_sym_bool);
       END_STATE();
     case 251:
-      ACCEPT_TOKEN(sym_default);
+      ACCEPT_TOKEN(anon_sym_int);
       END_STATE();
     case 252:
-      ACCEPT_TOKEN(anon_sym_base);
+      ACCEPT_TOKEN(anon_sym_int);
+      if (lookahead == 'e') ADVANCE(169);
       END_STATE();
     case 253:
-      ACCEPT_TOKEN(anon_sym_builder);
+      ACCEPT_TOKEN(anon_sym_enum);
       END_STATE();
     case 254:
-      ACCEPT_TOKEN(anon_sym_runtime);
+      ACCEPT_TOKEN(anon_sym_LPAREN);
       END_STATE();
     case 255:
-      ACCEPT_TOKEN(anon_sym_workdir);
+      ACCEPT_TOKEN(anon_sym_COMMA);
       END_STATE();
     case 256:
-      ACCEPT_TOKEN(anon_sym_env);
+      ACCEPT_TOKEN(anon_sym_RPAREN);
       END_STATE();
     case 257:
-      ACCEPT_TOKEN(anon_sym_copy);
+      ACCEPT_TOKEN(anon_sym_secret);
       END_STATE();
     case 258:
-      ACCEPT_TOKEN(anon_sym_to);
+      ACCEPT_TOKEN(anon_sym_from);
       END_STATE();
     case 259:
-      ACCEPT_TOKEN(anon_sym_chown);
+      ACCEPT_TOKEN(sym_default);
       END_STATE();
     case 260:
-      ACCEPT_TOKEN(anon_sym_chown);
-      if (lookahead == '$') ADVANCE(303);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(304);
+      ACCEPT_TOKEN(anon_sym_base);
       END_STATE();
     case 261:
-      ACCEPT_TOKEN(anon_sym_chmod);
+      ACCEPT_TOKEN(anon_sym_builder);
       END_STATE();
     case 262:
-      ACCEPT_TOKEN(anon_sym_chmod);
-      if (lookahead == '$') ADVANCE(303);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(304);
+      ACCEPT_TOKEN(anon_sym_runtime);
       END_STATE();
     case 263:
-      ACCEPT_TOKEN(anon_sym_run);
+      ACCEPT_TOKEN(anon_sym_workdir);
       END_STATE();
     case 264:
-      ACCEPT_TOKEN(anon_sym_run);
-      if (lookahead == 't') ADVANCE(101);
+      ACCEPT_TOKEN(anon_sym_env);
       END_STATE();
     case 265:
-      ACCEPT_TOKEN(anon_sym_cache);
+      ACCEPT_TOKEN(anon_sym_copy);
       END_STATE();
     case 266:
-      ACCEPT_TOKEN(sym_locked);
+      ACCEPT_TOKEN(anon_sym_to);
       END_STATE();
     case 267:
-      ACCEPT_TOKEN(sym_ssh_mount);
+      ACCEPT_TOKEN(anon_sym_chown);
       END_STATE();
     case 268:
-      ACCEPT_TOKEN(anon_sym_expose);
+      ACCEPT_TOKEN(anon_sym_chown);
+      if (lookahead == '$') ADVANCE(312);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(313);
       END_STATE();
     case 269:
-      ACCEPT_TOKEN(anon_sym_label);
+      ACCEPT_TOKEN(anon_sym_chmod);
       END_STATE();
     case 270:
-      ACCEPT_TOKEN(anon_sym_entrypoint);
+      ACCEPT_TOKEN(anon_sym_chmod);
+      if (lookahead == '$') ADVANCE(312);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(313);
       END_STATE();
     case 271:
-      ACCEPT_TOKEN(anon_sym_cmd);
+      ACCEPT_TOKEN(anon_sym_run);
       END_STATE();
     case 272:
-      ACCEPT_TOKEN(anon_sym_healthcheck);
+      ACCEPT_TOKEN(anon_sym_run);
+      if (lookahead == 't') ADVANCE(105);
       END_STATE();
     case 273:
-      ACCEPT_TOKEN(anon_sym_interval);
+      ACCEPT_TOKEN(anon_sym_cache);
       END_STATE();
     case 274:
-      ACCEPT_TOKEN(anon_sym_timeout);
+      ACCEPT_TOKEN(sym_locked);
       END_STATE();
     case 275:
-      ACCEPT_TOKEN(anon_sym_start_DASHperiod);
+      ACCEPT_TOKEN(sym_ssh_mount);
       END_STATE();
     case 276:
-      ACCEPT_TOKEN(anon_sym_retries);
+      ACCEPT_TOKEN(anon_sym_expose);
       END_STATE();
     case 277:
-      ACCEPT_TOKEN(anon_sym_produce);
+      ACCEPT_TOKEN(anon_sym_label);
       END_STATE();
     case 278:
-      ACCEPT_TOKEN(anon_sym_file);
+      ACCEPT_TOKEN(anon_sym_entrypoint);
       END_STATE();
     case 279:
-      ACCEPT_TOKEN(anon_sym_dir);
+      ACCEPT_TOKEN(anon_sym_cmd);
       END_STATE();
     case 280:
-      ACCEPT_TOKEN(anon_sym_exe);
+      ACCEPT_TOKEN(anon_sym_healthcheck);
       END_STATE();
     case 281:
-      ACCEPT_TOKEN(anon_sym_static);
+      ACCEPT_TOKEN(anon_sym_interval);
       END_STATE();
     case 282:
-      ACCEPT_TOKEN(anon_sym_LBRACK);
+      ACCEPT_TOKEN(anon_sym_timeout);
       END_STATE();
     case 283:
-      ACCEPT_TOKEN(anon_sym_RBRACK);
+      ACCEPT_TOKEN(anon_sym_start_DASHperiod);
       END_STATE();
     case 284:
-      ACCEPT_TOKEN(anon_sym_DOT);
+      ACCEPT_TOKEN(anon_sym_retries);
       END_STATE();
     case 285:
+      ACCEPT_TOKEN(anon_sym_produce);
+      END_STATE();
+    case 286:
+      ACCEPT_TOKEN(anon_sym_toolchain);
+      END_STATE();
+    case 287:
+      ACCEPT_TOKEN(anon_sym_file);
+      END_STATE();
+    case 288:
+      ACCEPT_TOKEN(anon_sym_dir);
+      END_STATE();
+    case 289:
+      ACCEPT_TOKEN(anon_sym_exe);
+      END_STATE();
+    case 290:
+      ACCEPT_TOKEN(anon_sym_static);
+      END_STATE();
+    case 291:
+      ACCEPT_TOKEN(anon_sym_LBRACK);
+      END_STATE();
+    case 292:
+      ACCEPT_TOKEN(anon_sym_RBRACK);
+      END_STATE();
+    case 293:
+      ACCEPT_TOKEN(anon_sym_DOT);
+      END_STATE();
+    case 294:
       ACCEPT_TOKEN(aux_sym_artifact_reference_token1);
       if (lookahead == '-' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(285);
-      END_STATE();
-    case 286:
-      ACCEPT_TOKEN(anon_sym_true);
-      END_STATE();
-    case 287:
-      ACCEPT_TOKEN(anon_sym_false);
-      END_STATE();
-    case 288:
-      ACCEPT_TOKEN(aux_sym_number_token1);
-      if (lookahead == '/') ADVANCE(192);
-      if (lookahead == 'm') ADVANCE(292);
-      if (lookahead == 'h' ||
-          lookahead == 's') ADVANCE(291);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(288);
-      END_STATE();
-    case 289:
-      ACCEPT_TOKEN(aux_sym_number_token1);
-      if (lookahead == 'm') ADVANCE(292);
-      if (lookahead == 'h' ||
-          lookahead == 's') ADVANCE(291);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(289);
-      END_STATE();
-    case 290:
-      ACCEPT_TOKEN(aux_sym_number_token1);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(290);
-      END_STATE();
-    case 291:
-      ACCEPT_TOKEN(sym_duration);
-      END_STATE();
-    case 292:
-      ACCEPT_TOKEN(sym_duration);
-      if (lookahead == 's') ADVANCE(291);
-      END_STATE();
-    case 293:
-      ACCEPT_TOKEN(sym_port);
-      END_STATE();
-    case 294:
-      ACCEPT_TOKEN(sym_port);
-      if (lookahead == '/') ADVANCE(192);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(294);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(294);
       END_STATE();
     case 295:
+      ACCEPT_TOKEN(anon_sym_true);
+      END_STATE();
+    case 296:
+      ACCEPT_TOKEN(anon_sym_false);
+      END_STATE();
+    case 297:
+      ACCEPT_TOKEN(aux_sym_number_token1);
+      if (lookahead == '/') ADVANCE(200);
+      if (lookahead == 'm') ADVANCE(301);
+      if (lookahead == 'h' ||
+          lookahead == 's') ADVANCE(300);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(297);
+      END_STATE();
+    case 298:
+      ACCEPT_TOKEN(aux_sym_number_token1);
+      if (lookahead == 'm') ADVANCE(301);
+      if (lookahead == 'h' ||
+          lookahead == 's') ADVANCE(300);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(298);
+      END_STATE();
+    case 299:
+      ACCEPT_TOKEN(aux_sym_number_token1);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(299);
+      END_STATE();
+    case 300:
+      ACCEPT_TOKEN(sym_duration);
+      END_STATE();
+    case 301:
+      ACCEPT_TOKEN(sym_duration);
+      if (lookahead == 's') ADVANCE(300);
+      END_STATE();
+    case 302:
+      ACCEPT_TOKEN(sym_port);
+      END_STATE();
+    case 303:
+      ACCEPT_TOKEN(sym_port);
+      if (lookahead == '/') ADVANCE(200);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(303);
+      END_STATE();
+    case 304:
       ACCEPT_TOKEN(sym_owner);
       if (lookahead == '$' ||
           lookahead == '-' ||
@@ -2773,173 +2857,173 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
           ('a' <= lookahead && lookahead <= '{') ||
-          lookahead == '}') ADVANCE(295);
+          lookahead == '}') ADVANCE(304);
       END_STATE();
-    case 296:
+    case 305:
       ACCEPT_TOKEN(sym_label_key);
       if (('-' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(296);
-      END_STATE();
-    case 297:
-      ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(303);
-      if (lookahead == 'd') ADVANCE(262);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(304);
-      END_STATE();
-    case 298:
-      ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(303);
-      if (lookahead == 'h') ADVANCE(299);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(304);
-      END_STATE();
-    case 299:
-      ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(303);
-      if (lookahead == 'm') ADVANCE(301);
-      if (lookahead == 'o') ADVANCE(302);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(304);
-      END_STATE();
-    case 300:
-      ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(303);
-      if (lookahead == 'n') ADVANCE(260);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(304);
-      END_STATE();
-    case 301:
-      ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(303);
-      if (lookahead == 'o') ADVANCE(297);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(304);
-      END_STATE();
-    case 302:
-      ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(303);
-      if (lookahead == 'w') ADVANCE(300);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(304);
-      END_STATE();
-    case 303:
-      ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(303);
-      if (lookahead == '{') ADVANCE(212);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(304);
-      END_STATE();
-    case 304:
-      ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(303);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(304);
-      END_STATE();
-    case 305:
-      ACCEPT_TOKEN(anon_sym_DQUOTE);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(305);
       END_STATE();
     case 306:
+      ACCEPT_TOKEN(sym_path);
+      if (lookahead == '$') ADVANCE(312);
+      if (lookahead == 'd') ADVANCE(270);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(313);
+      END_STATE();
+    case 307:
+      ACCEPT_TOKEN(sym_path);
+      if (lookahead == '$') ADVANCE(312);
+      if (lookahead == 'h') ADVANCE(308);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(313);
+      END_STATE();
+    case 308:
+      ACCEPT_TOKEN(sym_path);
+      if (lookahead == '$') ADVANCE(312);
+      if (lookahead == 'm') ADVANCE(310);
+      if (lookahead == 'o') ADVANCE(311);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(313);
+      END_STATE();
+    case 309:
+      ACCEPT_TOKEN(sym_path);
+      if (lookahead == '$') ADVANCE(312);
+      if (lookahead == 'n') ADVANCE(268);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(313);
+      END_STATE();
+    case 310:
+      ACCEPT_TOKEN(sym_path);
+      if (lookahead == '$') ADVANCE(312);
+      if (lookahead == 'o') ADVANCE(306);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(313);
+      END_STATE();
+    case 311:
+      ACCEPT_TOKEN(sym_path);
+      if (lookahead == '$') ADVANCE(312);
+      if (lookahead == 'w') ADVANCE(309);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(313);
+      END_STATE();
+    case 312:
+      ACCEPT_TOKEN(sym_path);
+      if (lookahead == '$') ADVANCE(312);
+      if (lookahead == '{') ADVANCE(220);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(313);
+      END_STATE();
+    case 313:
+      ACCEPT_TOKEN(sym_path);
+      if (lookahead == '$') ADVANCE(312);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(313);
+      END_STATE();
+    case 314:
+      ACCEPT_TOKEN(anon_sym_DQUOTE);
+      END_STATE();
+    case 315:
       ACCEPT_TOKEN(anon_sym_DQUOTE);
       if (lookahead == '"') ADVANCE(8);
       END_STATE();
-    case 307:
+    case 316:
       ACCEPT_TOKEN(anon_sym_DQUOTE2);
       END_STATE();
-    case 308:
+    case 317:
       ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '#') ADVANCE(309);
+      if (lookahead == '#') ADVANCE(318);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(308);
+          lookahead == ' ') ADVANCE(317);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           (lookahead < '"' || '$' < lookahead) &&
-          lookahead != '\\') ADVANCE(311);
+          lookahead != '\\') ADVANCE(320);
       END_STATE();
-    case 309:
+    case 318:
       ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '#') ADVANCE(311);
+      if (lookahead == '#') ADVANCE(320);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           (lookahead < '"' || '$' < lookahead) &&
-          lookahead != '\\') ADVANCE(311);
+          lookahead != '\\') ADVANCE(320);
       END_STATE();
-    case 310:
+    case 319:
       ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '{') ADVANCE(323);
+      if (lookahead == '{') ADVANCE(332);
       END_STATE();
-    case 311:
+    case 320:
       ACCEPT_TOKEN(sym_string_content);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != '"' &&
           lookahead != '$' &&
-          lookahead != '\\') ADVANCE(311);
-      END_STATE();
-    case 312:
-      ACCEPT_TOKEN(sym_escape_sequence);
-      END_STATE();
-    case 313:
-      ACCEPT_TOKEN(sym_escape_sequence);
-      if (lookahead == '{') ADVANCE(211);
-      END_STATE();
-    case 314:
-      ACCEPT_TOKEN(anon_sym_DQUOTE_DQUOTE_DQUOTE);
-      END_STATE();
-    case 315:
-      ACCEPT_TOKEN(anon_sym_DQUOTE_DQUOTE_DQUOTE2);
-      END_STATE();
-    case 316:
-      ACCEPT_TOKEN(sym__raw_content);
-      if (lookahead == '"') ADVANCE(315);
-      END_STATE();
-    case 317:
-      ACCEPT_TOKEN(sym__raw_content);
-      if (lookahead == '"') ADVANCE(316);
-      END_STATE();
-    case 318:
-      ACCEPT_TOKEN(sym__raw_content);
-      if (lookahead == '#') ADVANCE(319);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(318);
-      if (lookahead != 0 &&
-          (lookahead < '"' || '$' < lookahead)) ADVANCE(322);
-      END_STATE();
-    case 319:
-      ACCEPT_TOKEN(sym__raw_content);
-      if (lookahead == '#') ADVANCE(321);
-      if (lookahead == '\n' ||
-          lookahead == '\r') ADVANCE(322);
-      if (lookahead != 0 &&
-          (lookahead < '"' || '$' < lookahead)) ADVANCE(321);
-      END_STATE();
-    case 320:
-      ACCEPT_TOKEN(sym__raw_content);
-      if (lookahead == '{') ADVANCE(323);
+          lookahead != '\\') ADVANCE(320);
       END_STATE();
     case 321:
-      ACCEPT_TOKEN(sym__raw_content);
-      if (lookahead == '\n' ||
-          lookahead == '\r') ADVANCE(322);
-      if (lookahead != 0 &&
-          lookahead != '"' &&
-          lookahead != '$') ADVANCE(321);
+      ACCEPT_TOKEN(sym_escape_sequence);
       END_STATE();
     case 322:
+      ACCEPT_TOKEN(sym_escape_sequence);
+      if (lookahead == '{') ADVANCE(219);
+      END_STATE();
+    case 323:
+      ACCEPT_TOKEN(anon_sym_DQUOTE_DQUOTE_DQUOTE);
+      END_STATE();
+    case 324:
+      ACCEPT_TOKEN(anon_sym_DQUOTE_DQUOTE_DQUOTE2);
+      END_STATE();
+    case 325:
+      ACCEPT_TOKEN(sym__raw_content);
+      if (lookahead == '"') ADVANCE(324);
+      END_STATE();
+    case 326:
+      ACCEPT_TOKEN(sym__raw_content);
+      if (lookahead == '"') ADVANCE(325);
+      END_STATE();
+    case 327:
+      ACCEPT_TOKEN(sym__raw_content);
+      if (lookahead == '#') ADVANCE(328);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(327);
+      if (lookahead != 0 &&
+          (lookahead < '"' || '$' < lookahead)) ADVANCE(331);
+      END_STATE();
+    case 328:
+      ACCEPT_TOKEN(sym__raw_content);
+      if (lookahead == '#') ADVANCE(330);
+      if (lookahead == '\n' ||
+          lookahead == '\r') ADVANCE(331);
+      if (lookahead != 0 &&
+          (lookahead < '"' || '$' < lookahead)) ADVANCE(330);
+      END_STATE();
+    case 329:
+      ACCEPT_TOKEN(sym__raw_content);
+      if (lookahead == '{') ADVANCE(332);
+      END_STATE();
+    case 330:
+      ACCEPT_TOKEN(sym__raw_content);
+      if (lookahead == '\n' ||
+          lookahead == '\r') ADVANCE(331);
+      if (lookahead != 0 &&
+          lookahead != '"' &&
+          lookahead != '$') ADVANCE(330);
+      END_STATE();
+    case 331:
       ACCEPT_TOKEN(sym__raw_content);
       if (lookahead != 0 &&
           lookahead != '"' &&
-          lookahead != '$') ADVANCE(322);
+          lookahead != '$') ADVANCE(331);
       END_STATE();
-    case 323:
+    case 332:
       ACCEPT_TOKEN(anon_sym_DOLLAR_LBRACE);
       END_STATE();
-    case 324:
+    case 333:
       ACCEPT_TOKEN(aux_sym_interpolation_token1);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(324);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(333);
       END_STATE();
-    case 325:
+    case 334:
       ACCEPT_TOKEN(anon_sym_RBRACE2);
       END_STATE();
     default:
@@ -2949,27 +3033,27 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
 
 static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [0] = {.lex_state = 0, .external_lex_state = 1},
-  [1] = {.lex_state = 214},
-  [2] = {.lex_state = 4},
-  [3] = {.lex_state = 4},
-  [4] = {.lex_state = 4},
-  [5] = {.lex_state = 214},
-  [6] = {.lex_state = 214},
-  [7] = {.lex_state = 214},
-  [8] = {.lex_state = 214},
-  [9] = {.lex_state = 214},
-  [10] = {.lex_state = 214},
+  [1] = {.lex_state = 222},
+  [2] = {.lex_state = 3},
+  [3] = {.lex_state = 3},
+  [4] = {.lex_state = 3},
+  [5] = {.lex_state = 222},
+  [6] = {.lex_state = 222},
+  [7] = {.lex_state = 222},
+  [8] = {.lex_state = 222},
+  [9] = {.lex_state = 222},
+  [10] = {.lex_state = 222},
   [11] = {.lex_state = 1},
-  [12] = {.lex_state = 4},
-  [13] = {.lex_state = 214},
-  [14] = {.lex_state = 214},
-  [15] = {.lex_state = 214},
+  [12] = {.lex_state = 3},
+  [13] = {.lex_state = 222},
+  [14] = {.lex_state = 222},
+  [15] = {.lex_state = 222},
   [16] = {.lex_state = 1},
   [17] = {.lex_state = 2},
-  [18] = {.lex_state = 2},
-  [19] = {.lex_state = 2},
-  [20] = {.lex_state = 214},
-  [21] = {.lex_state = 214},
+  [18] = {.lex_state = 222},
+  [19] = {.lex_state = 222},
+  [20] = {.lex_state = 2},
+  [21] = {.lex_state = 222},
   [22] = {.lex_state = 2},
   [23] = {.lex_state = 2},
   [24] = {.lex_state = 2},
@@ -2981,221 +3065,236 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [30] = {.lex_state = 2},
   [31] = {.lex_state = 2},
   [32] = {.lex_state = 2},
-  [33] = {.lex_state = 214},
-  [34] = {.lex_state = 214},
+  [33] = {.lex_state = 2},
+  [34] = {.lex_state = 2},
   [35] = {.lex_state = 2},
-  [36] = {.lex_state = 2},
+  [36] = {.lex_state = 222},
   [37] = {.lex_state = 2},
   [38] = {.lex_state = 2},
   [39] = {.lex_state = 2},
   [40] = {.lex_state = 2},
   [41] = {.lex_state = 2},
-  [42] = {.lex_state = 214},
-  [43] = {.lex_state = 214},
-  [44] = {.lex_state = 214},
-  [45] = {.lex_state = 214},
-  [46] = {.lex_state = 214},
-  [47] = {.lex_state = 214},
-  [48] = {.lex_state = 214},
-  [49] = {.lex_state = 214},
-  [50] = {.lex_state = 214},
-  [51] = {.lex_state = 2},
-  [52] = {.lex_state = 214},
-  [53] = {.lex_state = 214},
-  [54] = {.lex_state = 214},
-  [55] = {.lex_state = 214},
-  [56] = {.lex_state = 214},
-  [57] = {.lex_state = 6, .external_lex_state = 2},
-  [58] = {.lex_state = 214},
-  [59] = {.lex_state = 214},
-  [60] = {.lex_state = 6},
-  [61] = {.lex_state = 214},
-  [62] = {.lex_state = 214},
-  [63] = {.lex_state = 214},
-  [64] = {.lex_state = 214},
-  [65] = {.lex_state = 214},
-  [66] = {.lex_state = 6},
+  [42] = {.lex_state = 222},
+  [43] = {.lex_state = 222},
+  [44] = {.lex_state = 222},
+  [45] = {.lex_state = 222},
+  [46] = {.lex_state = 222},
+  [47] = {.lex_state = 222},
+  [48] = {.lex_state = 222},
+  [49] = {.lex_state = 222},
+  [50] = {.lex_state = 222},
+  [51] = {.lex_state = 222},
+  [52] = {.lex_state = 222},
+  [53] = {.lex_state = 222},
+  [54] = {.lex_state = 222},
+  [55] = {.lex_state = 222},
+  [56] = {.lex_state = 222},
+  [57] = {.lex_state = 2},
+  [58] = {.lex_state = 5, .external_lex_state = 2},
+  [59] = {.lex_state = 222},
+  [60] = {.lex_state = 5},
+  [61] = {.lex_state = 222},
+  [62] = {.lex_state = 222},
+  [63] = {.lex_state = 222},
+  [64] = {.lex_state = 222},
+  [65] = {.lex_state = 222},
+  [66] = {.lex_state = 222},
   [67] = {.lex_state = 1},
-  [68] = {.lex_state = 214},
-  [69] = {.lex_state = 214},
-  [70] = {.lex_state = 214},
-  [71] = {.lex_state = 214},
-  [72] = {.lex_state = 214},
-  [73] = {.lex_state = 214},
-  [74] = {.lex_state = 214},
-  [75] = {.lex_state = 6},
-  [76] = {.lex_state = 6},
-  [77] = {.lex_state = 214},
-  [78] = {.lex_state = 214},
-  [79] = {.lex_state = 214},
-  [80] = {.lex_state = 6},
-  [81] = {.lex_state = 1},
-  [82] = {.lex_state = 6},
+  [68] = {.lex_state = 5},
+  [69] = {.lex_state = 222},
+  [70] = {.lex_state = 222},
+  [71] = {.lex_state = 222},
+  [72] = {.lex_state = 222},
+  [73] = {.lex_state = 222},
+  [74] = {.lex_state = 222},
+  [75] = {.lex_state = 5},
+  [76] = {.lex_state = 5},
+  [77] = {.lex_state = 5},
+  [78] = {.lex_state = 222},
+  [79] = {.lex_state = 222},
+  [80] = {.lex_state = 222},
+  [81] = {.lex_state = 222},
+  [82] = {.lex_state = 5},
   [83] = {.lex_state = 1},
-  [84] = {.lex_state = 1},
+  [84] = {.lex_state = 5},
   [85] = {.lex_state = 1},
-  [86] = {.lex_state = 214},
-  [87] = {.lex_state = 7},
-  [88] = {.lex_state = 5},
-  [89] = {.lex_state = 214},
-  [90] = {.lex_state = 5},
-  [91] = {.lex_state = 4},
-  [92] = {.lex_state = 214},
-  [93] = {.lex_state = 214},
-  [94] = {.lex_state = 214},
-  [95] = {.lex_state = 2},
-  [96] = {.lex_state = 214},
-  [97] = {.lex_state = 214},
-  [98] = {.lex_state = 214},
-  [99] = {.lex_state = 214},
-  [100] = {.lex_state = 2},
-  [101] = {.lex_state = 214},
-  [102] = {.lex_state = 214},
-  [103] = {.lex_state = 5},
-  [104] = {.lex_state = 214},
-  [105] = {.lex_state = 5},
-  [106] = {.lex_state = 5},
-  [107] = {.lex_state = 5},
-  [108] = {.lex_state = 5},
-  [109] = {.lex_state = 214},
+  [86] = {.lex_state = 1},
+  [87] = {.lex_state = 1},
+  [88] = {.lex_state = 222},
+  [89] = {.lex_state = 222},
+  [90] = {.lex_state = 4},
+  [91] = {.lex_state = 2},
+  [92] = {.lex_state = 222},
+  [93] = {.lex_state = 222},
+  [94] = {.lex_state = 222},
+  [95] = {.lex_state = 4},
+  [96] = {.lex_state = 2},
+  [97] = {.lex_state = 222},
+  [98] = {.lex_state = 222},
+  [99] = {.lex_state = 222},
+  [100] = {.lex_state = 7},
+  [101] = {.lex_state = 3},
+  [102] = {.lex_state = 4},
+  [103] = {.lex_state = 222},
+  [104] = {.lex_state = 222},
+  [105] = {.lex_state = 4},
+  [106] = {.lex_state = 222},
+  [107] = {.lex_state = 4},
+  [108] = {.lex_state = 4},
+  [109] = {.lex_state = 4},
   [110] = {.lex_state = 9},
   [111] = {.lex_state = 9},
-  [112] = {.lex_state = 0},
+  [112] = {.lex_state = 2},
   [113] = {.lex_state = 0},
   [114] = {.lex_state = 0},
   [115] = {.lex_state = 0},
   [116] = {.lex_state = 0},
-  [117] = {.lex_state = 214},
-  [118] = {.lex_state = 214},
-  [119] = {.lex_state = 0},
+  [117] = {.lex_state = 2},
+  [118] = {.lex_state = 9},
+  [119] = {.lex_state = 222},
   [120] = {.lex_state = 0},
   [121] = {.lex_state = 0},
-  [122] = {.lex_state = 0},
-  [123] = {.lex_state = 9},
-  [124] = {.lex_state = 214},
+  [122] = {.lex_state = 2},
+  [123] = {.lex_state = 222},
+  [124] = {.lex_state = 222},
   [125] = {.lex_state = 0},
-  [126] = {.lex_state = 214},
-  [127] = {.lex_state = 214},
-  [128] = {.lex_state = 9},
-  [129] = {.lex_state = 9},
-  [130] = {.lex_state = 9},
-  [131] = {.lex_state = 9},
-  [132] = {.lex_state = 0},
-  [133] = {.lex_state = 214},
-  [134] = {.lex_state = 0},
-  [135] = {.lex_state = 0},
-  [136] = {.lex_state = 0},
+  [126] = {.lex_state = 9},
+  [127] = {.lex_state = 0},
+  [128] = {.lex_state = 0},
+  [129] = {.lex_state = 222},
+  [130] = {.lex_state = 222},
+  [131] = {.lex_state = 0},
+  [132] = {.lex_state = 9},
+  [133] = {.lex_state = 9},
+  [134] = {.lex_state = 9},
+  [135] = {.lex_state = 222},
+  [136] = {.lex_state = 222},
   [137] = {.lex_state = 0},
   [138] = {.lex_state = 0},
   [139] = {.lex_state = 0},
-  [140] = {.lex_state = 214},
-  [141] = {.lex_state = 0},
-  [142] = {.lex_state = 0},
-  [143] = {.lex_state = 0},
-  [144] = {.lex_state = 214},
-  [145] = {.lex_state = 0},
+  [140] = {.lex_state = 0},
+  [141] = {.lex_state = 4},
+  [142] = {.lex_state = 222},
+  [143] = {.lex_state = 222},
+  [144] = {.lex_state = 222},
+  [145] = {.lex_state = 222},
   [146] = {.lex_state = 0},
-  [147] = {.lex_state = 5},
-  [148] = {.lex_state = 214},
-  [149] = {.lex_state = 214},
+  [147] = {.lex_state = 0},
+  [148] = {.lex_state = 0},
+  [149] = {.lex_state = 0},
   [150] = {.lex_state = 0},
-  [151] = {.lex_state = 214},
-  [152] = {.lex_state = 214},
-  [153] = {.lex_state = 0},
+  [151] = {.lex_state = 0},
+  [152] = {.lex_state = 0},
+  [153] = {.lex_state = 222},
   [154] = {.lex_state = 0},
   [155] = {.lex_state = 0},
-  [156] = {.lex_state = 0},
-  [157] = {.lex_state = 4},
+  [156] = {.lex_state = 222},
+  [157] = {.lex_state = 0},
   [158] = {.lex_state = 0},
   [159] = {.lex_state = 0},
-  [160] = {.lex_state = 4},
-  [161] = {.lex_state = 4},
-  [162] = {.lex_state = 0},
+  [160] = {.lex_state = 0},
+  [161] = {.lex_state = 5},
+  [162] = {.lex_state = 3},
   [163] = {.lex_state = 0},
   [164] = {.lex_state = 0},
-  [165] = {.lex_state = 0},
+  [165] = {.lex_state = 2},
   [166] = {.lex_state = 0},
-  [167] = {.lex_state = 0},
+  [167] = {.lex_state = 222},
   [168] = {.lex_state = 0},
-  [169] = {.lex_state = 6},
-  [170] = {.lex_state = 6},
-  [171] = {.lex_state = 6},
-  [172] = {.lex_state = 6},
-  [173] = {.lex_state = 9},
-  [174] = {.lex_state = 214},
-  [175] = {.lex_state = 0},
-  [176] = {.lex_state = 0},
+  [169] = {.lex_state = 0},
+  [170] = {.lex_state = 0},
+  [171] = {.lex_state = 0},
+  [172] = {.lex_state = 0},
+  [173] = {.lex_state = 5},
+  [174] = {.lex_state = 5},
+  [175] = {.lex_state = 5},
+  [176] = {.lex_state = 9},
   [177] = {.lex_state = 0},
-  [178] = {.lex_state = 0},
-  [179] = {.lex_state = 0},
-  [180] = {.lex_state = 0},
-  [181] = {.lex_state = 214},
-  [182] = {.lex_state = 0},
-  [183] = {.lex_state = 214},
-  [184] = {.lex_state = 0},
-  [185] = {.lex_state = 214},
-  [186] = {.lex_state = 214},
-  [187] = {.lex_state = 214},
-  [188] = {.lex_state = 0},
-  [189] = {.lex_state = 0},
-  [190] = {.lex_state = 214},
-  [191] = {.lex_state = 214},
-  [192] = {.lex_state = 214},
-  [193] = {.lex_state = 214},
-  [194] = {.lex_state = 214},
-  [195] = {.lex_state = 214},
-  [196] = {.lex_state = 0},
-  [197] = {.lex_state = 214},
-  [198] = {.lex_state = 0},
-  [199] = {.lex_state = 0},
-  [200] = {.lex_state = 214},
-  [201] = {.lex_state = 2},
-  [202] = {.lex_state = 214},
+  [178] = {.lex_state = 3},
+  [179] = {.lex_state = 3},
+  [180] = {.lex_state = 222},
+  [181] = {.lex_state = 222},
+  [182] = {.lex_state = 222},
+  [183] = {.lex_state = 222},
+  [184] = {.lex_state = 222},
+  [185] = {.lex_state = 0},
+  [186] = {.lex_state = 222},
+  [187] = {.lex_state = 222},
+  [188] = {.lex_state = 222},
+  [189] = {.lex_state = 222},
+  [190] = {.lex_state = 222},
+  [191] = {.lex_state = 222},
+  [192] = {.lex_state = 222},
+  [193] = {.lex_state = 2},
+  [194] = {.lex_state = 0},
+  [195] = {.lex_state = 0},
+  [196] = {.lex_state = 222},
+  [197] = {.lex_state = 222},
+  [198] = {.lex_state = 222},
+  [199] = {.lex_state = 222},
+  [200] = {.lex_state = 222},
+  [201] = {.lex_state = 0},
+  [202] = {.lex_state = 0},
   [203] = {.lex_state = 0},
-  [204] = {.lex_state = 214},
-  [205] = {.lex_state = 0},
-  [206] = {.lex_state = 214},
-  [207] = {.lex_state = 214},
-  [208] = {.lex_state = 0},
-  [209] = {.lex_state = 214},
-  [210] = {.lex_state = 11},
+  [204] = {.lex_state = 222},
+  [205] = {.lex_state = 222},
+  [206] = {.lex_state = 0},
+  [207] = {.lex_state = 222},
+  [208] = {.lex_state = 222},
+  [209] = {.lex_state = 0},
+  [210] = {.lex_state = 222},
   [211] = {.lex_state = 0},
-  [212] = {.lex_state = 0},
+  [212] = {.lex_state = 222},
   [213] = {.lex_state = 0},
   [214] = {.lex_state = 0},
-  [215] = {.lex_state = 0},
-  [216] = {.lex_state = 2},
-  [217] = {.lex_state = 0},
+  [215] = {.lex_state = 222},
+  [216] = {.lex_state = 0},
+  [217] = {.lex_state = 222},
   [218] = {.lex_state = 0},
   [219] = {.lex_state = 0},
   [220] = {.lex_state = 0},
-  [221] = {.lex_state = 2},
-  [222] = {.lex_state = 0},
-  [223] = {.lex_state = 0},
+  [221] = {.lex_state = 0},
+  [222] = {.lex_state = 222},
+  [223] = {.lex_state = 10},
   [224] = {.lex_state = 2},
-  [225] = {.lex_state = 2},
+  [225] = {.lex_state = 0},
   [226] = {.lex_state = 0},
-  [227] = {.lex_state = 2},
-  [228] = {.lex_state = 0},
-  [229] = {.lex_state = 13},
-  [230] = {.lex_state = 0},
-  [231] = {.lex_state = 13},
-  [232] = {.lex_state = 0},
-  [233] = {.lex_state = 12},
-  [234] = {.lex_state = 2},
-  [235] = {.lex_state = 2},
-  [236] = {.lex_state = 0},
-  [237] = {.lex_state = 0},
+  [227] = {.lex_state = 0},
+  [228] = {.lex_state = 5},
+  [229] = {.lex_state = 0},
+  [230] = {.lex_state = 2},
+  [231] = {.lex_state = 12},
+  [232] = {.lex_state = 2},
+  [233] = {.lex_state = 10},
+  [234] = {.lex_state = 0},
+  [235] = {.lex_state = 13},
+  [236] = {.lex_state = 2},
+  [237] = {.lex_state = 2},
   [238] = {.lex_state = 0},
-  [239] = {.lex_state = 2},
-  [240] = {.lex_state = 13},
-  [241] = {.lex_state = 2},
-  [242] = {.lex_state = 2},
-  [243] = {.lex_state = 2},
-  [244] = {.lex_state = 2},
-  [245] = {.lex_state = 2},
-  [246] = {.lex_state = 12},
+  [239] = {.lex_state = 0},
+  [240] = {.lex_state = 2},
+  [241] = {.lex_state = 0},
+  [242] = {.lex_state = 0},
+  [243] = {.lex_state = 0},
+  [244] = {.lex_state = 0},
+  [245] = {.lex_state = 0},
+  [246] = {.lex_state = 0},
   [247] = {.lex_state = 0},
+  [248] = {.lex_state = 0},
+  [249] = {.lex_state = 10},
+  [250] = {.lex_state = 2},
+  [251] = {.lex_state = 2},
+  [252] = {.lex_state = 2},
+  [253] = {.lex_state = 0},
+  [254] = {.lex_state = 2},
+  [255] = {.lex_state = 2},
+  [256] = {.lex_state = 5},
+  [257] = {.lex_state = 0},
+  [258] = {.lex_state = 0},
+  [259] = {.lex_state = 0},
+  [260] = {.lex_state = 2},
+  [261] = {.lex_state = 13},
+  [262] = {.lex_state = 0},
 };
 
 static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
@@ -3274,14 +3373,14 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym__error_sentinel] = ACTIONS(1),
   },
   [STATE(1)] = {
-    [sym_source_file] = STATE(215),
-    [sym__declaration] = STATE(208),
-    [sym_image_declaration] = STATE(208),
-    [sym_param_declaration] = STATE(208),
-    [sym_secret_declaration] = STATE(208),
-    [sym_stage_declaration] = STATE(208),
-    [sym_role] = STATE(221),
-    [aux_sym_source_file_repeat1] = STATE(10),
+    [sym_source_file] = STATE(227),
+    [sym__declaration] = STATE(219),
+    [sym_image_declaration] = STATE(219),
+    [sym_param_declaration] = STATE(219),
+    [sym_secret_declaration] = STATE(219),
+    [sym_stage_declaration] = STATE(219),
+    [sym_role] = STATE(232),
+    [aux_sym_source_file_repeat1] = STATE(9),
     [ts_builtin_sym_end] = ACTIONS(7),
     [sym__newline] = ACTIONS(9),
     [sym_comment] = ACTIONS(3),
@@ -3297,132 +3396,42 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
 };
 
 static const uint16_t ts_small_parse_table[] = {
-  [0] = 17,
+  [0] = 18,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(21), 1,
       sym__newline,
-    ACTIONS(24), 1,
+    ACTIONS(23), 1,
       anon_sym_RBRACE,
-    ACTIONS(26), 1,
+    ACTIONS(25), 1,
       anon_sym_user,
+    ACTIONS(27), 1,
+      anon_sym_workdir,
     ACTIONS(29), 1,
-      anon_sym_workdir,
-    ACTIONS(32), 1,
       anon_sym_env,
+    ACTIONS(31), 1,
+      anon_sym_copy,
+    ACTIONS(33), 1,
+      anon_sym_run,
     ACTIONS(35), 1,
-      anon_sym_copy,
-    ACTIONS(38), 1,
-      anon_sym_run,
+      anon_sym_expose,
+    ACTIONS(37), 1,
+      anon_sym_label,
+    ACTIONS(39), 1,
+      anon_sym_entrypoint,
     ACTIONS(41), 1,
-      anon_sym_expose,
-    ACTIONS(44), 1,
-      anon_sym_label,
+      anon_sym_cmd,
+    ACTIONS(43), 1,
+      anon_sym_healthcheck,
+    ACTIONS(45), 1,
+      anon_sym_produce,
     ACTIONS(47), 1,
-      anon_sym_entrypoint,
-    ACTIONS(50), 1,
-      anon_sym_cmd,
-    ACTIONS(53), 1,
-      anon_sym_healthcheck,
-    ACTIONS(56), 1,
-      anon_sym_produce,
-    STATE(2), 1,
-      aux_sym_block_repeat1,
-    STATE(222), 12,
-      sym__step,
-      sym_workdir_step,
-      sym_env_step,
-      sym_copy_step,
-      sym_run_step,
-      sym_user_step,
-      sym_expose_step,
-      sym_label_step,
-      sym_entrypoint_step,
-      sym_cmd_step,
-      sym_healthcheck_step,
-      sym_produce_step,
-  [63] = 17,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(59), 1,
-      sym__newline,
-    ACTIONS(61), 1,
-      anon_sym_RBRACE,
-    ACTIONS(63), 1,
-      anon_sym_user,
-    ACTIONS(65), 1,
-      anon_sym_workdir,
-    ACTIONS(67), 1,
-      anon_sym_env,
-    ACTIONS(69), 1,
-      anon_sym_copy,
-    ACTIONS(71), 1,
-      anon_sym_run,
-    ACTIONS(73), 1,
-      anon_sym_expose,
-    ACTIONS(75), 1,
-      anon_sym_label,
-    ACTIONS(77), 1,
-      anon_sym_entrypoint,
-    ACTIONS(79), 1,
-      anon_sym_cmd,
-    ACTIONS(81), 1,
-      anon_sym_healthcheck,
-    ACTIONS(83), 1,
-      anon_sym_produce,
-    STATE(2), 1,
-      aux_sym_block_repeat1,
-    STATE(197), 12,
-      sym__step,
-      sym_workdir_step,
-      sym_env_step,
-      sym_copy_step,
-      sym_run_step,
-      sym_user_step,
-      sym_expose_step,
-      sym_label_step,
-      sym_entrypoint_step,
-      sym_cmd_step,
-      sym_healthcheck_step,
-      sym_produce_step,
-  [126] = 17,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(63), 1,
-      anon_sym_user,
-    ACTIONS(65), 1,
-      anon_sym_workdir,
-    ACTIONS(67), 1,
-      anon_sym_env,
-    ACTIONS(69), 1,
-      anon_sym_copy,
-    ACTIONS(71), 1,
-      anon_sym_run,
-    ACTIONS(73), 1,
-      anon_sym_expose,
-    ACTIONS(75), 1,
-      anon_sym_label,
-    ACTIONS(77), 1,
-      anon_sym_entrypoint,
-    ACTIONS(79), 1,
-      anon_sym_cmd,
-    ACTIONS(81), 1,
-      anon_sym_healthcheck,
-    ACTIONS(83), 1,
-      anon_sym_produce,
-    ACTIONS(85), 1,
-      sym__newline,
-    ACTIONS(87), 1,
-      anon_sym_RBRACE,
+      anon_sym_toolchain,
     STATE(3), 1,
       aux_sym_block_repeat1,
-    STATE(187), 12,
+    STATE(196), 13,
       sym__step,
       sym_workdir_step,
       sym_env_step,
@@ -3435,12 +3444,111 @@ static const uint16_t ts_small_parse_table[] = {
       sym_cmd_step,
       sym_healthcheck_step,
       sym_produce_step,
-  [189] = 3,
+      sym_toolchain_step,
+  [67] = 18,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(89), 19,
+    ACTIONS(25), 1,
+      anon_sym_user,
+    ACTIONS(27), 1,
+      anon_sym_workdir,
+    ACTIONS(29), 1,
+      anon_sym_env,
+    ACTIONS(31), 1,
+      anon_sym_copy,
+    ACTIONS(33), 1,
+      anon_sym_run,
+    ACTIONS(35), 1,
+      anon_sym_expose,
+    ACTIONS(37), 1,
+      anon_sym_label,
+    ACTIONS(39), 1,
+      anon_sym_entrypoint,
+    ACTIONS(41), 1,
+      anon_sym_cmd,
+    ACTIONS(43), 1,
+      anon_sym_healthcheck,
+    ACTIONS(45), 1,
+      anon_sym_produce,
+    ACTIONS(47), 1,
+      anon_sym_toolchain,
+    ACTIONS(49), 1,
+      sym__newline,
+    ACTIONS(51), 1,
+      anon_sym_RBRACE,
+    STATE(4), 1,
+      aux_sym_block_repeat1,
+    STATE(182), 13,
+      sym__step,
+      sym_workdir_step,
+      sym_env_step,
+      sym_copy_step,
+      sym_run_step,
+      sym_user_step,
+      sym_expose_step,
+      sym_label_step,
+      sym_entrypoint_step,
+      sym_cmd_step,
+      sym_healthcheck_step,
+      sym_produce_step,
+      sym_toolchain_step,
+  [134] = 18,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(53), 1,
+      sym__newline,
+    ACTIONS(56), 1,
+      anon_sym_RBRACE,
+    ACTIONS(58), 1,
+      anon_sym_user,
+    ACTIONS(61), 1,
+      anon_sym_workdir,
+    ACTIONS(64), 1,
+      anon_sym_env,
+    ACTIONS(67), 1,
+      anon_sym_copy,
+    ACTIONS(70), 1,
+      anon_sym_run,
+    ACTIONS(73), 1,
+      anon_sym_expose,
+    ACTIONS(76), 1,
+      anon_sym_label,
+    ACTIONS(79), 1,
+      anon_sym_entrypoint,
+    ACTIONS(82), 1,
+      anon_sym_cmd,
+    ACTIONS(85), 1,
+      anon_sym_healthcheck,
+    ACTIONS(88), 1,
+      anon_sym_produce,
+    ACTIONS(91), 1,
+      anon_sym_toolchain,
+    STATE(4), 1,
+      aux_sym_block_repeat1,
+    STATE(245), 13,
+      sym__step,
+      sym_workdir_step,
+      sym_env_step,
+      sym_copy_step,
+      sym_run_step,
+      sym_user_step,
+      sym_expose_step,
+      sym_label_step,
+      sym_entrypoint_step,
+      sym_cmd_step,
+      sym_healthcheck_step,
+      sym_produce_step,
+      sym_toolchain_step,
+  [201] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(94), 19,
       ts_builtin_sym_end,
       sym__newline,
       anon_sym_EQ,
@@ -3460,12 +3568,12 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_start_DASHperiod,
       anon_sym_retries,
       anon_sym_RBRACK,
-  [217] = 3,
+  [229] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(91), 19,
+    ACTIONS(96), 19,
       ts_builtin_sym_end,
       sym__newline,
       anon_sym_EQ,
@@ -3485,12 +3593,12 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_start_DASHperiod,
       anon_sym_retries,
       anon_sym_RBRACK,
-  [245] = 3,
+  [257] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(93), 19,
+    ACTIONS(98), 19,
       ts_builtin_sym_end,
       sym__newline,
       anon_sym_EQ,
@@ -3510,12 +3618,12 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_start_DASHperiod,
       anon_sym_retries,
       anon_sym_RBRACK,
-  [273] = 3,
+  [285] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(95), 19,
+    ACTIONS(100), 19,
       ts_builtin_sym_end,
       sym__newline,
       anon_sym_EQ,
@@ -3535,38 +3643,7 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_start_DASHperiod,
       anon_sym_retries,
       anon_sym_RBRACK,
-  [301] = 12,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(97), 1,
-      ts_builtin_sym_end,
-    ACTIONS(99), 1,
-      sym__newline,
-    ACTIONS(102), 1,
-      anon_sym_image,
-    ACTIONS(105), 1,
-      anon_sym_param,
-    ACTIONS(108), 1,
-      anon_sym_secret,
-    ACTIONS(111), 1,
-      sym_default,
-    STATE(9), 1,
-      aux_sym_source_file_repeat1,
-    STATE(221), 1,
-      sym_role,
-    ACTIONS(114), 3,
-      anon_sym_base,
-      anon_sym_builder,
-      anon_sym_runtime,
-    STATE(226), 5,
-      sym__declaration,
-      sym_image_declaration,
-      sym_param_declaration,
-      sym_secret_declaration,
-      sym_stage_declaration,
-  [344] = 12,
+  [313] = 12,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -3579,60 +3656,91 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_secret,
     ACTIONS(17), 1,
       sym_default,
-    ACTIONS(117), 1,
+    ACTIONS(102), 1,
       ts_builtin_sym_end,
-    ACTIONS(119), 1,
+    ACTIONS(104), 1,
       sym__newline,
-    STATE(9), 1,
+    STATE(10), 1,
       aux_sym_source_file_repeat1,
-    STATE(221), 1,
+    STATE(232), 1,
       sym_role,
     ACTIONS(19), 3,
       anon_sym_base,
       anon_sym_builder,
       anon_sym_runtime,
-    STATE(182), 5,
+    STATE(220), 5,
       sym__declaration,
       sym_image_declaration,
       sym_param_declaration,
       sym_secret_declaration,
       sym_stage_declaration,
-  [387] = 12,
+  [356] = 12,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(123), 1,
+    ACTIONS(106), 1,
+      ts_builtin_sym_end,
+    ACTIONS(108), 1,
+      sym__newline,
+    ACTIONS(111), 1,
+      anon_sym_image,
+    ACTIONS(114), 1,
+      anon_sym_param,
+    ACTIONS(117), 1,
+      anon_sym_secret,
+    ACTIONS(120), 1,
+      sym_default,
+    STATE(10), 1,
+      aux_sym_source_file_repeat1,
+    STATE(232), 1,
+      sym_role,
+    ACTIONS(123), 3,
+      anon_sym_base,
+      anon_sym_builder,
+      anon_sym_runtime,
+    STATE(247), 5,
+      sym__declaration,
+      sym_image_declaration,
+      sym_param_declaration,
+      sym_secret_declaration,
+      sym_stage_declaration,
+  [399] = 12,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(128), 1,
       anon_sym_chown,
-    ACTIONS(125), 1,
+    ACTIONS(130), 1,
       anon_sym_chmod,
-    ACTIONS(127), 1,
+    ACTIONS(132), 1,
       sym_path,
-    ACTIONS(129), 1,
+    ACTIONS(134), 1,
       anon_sym_DQUOTE,
-    ACTIONS(131), 1,
+    ACTIONS(136), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
     STATE(16), 1,
       aux_sym_copy_step_repeat1,
-    STATE(70), 1,
+    STATE(79), 1,
       aux_sym_copy_step_repeat2,
-    ACTIONS(121), 2,
+    ACTIONS(126), 2,
       sym__newline,
       anon_sym_RBRACE,
-    STATE(144), 2,
+    STATE(156), 2,
       sym_chown_option,
       sym_chmod_option,
-    STATE(81), 4,
+    STATE(83), 4,
       sym__path,
       sym__string,
       sym_string,
       sym_raw_string,
-  [429] = 3,
+  [441] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(24), 13,
+    ACTIONS(56), 14,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_user,
@@ -3646,498 +3754,541 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_cmd,
       anon_sym_healthcheck,
       anon_sym_produce,
-  [451] = 10,
+      anon_sym_toolchain,
+  [464] = 10,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(133), 1,
-      sym__newline,
-    ACTIONS(136), 1,
-      anon_sym_RBRACE,
     ACTIONS(138), 1,
+      sym__newline,
+    ACTIONS(140), 1,
+      anon_sym_RBRACE,
+    ACTIONS(142), 1,
       anon_sym_libc,
-    ACTIONS(141), 1,
-      anon_sym_shell,
     ACTIONS(144), 1,
+      anon_sym_shell,
+    ACTIONS(146), 1,
       anon_sym_passwd,
-    ACTIONS(147), 1,
+    ACTIONS(148), 1,
       anon_sym_user,
-    STATE(13), 1,
+    STATE(15), 1,
       aux_sym_capabilities_repeat1,
-    STATE(220), 5,
+    STATE(187), 5,
       sym__capability,
       sym_libc_capability,
       sym_shell_capability,
       sym_passwd_capability,
       sym_user_capability,
-  [486] = 10,
+  [499] = 10,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(150), 1,
       sym__newline,
-    ACTIONS(152), 1,
+    ACTIONS(153), 1,
       anon_sym_RBRACE,
-    ACTIONS(154), 1,
+    ACTIONS(155), 1,
       anon_sym_libc,
-    ACTIONS(156), 1,
-      anon_sym_shell,
     ACTIONS(158), 1,
+      anon_sym_shell,
+    ACTIONS(161), 1,
       anon_sym_passwd,
-    ACTIONS(160), 1,
+    ACTIONS(164), 1,
       anon_sym_user,
-    STATE(13), 1,
+    STATE(14), 1,
       aux_sym_capabilities_repeat1,
-    STATE(207), 5,
+    STATE(246), 5,
       sym__capability,
       sym_libc_capability,
       sym_shell_capability,
       sym_passwd_capability,
       sym_user_capability,
-  [521] = 10,
+  [534] = 10,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(154), 1,
+    ACTIONS(142), 1,
       anon_sym_libc,
-    ACTIONS(156), 1,
+    ACTIONS(144), 1,
       anon_sym_shell,
-    ACTIONS(158), 1,
+    ACTIONS(146), 1,
       anon_sym_passwd,
-    ACTIONS(160), 1,
+    ACTIONS(148), 1,
       anon_sym_user,
-    ACTIONS(162), 1,
+    ACTIONS(167), 1,
       sym__newline,
-    ACTIONS(164), 1,
+    ACTIONS(169), 1,
       anon_sym_RBRACE,
     STATE(14), 1,
       aux_sym_capabilities_repeat1,
-    STATE(195), 5,
+    STATE(215), 5,
       sym__capability,
       sym_libc_capability,
       sym_shell_capability,
       sym_passwd_capability,
       sym_user_capability,
-  [556] = 9,
+  [569] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(170), 1,
+    ACTIONS(175), 1,
       sym_path,
-    ACTIONS(173), 1,
+    ACTIONS(178), 1,
       anon_sym_DQUOTE,
-    ACTIONS(176), 1,
+    ACTIONS(181), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
     STATE(16), 1,
       aux_sym_copy_step_repeat1,
-    ACTIONS(166), 2,
+    ACTIONS(171), 2,
       sym__newline,
       anon_sym_RBRACE,
-    ACTIONS(168), 2,
+    ACTIONS(173), 2,
       anon_sym_chown,
       anon_sym_chmod,
-    STATE(81), 4,
+    STATE(83), 4,
       sym__path,
       sym__string,
       sym_string,
       sym_raw_string,
-  [589] = 9,
+  [602] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(179), 1,
+    ACTIONS(184), 1,
       sym__newline,
-    ACTIONS(181), 1,
+    ACTIONS(186), 1,
       sym_identifier,
-    ACTIONS(183), 1,
+    ACTIONS(188), 1,
       anon_sym_RBRACK,
-    ACTIONS(185), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(51), 1,
+    STATE(20), 1,
       aux_sym_enum_type_repeat1,
-    STATE(167), 5,
+    STATE(131), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [621] = 9,
+  [634] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(181), 1,
-      sym_identifier,
-    ACTIONS(183), 1,
-      anon_sym_RBRACK,
-    ACTIONS(185), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(189), 1,
-      sym__newline,
-    STATE(31), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(165), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [653] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(181), 1,
-      sym_identifier,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(191), 1,
-      sym__newline,
-    ACTIONS(193), 1,
-      anon_sym_RBRACK,
-    STATE(22), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(125), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [685] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(197), 1,
+    ACTIONS(196), 1,
       aux_sym_number_token1,
-    ACTIONS(195), 2,
+    ACTIONS(194), 2,
       anon_sym_true,
       anon_sym_false,
-    STATE(204), 6,
+    STATE(200), 6,
       sym__value,
       sym_boolean,
       sym_number,
       sym__string,
       sym_string,
       sym_raw_string,
-  [713] = 7,
+  [662] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(185), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(197), 1,
+    ACTIONS(196), 1,
       aux_sym_number_token1,
-    ACTIONS(195), 2,
+    ACTIONS(194), 2,
       anon_sym_true,
       anon_sym_false,
-    STATE(190), 6,
+    STATE(217), 6,
       sym__value,
       sym_boolean,
       sym_number,
       sym__string,
       sym_string,
       sym_raw_string,
-  [741] = 9,
+  [690] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(181), 1,
+    ACTIONS(186), 1,
       sym_identifier,
-    ACTIONS(185), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(199), 1,
+    ACTIONS(198), 1,
+      sym__newline,
+    ACTIONS(200), 1,
       anon_sym_RBRACK,
-    STATE(51), 1,
+    STATE(57), 1,
       aux_sym_enum_type_repeat1,
-    STATE(120), 5,
+    STATE(114), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [773] = 9,
+  [722] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(181), 1,
-      sym_identifier,
-    ACTIONS(185), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(201), 1,
+    ACTIONS(196), 1,
+      aux_sym_number_token1,
+    ACTIONS(194), 2,
+      anon_sym_true,
+      anon_sym_false,
+    STATE(172), 6,
+      sym__value,
+      sym_boolean,
+      sym_number,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [750] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(186), 1,
+      sym_identifier,
+    ACTIONS(190), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(192), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(202), 1,
       sym__newline,
-    ACTIONS(203), 1,
+    ACTIONS(204), 1,
       anon_sym_RBRACK,
-    STATE(24), 1,
+    STATE(23), 1,
       aux_sym_enum_type_repeat1,
-    STATE(162), 5,
+    STATE(177), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [805] = 9,
+  [782] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(181), 1,
+    ACTIONS(186), 1,
       sym_identifier,
-    ACTIONS(185), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(205), 1,
+    ACTIONS(198), 1,
+      sym__newline,
+    ACTIONS(206), 1,
       anon_sym_RBRACK,
-    STATE(51), 1,
+    STATE(57), 1,
       aux_sym_enum_type_repeat1,
-    STATE(165), 5,
+    STATE(168), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [837] = 9,
+  [814] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(181), 1,
+    ACTIONS(186), 1,
       sym_identifier,
-    ACTIONS(185), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(205), 1,
+    ACTIONS(206), 1,
       anon_sym_RBRACK,
-    ACTIONS(207), 1,
+    ACTIONS(208), 1,
+      sym__newline,
+    STATE(26), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(168), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [846] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(186), 1,
+      sym_identifier,
+    ACTIONS(190), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(192), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(206), 1,
+      anon_sym_RBRACK,
+    ACTIONS(210), 1,
       sym__newline,
     STATE(27), 1,
       aux_sym_enum_type_repeat1,
-    STATE(165), 5,
+    STATE(177), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [869] = 9,
+  [878] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(181), 1,
+    ACTIONS(186), 1,
       sym_identifier,
-    ACTIONS(185), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(205), 1,
-      anon_sym_RBRACK,
-    ACTIONS(209), 1,
+    ACTIONS(198), 1,
       sym__newline,
-    STATE(28), 1,
+    ACTIONS(212), 1,
+      anon_sym_RBRACK,
+    STATE(57), 1,
       aux_sym_enum_type_repeat1,
-    STATE(162), 5,
+    STATE(171), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [901] = 9,
+  [910] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(181), 1,
+    ACTIONS(186), 1,
       sym_identifier,
-    ACTIONS(185), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(211), 1,
-      anon_sym_RBRACK,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(167), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [933] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
+    ACTIONS(198), 1,
       sym__newline,
-    ACTIONS(181), 1,
-      sym_identifier,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(211), 1,
+    ACTIONS(212), 1,
       anon_sym_RBRACK,
-    STATE(51), 1,
+    STATE(57), 1,
       aux_sym_enum_type_repeat1,
-    STATE(165), 5,
+    STATE(168), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [965] = 9,
+  [942] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(181), 1,
+    ACTIONS(186), 1,
       sym_identifier,
-    ACTIONS(185), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(211), 1,
+    ACTIONS(212), 1,
       anon_sym_RBRACK,
-    ACTIONS(213), 1,
+    ACTIONS(214), 1,
       sym__newline,
-    STATE(17), 1,
+    STATE(30), 1,
       aux_sym_enum_type_repeat1,
-    STATE(165), 5,
+    STATE(168), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [997] = 9,
+  [974] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(181), 1,
+    ACTIONS(186), 1,
       sym_identifier,
-    ACTIONS(185), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(211), 1,
+    ACTIONS(212), 1,
       anon_sym_RBRACK,
-    ACTIONS(215), 1,
+    ACTIONS(216), 1,
       sym__newline,
-    STATE(32), 1,
+    STATE(31), 1,
       aux_sym_enum_type_repeat1,
-    STATE(162), 5,
+    STATE(177), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1029] = 9,
+  [1006] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(181), 1,
+    ACTIONS(186), 1,
       sym_identifier,
-    ACTIONS(185), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(217), 1,
-      anon_sym_RBRACK,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(167), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1061] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
+    ACTIONS(198), 1,
       sym__newline,
-    ACTIONS(181), 1,
-      sym_identifier,
-    ACTIONS(183), 1,
+    ACTIONS(218), 1,
       anon_sym_RBRACK,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(51), 1,
+    STATE(57), 1,
       aux_sym_enum_type_repeat1,
-    STATE(165), 5,
+    STATE(171), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1093] = 7,
+  [1038] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(185), 1,
+    ACTIONS(186), 1,
+      sym_identifier,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(197), 1,
-      aux_sym_number_token1,
-    ACTIONS(195), 2,
-      anon_sym_true,
-      anon_sym_false,
-    STATE(164), 6,
-      sym__value,
-      sym_boolean,
-      sym_number,
+    ACTIONS(198), 1,
+      sym__newline,
+    ACTIONS(218), 1,
+      anon_sym_RBRACK,
+    STATE(57), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(168), 5,
+      sym__command_argument,
+      sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1121] = 4,
+  [1070] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(221), 1,
+    ACTIONS(186), 1,
+      sym_identifier,
+    ACTIONS(190), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(192), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(218), 1,
+      anon_sym_RBRACK,
+    ACTIONS(220), 1,
+      sym__newline,
+    STATE(33), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(168), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1102] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(186), 1,
+      sym_identifier,
+    ACTIONS(190), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(192), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(198), 1,
+      sym__newline,
+    ACTIONS(222), 1,
+      anon_sym_RBRACK,
+    STATE(57), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(171), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1134] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(186), 1,
+      sym_identifier,
+    ACTIONS(190), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(192), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(198), 1,
+      sym__newline,
+    STATE(57), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(168), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1163] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(186), 1,
+      sym_identifier,
+    ACTIONS(190), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(192), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(224), 1,
+      sym__newline,
+    STATE(34), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(177), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1192] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(228), 1,
       anon_sym_DOT,
-    ACTIONS(219), 9,
+    ACTIONS(226), 9,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_COMMA,
@@ -4147,156 +4298,114 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_start_DASHperiod,
       anon_sym_retries,
       anon_sym_RBRACK,
-  [1142] = 7,
+  [1213] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(181), 1,
+    ACTIONS(186), 1,
       sym_identifier,
-    ACTIONS(185), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(223), 1,
+    ACTIONS(230), 1,
       anon_sym_LBRACK,
-    STATE(61), 6,
+    STATE(62), 6,
       sym__command,
       sym_command_list,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1169] = 7,
+  [1240] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(181), 1,
+    ACTIONS(186), 1,
       sym_identifier,
-    ACTIONS(185), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(223), 1,
+    ACTIONS(230), 1,
       anon_sym_LBRACK,
-    STATE(194), 6,
+    STATE(183), 6,
       sym__command,
       sym_command_list,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1196] = 8,
+  [1267] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(181), 1,
+    ACTIONS(186), 1,
       sym_identifier,
-    ACTIONS(185), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(225), 1,
+    ACTIONS(232), 1,
       sym__newline,
     STATE(41), 1,
       aux_sym_enum_type_repeat1,
-    STATE(165), 5,
+    STATE(168), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1225] = 7,
+  [1296] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(181), 1,
+    ACTIONS(186), 1,
       sym_identifier,
-    ACTIONS(185), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(223), 1,
+    ACTIONS(230), 1,
       anon_sym_LBRACK,
-    STATE(191), 6,
+    STATE(208), 6,
       sym__command,
       sym_command_list,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1252] = 8,
+  [1323] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(181), 1,
+    ACTIONS(186), 1,
       sym_identifier,
-    ACTIONS(185), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(51), 1,
+    ACTIONS(198), 1,
+      sym__newline,
+    STATE(57), 1,
       aux_sym_enum_type_repeat1,
-    STATE(165), 5,
+    STATE(171), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1281] = 8,
+  [1352] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(181), 1,
-      sym_identifier,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(227), 1,
-      sym__newline,
-    STATE(39), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(162), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1310] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(181), 1,
-      sym_identifier,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(167), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1339] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(229), 9,
+    ACTIONS(234), 9,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_COMMA,
@@ -4306,12 +4415,12 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_start_DASHperiod,
       anon_sym_retries,
       anon_sym_RBRACK,
-  [1357] = 3,
+  [1370] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(97), 9,
+    ACTIONS(106), 9,
       ts_builtin_sym_end,
       sym__newline,
       anon_sym_image,
@@ -4321,234 +4430,363 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_base,
       anon_sym_builder,
       anon_sym_runtime,
-  [1375] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(231), 1,
-      sym__newline,
-    ACTIONS(233), 1,
-      anon_sym_RPAREN,
-    STATE(62), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(163), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1402] = 6,
+  [1388] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     STATE(52), 1,
       aux_sym_healthcheck_step_repeat1,
-    STATE(92), 1,
+    STATE(106), 1,
       sym_healthcheck_option,
-    ACTIONS(235), 2,
+    ACTIONS(236), 2,
       sym__newline,
       anon_sym_RBRACE,
-    ACTIONS(237), 4,
+    ACTIONS(238), 4,
       anon_sym_interval,
       anon_sym_timeout,
       anon_sym_start_DASHperiod,
       anon_sym_retries,
-  [1425] = 8,
+  [1411] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(185), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(239), 1,
+    ACTIONS(240), 1,
+      sym__newline,
+    ACTIONS(242), 1,
       anon_sym_RPAREN,
-    STATE(51), 1,
+    STATE(48), 1,
       aux_sym_enum_type_repeat1,
-    STATE(159), 3,
+    STATE(169), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1452] = 8,
+  [1438] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(185), 1,
+    ACTIONS(246), 1,
+      anon_sym_secret,
+    ACTIONS(248), 1,
+      anon_sym_cache,
+    ACTIONS(250), 1,
+      sym_ssh_mount,
+    STATE(51), 1,
+      aux_sym_run_step_repeat1,
+    ACTIONS(244), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    STATE(129), 2,
+      sym_cache_mount,
+      sym_secret_mount,
+  [1465] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(239), 1,
+    ACTIONS(198), 1,
+      sym__newline,
+    ACTIONS(252), 1,
       anon_sym_RPAREN,
-    ACTIONS(241), 1,
+    STATE(57), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(164), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1492] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(190), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(192), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(198), 1,
+      sym__newline,
+    ACTIONS(252), 1,
+      anon_sym_RPAREN,
+    STATE(57), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(166), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1519] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(190), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(192), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(252), 1,
+      anon_sym_RPAREN,
+    ACTIONS(254), 1,
       sym__newline,
     STATE(53), 1,
       aux_sym_enum_type_repeat1,
-    STATE(168), 3,
+    STATE(166), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1479] = 8,
+  [1546] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(185), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(239), 1,
+    ACTIONS(252), 1,
       anon_sym_RPAREN,
-    ACTIONS(243), 1,
+    ACTIONS(256), 1,
       sym__newline,
     STATE(54), 1,
       aux_sym_enum_type_repeat1,
-    STATE(163), 3,
+    STATE(169), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1506] = 8,
+  [1573] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(247), 1,
+    ACTIONS(260), 1,
       anon_sym_secret,
-    ACTIONS(250), 1,
+    ACTIONS(263), 1,
       anon_sym_cache,
-    ACTIONS(253), 1,
+    ACTIONS(266), 1,
       sym_ssh_mount,
-    STATE(49), 1,
+    STATE(51), 1,
       aux_sym_run_step_repeat1,
-    ACTIONS(245), 2,
+    ACTIONS(258), 2,
       sym__newline,
       anon_sym_RBRACE,
-    STATE(126), 2,
+    STATE(129), 2,
       sym_cache_mount,
       sym_secret_mount,
-  [1533] = 8,
+  [1600] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(179), 1,
+    STATE(52), 1,
+      aux_sym_healthcheck_step_repeat1,
+    STATE(106), 1,
+      sym_healthcheck_option,
+    ACTIONS(269), 2,
       sym__newline,
-    ACTIONS(185), 1,
+      anon_sym_RBRACE,
+    ACTIONS(271), 4,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [1623] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(239), 1,
+    ACTIONS(198), 1,
+      sym__newline,
+    ACTIONS(274), 1,
       anon_sym_RPAREN,
-    STATE(51), 1,
+    STATE(57), 1,
       aux_sym_enum_type_repeat1,
-    STATE(168), 3,
+    STATE(164), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1560] = 6,
+  [1650] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(256), 1,
-      sym__newline,
-    ACTIONS(261), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    STATE(51), 1,
+    ACTIONS(192), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(198), 1,
+      sym__newline,
+    ACTIONS(274), 1,
+      anon_sym_RPAREN,
+    STATE(57), 1,
       aux_sym_enum_type_repeat1,
-    ACTIONS(259), 5,
+    STATE(166), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1677] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(190), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(192), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(274), 1,
+      anon_sym_RPAREN,
+    ACTIONS(276), 1,
+      sym__newline,
+    STATE(59), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(166), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1704] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(190), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(192), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(278), 1,
+      sym__newline,
+    ACTIONS(280), 1,
+      anon_sym_RPAREN,
+    STATE(64), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(169), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1731] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(282), 1,
+      sym__newline,
+    ACTIONS(287), 1,
+      anon_sym_DQUOTE,
+    STATE(57), 1,
+      aux_sym_enum_type_repeat1,
+    ACTIONS(285), 5,
       sym_identifier,
       anon_sym_COMMA,
       anon_sym_RPAREN,
       anon_sym_RBRACK,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-  [1583] = 6,
+  [1754] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    STATE(52), 1,
-      aux_sym_healthcheck_step_repeat1,
-    STATE(92), 1,
-      sym_healthcheck_option,
-    ACTIONS(263), 2,
+    ACTIONS(289), 1,
+      sym_path,
+    ACTIONS(291), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(293), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(295), 1,
+      sym__artifact_copy_marker,
+    STATE(60), 4,
+      sym__path,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1779] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(190), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(192), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(198), 1,
+      sym__newline,
+    ACTIONS(297), 1,
+      anon_sym_RPAREN,
+    STATE(57), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(164), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1806] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(134), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(136), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(299), 1,
+      sym_path,
+    STATE(11), 1,
+      aux_sym_copy_step_repeat1,
+    STATE(83), 4,
+      sym__path,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1831] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(246), 1,
+      anon_sym_secret,
+    ACTIONS(248), 1,
+      anon_sym_cache,
+    ACTIONS(250), 1,
+      sym_ssh_mount,
+    STATE(46), 1,
+      aux_sym_run_step_repeat1,
+    ACTIONS(301), 2,
       sym__newline,
       anon_sym_RBRACE,
-    ACTIONS(265), 4,
+    STATE(129), 2,
+      sym_cache_mount,
+      sym_secret_mount,
+  [1858] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    STATE(44), 1,
+      aux_sym_healthcheck_step_repeat1,
+    STATE(106), 1,
+      sym_healthcheck_option,
+    ACTIONS(303), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    ACTIONS(238), 4,
       anon_sym_interval,
       anon_sym_timeout,
       anon_sym_start_DASHperiod,
       anon_sym_retries,
-  [1606] = 8,
+  [1881] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(268), 1,
-      anon_sym_RPAREN,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(159), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1633] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(268), 1,
-      anon_sym_RPAREN,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(168), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1660] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(270), 1,
-      anon_sym_RPAREN,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(159), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1687] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(272), 8,
+    ACTIONS(305), 8,
       ts_builtin_sym_end,
       sym__newline,
       anon_sym_RBRACE,
@@ -4557,798 +4795,494 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_timeout,
       anon_sym_start_DASHperiod,
       anon_sym_retries,
-  [1704] = 7,
+  [1898] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(274), 1,
-      sym_path,
-    ACTIONS(276), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(278), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(280), 1,
-      sym__artifact_copy_marker,
-    STATE(60), 4,
-      sym__path,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1729] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(282), 1,
+    ACTIONS(198), 1,
       sym__newline,
-    ACTIONS(284), 1,
+    ACTIONS(242), 1,
       anon_sym_RPAREN,
-    STATE(50), 1,
+    STATE(57), 1,
       aux_sym_enum_type_repeat1,
-    STATE(163), 3,
+    STATE(166), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1756] = 8,
+  [1925] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(185), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(284), 1,
+    ACTIONS(242), 1,
       anon_sym_RPAREN,
-    ACTIONS(286), 1,
+    ACTIONS(307), 1,
       sym__newline,
-    STATE(46), 1,
+    STATE(47), 1,
       aux_sym_enum_type_repeat1,
-    STATE(168), 3,
+    STATE(166), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1783] = 7,
+  [1952] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(129), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(131), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(288), 1,
-      sym_path,
-    STATE(11), 1,
-      aux_sym_copy_step_repeat1,
-    STATE(81), 4,
-      sym__path,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1808] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    STATE(45), 1,
-      aux_sym_healthcheck_step_repeat1,
-    STATE(92), 1,
-      sym_healthcheck_option,
-    ACTIONS(290), 2,
+    ACTIONS(198), 1,
       sym__newline,
-      anon_sym_RBRACE,
-    ACTIONS(237), 4,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [1831] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(284), 1,
-      anon_sym_RPAREN,
-    STATE(51), 1,
+    STATE(57), 1,
       aux_sym_enum_type_repeat1,
-    STATE(168), 3,
+    STATE(164), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1858] = 8,
+  [1976] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(268), 1,
-      anon_sym_RPAREN,
-    ACTIONS(292), 1,
-      sym__newline,
-    STATE(55), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(168), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1885] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(296), 1,
-      anon_sym_secret,
-    ACTIONS(298), 1,
-      anon_sym_cache,
-    ACTIONS(300), 1,
-      sym_ssh_mount,
-    STATE(49), 1,
-      aux_sym_run_step_repeat1,
-    ACTIONS(294), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-    STATE(126), 2,
-      sym_cache_mount,
-      sym_secret_mount,
-  [1912] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(296), 1,
-      anon_sym_secret,
-    ACTIONS(298), 1,
-      anon_sym_cache,
-    ACTIONS(300), 1,
-      sym_ssh_mount,
-    STATE(64), 1,
-      aux_sym_run_step_repeat1,
-    ACTIONS(302), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-    STATE(126), 2,
-      sym_cache_mount,
-      sym_secret_mount,
-  [1939] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(304), 1,
-      sym_path,
-    STATE(74), 4,
-      sym__path,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1961] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(91), 3,
+    ACTIONS(96), 3,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(306), 4,
+    ACTIONS(309), 4,
       anon_sym_chown,
       anon_sym_chmod,
       sym_path,
       anon_sym_DQUOTE,
-  [1979] = 7,
+  [1994] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(185), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(308), 1,
-      sym__newline,
-    STATE(72), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(163), 3,
+    ACTIONS(311), 1,
+      sym_path,
+    STATE(188), 4,
+      sym__path,
       sym__string,
       sym_string,
       sym_raw_string,
-  [2003] = 7,
+  [2016] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(185), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(310), 1,
+    ACTIONS(198), 1,
       sym__newline,
-    STATE(79), 1,
+    STATE(57), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(166), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2040] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(190), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(192), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(313), 1,
+      sym__newline,
+    STATE(66), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(166), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2064] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(190), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(192), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(315), 1,
+      sym__newline,
+    STATE(81), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(125), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2088] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(190), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(192), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(317), 1,
+      sym__newline,
+    STATE(69), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(169), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2112] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(321), 1,
+      anon_sym_chown,
+    ACTIONS(323), 1,
+      anon_sym_chmod,
+    STATE(78), 1,
+      aux_sym_copy_step_repeat2,
+    ACTIONS(319), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    STATE(156), 2,
+      sym_chown_option,
+      sym_chmod_option,
+  [2136] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(327), 1,
+      anon_sym_chown,
+    ACTIONS(330), 1,
+      anon_sym_chmod,
+    STATE(74), 1,
+      aux_sym_copy_step_repeat2,
+    ACTIONS(325), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    STATE(156), 2,
+      sym_chown_option,
+      sym_chmod_option,
+  [2160] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(190), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(192), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(333), 1,
+      sym_path,
+    STATE(124), 4,
+      sym__path,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2182] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(190), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(192), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(335), 1,
+      sym_path,
+    STATE(73), 4,
+      sym__path,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2204] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(190), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(192), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(337), 1,
+      sym_path,
+    STATE(191), 4,
+      sym__path,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2226] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(321), 1,
+      anon_sym_chown,
+    ACTIONS(323), 1,
+      anon_sym_chmod,
+    STATE(74), 1,
+      aux_sym_copy_step_repeat2,
+    ACTIONS(339), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    STATE(156), 2,
+      sym_chown_option,
+      sym_chmod_option,
+  [2250] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(321), 1,
+      anon_sym_chown,
+    ACTIONS(323), 1,
+      anon_sym_chmod,
+    STATE(74), 1,
+      aux_sym_copy_step_repeat2,
+    ACTIONS(341), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    STATE(156), 2,
+      sym_chown_option,
+      sym_chmod_option,
+  [2274] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(345), 1,
+      anon_sym_env,
+    ACTIONS(347), 1,
+      anon_sym_to,
+    ACTIONS(343), 5,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_secret,
+      anon_sym_cache,
+      sym_ssh_mount,
+  [2294] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(190), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(192), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(198), 1,
+      sym__newline,
+    STATE(57), 1,
       aux_sym_enum_type_repeat1,
     STATE(116), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [2027] = 7,
+  [2318] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(314), 1,
-      anon_sym_chown,
-    ACTIONS(316), 1,
-      anon_sym_chmod,
-    STATE(86), 1,
-      aux_sym_copy_step_repeat2,
-    ACTIONS(312), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-    STATE(144), 2,
-      sym_chown_option,
-      sym_chmod_option,
-  [2051] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(320), 1,
-      anon_sym_env,
-    ACTIONS(322), 1,
-      anon_sym_to,
-    ACTIONS(318), 5,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_secret,
-      anon_sym_cache,
-      sym_ssh_mount,
-  [2071] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(185), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(168), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2095] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(324), 1,
-      sym__newline,
-    STATE(77), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(168), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2119] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(314), 1,
-      anon_sym_chown,
-    ACTIONS(316), 1,
-      anon_sym_chmod,
-    STATE(78), 1,
-      aux_sym_copy_step_repeat2,
-    ACTIONS(326), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-    STATE(144), 2,
-      sym_chown_option,
-      sym_chmod_option,
-  [2143] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(328), 1,
+    ACTIONS(349), 1,
       sym_path,
-    STATE(118), 4,
+    STATE(190), 4,
       sym__path,
       sym__string,
       sym_string,
       sym_raw_string,
-  [2165] = 6,
+  [2340] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(351), 3,
+      sym__newline,
+      anon_sym_RBRACE,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(330), 1,
+    ACTIONS(353), 4,
+      anon_sym_chown,
+      anon_sym_chmod,
       sym_path,
-    STATE(185), 4,
+      anon_sym_DQUOTE,
+  [2358] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(190), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(192), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(355), 1,
+      sym_path,
+    STATE(92), 4,
       sym__path,
       sym__string,
       sym_string,
       sym_raw_string,
-  [2187] = 7,
+  [2380] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(159), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2211] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(314), 1,
-      anon_sym_chown,
-    ACTIONS(316), 1,
-      anon_sym_chmod,
-    STATE(86), 1,
-      aux_sym_copy_step_repeat2,
-    ACTIONS(332), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-    STATE(144), 2,
-      sym_chown_option,
-      sym_chmod_option,
-  [2235] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(115), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2259] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(334), 1,
-      sym_path,
-    STATE(186), 4,
-      sym__path,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2281] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(336), 3,
+    ACTIONS(100), 3,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(338), 4,
+    ACTIONS(357), 4,
       anon_sym_chown,
       anon_sym_chmod,
       sym_path,
       anon_sym_DQUOTE,
-  [2299] = 6,
+  [2398] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(340), 1,
-      sym_path,
-    STATE(94), 4,
-      sym__path,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2321] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(95), 3,
+    ACTIONS(94), 3,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(342), 4,
+    ACTIONS(359), 4,
       anon_sym_chown,
       anon_sym_chmod,
       sym_path,
       anon_sym_DQUOTE,
-  [2339] = 4,
+  [2416] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(89), 3,
+    ACTIONS(98), 3,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(344), 4,
+    ACTIONS(361), 4,
       anon_sym_chown,
       anon_sym_chmod,
       sym_path,
       anon_sym_DQUOTE,
-  [2357] = 4,
+  [2434] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(93), 3,
+    ACTIONS(363), 6,
       sym__newline,
       anon_sym_RBRACE,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(346), 4,
-      anon_sym_chown,
-      anon_sym_chmod,
-      sym_path,
-      anon_sym_DQUOTE,
-  [2375] = 7,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2449] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(350), 1,
-      anon_sym_chown,
-    ACTIONS(353), 1,
-      anon_sym_chmod,
-    STATE(86), 1,
-      aux_sym_copy_step_repeat2,
-    ACTIONS(348), 2,
+    ACTIONS(365), 6,
       sym__newline,
       anon_sym_RBRACE,
-    STATE(144), 2,
-      sym_chown_option,
-      sym_chmod_option,
-  [2399] = 6,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2464] = 6,
+    ACTIONS(367), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(369), 1,
+      sym_string_content,
+    ACTIONS(371), 1,
+      sym_escape_sequence,
+    ACTIONS(373), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(102), 2,
+      sym_interpolation,
+      aux_sym_string_repeat1,
+  [2485] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(185), 1,
+    ACTIONS(190), 1,
       anon_sym_DQUOTE,
-    ACTIONS(187), 1,
+    ACTIONS(192), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(356), 1,
-      sym_label_key,
+    ACTIONS(375), 1,
+      sym_identifier,
     STATE(218), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [2420] = 6,
-    ACTIONS(358), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(360), 1,
-      sym_string_content,
-    ACTIONS(362), 1,
-      sym_escape_sequence,
-    ACTIONS(364), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(103), 2,
-      sym_interpolation,
-      aux_sym_string_repeat1,
-  [2441] = 3,
+  [2506] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(366), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2456] = 6,
-    ACTIONS(364), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(368), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(370), 1,
-      sym_string_content,
-    ACTIONS(372), 1,
-      sym_escape_sequence,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(88), 2,
-      sym_interpolation,
-      aux_sym_string_repeat1,
-  [2477] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(376), 1,
-      anon_sym_enum,
-    STATE(150), 2,
-      sym_primitive_type,
-      sym_enum_type,
-    ACTIONS(374), 3,
-      anon_sym_string,
-      anon_sym_bool,
-      anon_sym_int,
-  [2496] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(378), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2511] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(380), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2526] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(384), 1,
+    ACTIONS(379), 1,
       sym_locked,
-    ACTIONS(382), 5,
+    ACTIONS(377), 5,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_secret,
       anon_sym_cache,
       sym_ssh_mount,
-  [2543] = 6,
+  [2523] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(386), 1,
-      sym_identifier,
-    STATE(203), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2564] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(388), 6,
+    ACTIONS(381), 6,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_interval,
       anon_sym_timeout,
       anon_sym_start_DASHperiod,
       anon_sym_retries,
-  [2579] = 3,
+  [2538] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(390), 6,
+    ACTIONS(383), 6,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_interval,
       anon_sym_timeout,
       anon_sym_start_DASHperiod,
       anon_sym_retries,
-  [2594] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(392), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2609] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(394), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2624] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(396), 1,
-      sym_identifier,
-    STATE(177), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2645] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(398), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2660] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(136), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_libc,
-      anon_sym_shell,
-      anon_sym_passwd,
-      anon_sym_user,
-  [2675] = 6,
-    ACTIONS(400), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(402), 1,
-      sym_string_content,
-    ACTIONS(405), 1,
-      sym_escape_sequence,
-    ACTIONS(408), 1,
+  [2553] = 6,
+    ACTIONS(373), 1,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(103), 2,
-      sym_interpolation,
-      aux_sym_string_repeat1,
-  [2696] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(411), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2711] = 6,
-    ACTIONS(360), 1,
-      sym_string_content,
-    ACTIONS(362), 1,
-      sym_escape_sequence,
-    ACTIONS(364), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(413), 1,
+    ACTIONS(385), 1,
       anon_sym_DQUOTE2,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(103), 2,
-      sym_interpolation,
-      aux_sym_string_repeat1,
-  [2732] = 6,
-    ACTIONS(364), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(415), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(417), 1,
+    ACTIONS(387), 1,
       sym_string_content,
-    ACTIONS(419), 1,
-      sym_escape_sequence,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(107), 2,
-      sym_interpolation,
-      aux_sym_string_repeat1,
-  [2753] = 6,
-    ACTIONS(360), 1,
-      sym_string_content,
-    ACTIONS(362), 1,
-      sym_escape_sequence,
-    ACTIONS(364), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(421), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(103), 2,
-      sym_interpolation,
-      aux_sym_string_repeat1,
-  [2774] = 6,
-    ACTIONS(364), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(423), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(425), 1,
-      sym_string_content,
-    ACTIONS(427), 1,
+    ACTIONS(389), 1,
       sym_escape_sequence,
     ACTIONS(3), 2,
       sym_comment,
@@ -5356,310 +5290,425 @@ static const uint16_t ts_small_parse_table[] = {
     STATE(105), 2,
       sym_interpolation,
       aux_sym_string_repeat1,
-  [2795] = 3,
+  [2574] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(429), 5,
+    ACTIONS(190), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(192), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(391), 1,
+      sym_identifier,
+    STATE(211), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2595] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(153), 6,
       sym__newline,
       anon_sym_RBRACE,
-      anon_sym_secret,
-      anon_sym_cache,
-      sym_ssh_mount,
-  [2809] = 5,
-    ACTIONS(431), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
-    ACTIONS(433), 1,
-      sym__raw_content,
-    ACTIONS(435), 1,
+      anon_sym_libc,
+      anon_sym_shell,
+      anon_sym_passwd,
+      anon_sym_user,
+  [2610] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(393), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2625] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(395), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2640] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(190), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(192), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(397), 1,
+      sym_label_key,
+    STATE(239), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2661] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(401), 1,
+      anon_sym_enum,
+    STATE(159), 2,
+      sym_primitive_type,
+      sym_enum_type,
+    ACTIONS(399), 3,
+      anon_sym_string,
+      anon_sym_bool,
+      anon_sym_int,
+  [2680] = 6,
+    ACTIONS(373), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(387), 1,
+      sym_string_content,
+    ACTIONS(389), 1,
+      sym_escape_sequence,
+    ACTIONS(403), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(105), 2,
+      sym_interpolation,
+      aux_sym_string_repeat1,
+  [2701] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(405), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2716] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(407), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2731] = 6,
+    ACTIONS(409), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(411), 1,
+      sym_string_content,
+    ACTIONS(414), 1,
+      sym_escape_sequence,
+    ACTIONS(417), 1,
       anon_sym_DOLLAR_LBRACE,
     ACTIONS(3), 2,
       sym_comment,
       sym_doc_comment,
-    STATE(111), 2,
+    STATE(105), 2,
+      sym_interpolation,
+      aux_sym_string_repeat1,
+  [2752] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(420), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2767] = 6,
+    ACTIONS(373), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(422), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(424), 1,
+      sym_string_content,
+    ACTIONS(426), 1,
+      sym_escape_sequence,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(108), 2,
+      sym_interpolation,
+      aux_sym_string_repeat1,
+  [2788] = 6,
+    ACTIONS(373), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(387), 1,
+      sym_string_content,
+    ACTIONS(389), 1,
+      sym_escape_sequence,
+    ACTIONS(428), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(105), 2,
+      sym_interpolation,
+      aux_sym_string_repeat1,
+  [2809] = 6,
+    ACTIONS(373), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(430), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(432), 1,
+      sym_string_content,
+    ACTIONS(434), 1,
+      sym_escape_sequence,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(95), 2,
+      sym_interpolation,
+      aux_sym_string_repeat1,
+  [2830] = 5,
+    ACTIONS(436), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
+    ACTIONS(438), 1,
+      sym__raw_content,
+    ACTIONS(440), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(118), 2,
       sym_interpolation,
       aux_sym_raw_string_repeat1,
-  [2827] = 5,
-    ACTIONS(437), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
-    ACTIONS(439), 1,
+  [2848] = 5,
+    ACTIONS(438), 1,
       sym__raw_content,
+    ACTIONS(440), 1,
+      anon_sym_DOLLAR_LBRACE,
     ACTIONS(442), 1,
-      anon_sym_DOLLAR_LBRACE,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
     ACTIONS(3), 2,
       sym_comment,
       sym_doc_comment,
-    STATE(111), 2,
+    STATE(118), 2,
       sym_interpolation,
       aux_sym_raw_string_repeat1,
-  [2845] = 7,
+  [2866] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(445), 1,
+    ACTIONS(444), 1,
       sym__newline,
+    ACTIONS(446), 1,
+      sym_identifier,
     ACTIONS(448), 1,
-      anon_sym_COMMA,
-    ACTIONS(451), 1,
-      anon_sym_RBRACK,
-    STATE(112), 1,
-      aux_sym_command_list_repeat1,
-    STATE(166), 1,
-      aux_sym_enum_type_repeat1,
-  [2867] = 7,
+      anon_sym_RBRACE,
+    STATE(117), 1,
+      aux_sym_toolchain_step_repeat1,
+    STATE(198), 1,
+      sym_toolchain_option,
+  [2888] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(205), 1,
+    ACTIONS(204), 1,
       anon_sym_RBRACK,
-    ACTIONS(453), 1,
+    ACTIONS(450), 1,
       sym__newline,
-    ACTIONS(455), 1,
+    ACTIONS(452), 1,
       anon_sym_COMMA,
-    STATE(112), 1,
+    STATE(120), 1,
       aux_sym_command_list_repeat1,
-    STATE(156), 1,
+    STATE(146), 1,
       aux_sym_enum_type_repeat1,
-  [2889] = 7,
+  [2910] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(233), 1,
-      anon_sym_RPAREN,
-    ACTIONS(457), 1,
+    ACTIONS(204), 1,
+      anon_sym_RBRACK,
+    ACTIONS(450), 1,
       sym__newline,
-    ACTIONS(459), 1,
+    ACTIONS(452), 1,
       anon_sym_COMMA,
     STATE(121), 1,
-      aux_sym_enum_type_repeat2,
-    STATE(154), 1,
+      aux_sym_command_list_repeat1,
+    STATE(146), 1,
       aux_sym_enum_type_repeat1,
-  [2911] = 7,
+  [2932] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(233), 1,
+    ACTIONS(280), 1,
       anon_sym_RPAREN,
-    ACTIONS(457), 1,
+    ACTIONS(454), 1,
       sym__newline,
-    ACTIONS(459), 1,
+    ACTIONS(456), 1,
       anon_sym_COMMA,
+    STATE(127), 1,
+      aux_sym_enum_type_repeat2,
+    STATE(155), 1,
+      aux_sym_enum_type_repeat1,
+  [2954] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(280), 1,
+      anon_sym_RPAREN,
+    ACTIONS(454), 1,
+      sym__newline,
+    ACTIONS(456), 1,
+      anon_sym_COMMA,
+    STATE(128), 1,
+      aux_sym_enum_type_repeat2,
+    STATE(155), 1,
+      aux_sym_enum_type_repeat1,
+  [2976] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(446), 1,
+      sym_identifier,
+    ACTIONS(458), 1,
+      sym__newline,
+    ACTIONS(460), 1,
+      anon_sym_RBRACE,
     STATE(122), 1,
-      aux_sym_enum_type_repeat2,
-    STATE(154), 1,
-      aux_sym_enum_type_repeat1,
-  [2933] = 7,
+      aux_sym_toolchain_step_repeat1,
+    STATE(207), 1,
+      sym_toolchain_option,
+  [2998] = 5,
+    ACTIONS(462), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
+    ACTIONS(464), 1,
+      sym__raw_content,
+    ACTIONS(467), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(118), 2,
+      sym_interpolation,
+      aux_sym_raw_string_repeat1,
+  [3016] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(461), 1,
-      sym__newline,
-    ACTIONS(463), 1,
-      anon_sym_COMMA,
-    ACTIONS(465), 1,
-      anon_sym_RPAREN,
-    STATE(114), 1,
-      aux_sym_enum_type_repeat2,
-    STATE(137), 1,
-      aux_sym_enum_type_repeat1,
-  [2955] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(467), 5,
+    ACTIONS(470), 5,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_secret,
       anon_sym_cache,
       sym_ssh_mount,
-  [2969] = 3,
+  [3030] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(469), 5,
+    ACTIONS(472), 1,
       sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_secret,
-      anon_sym_cache,
-      sym_ssh_mount,
-  [2983] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(203), 1,
-      anon_sym_RBRACK,
-    ACTIONS(471), 1,
-      sym__newline,
-    ACTIONS(473), 1,
-      anon_sym_COMMA,
-    STATE(112), 1,
-      aux_sym_command_list_repeat1,
-    STATE(136), 1,
-      aux_sym_enum_type_repeat1,
-  [3005] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(203), 1,
-      anon_sym_RBRACK,
-    ACTIONS(471), 1,
-      sym__newline,
-    ACTIONS(473), 1,
-      anon_sym_COMMA,
-    STATE(113), 1,
-      aux_sym_command_list_repeat1,
-    STATE(136), 1,
-      aux_sym_enum_type_repeat1,
-  [3027] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
     ACTIONS(475), 1,
-      sym__newline,
+      anon_sym_COMMA,
     ACTIONS(478), 1,
-      anon_sym_COMMA,
-    ACTIONS(481), 1,
-      anon_sym_RPAREN,
-    STATE(121), 1,
-      aux_sym_enum_type_repeat2,
-    STATE(158), 1,
-      aux_sym_enum_type_repeat1,
-  [3049] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(284), 1,
-      anon_sym_RPAREN,
-    ACTIONS(483), 1,
-      sym__newline,
-    ACTIONS(485), 1,
-      anon_sym_COMMA,
-    STATE(121), 1,
-      aux_sym_enum_type_repeat2,
-    STATE(135), 1,
-      aux_sym_enum_type_repeat1,
-  [3071] = 5,
-    ACTIONS(435), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(487), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
-    ACTIONS(489), 1,
-      sym__raw_content,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(130), 2,
-      sym_interpolation,
-      aux_sym_raw_string_repeat1,
-  [3089] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(141), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [3107] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(199), 1,
       anon_sym_RBRACK,
-    ACTIONS(491), 1,
-      sym__newline,
-    ACTIONS(493), 1,
-      anon_sym_COMMA,
-    STATE(119), 1,
+    STATE(120), 1,
       aux_sym_command_list_repeat1,
-    STATE(143), 1,
+    STATE(170), 1,
       aux_sym_enum_type_repeat1,
-  [3129] = 3,
+  [3052] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(495), 5,
+    ACTIONS(206), 1,
+      anon_sym_RBRACK,
+    ACTIONS(480), 1,
+      sym__newline,
+    ACTIONS(482), 1,
+      anon_sym_COMMA,
+    STATE(120), 1,
+      aux_sym_command_list_repeat1,
+    STATE(151), 1,
+      aux_sym_enum_type_repeat1,
+  [3074] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(484), 1,
+      sym__newline,
+    ACTIONS(487), 1,
+      sym_identifier,
+    ACTIONS(490), 1,
+      anon_sym_RBRACE,
+    STATE(122), 1,
+      aux_sym_toolchain_step_repeat1,
+    STATE(229), 1,
+      sym_toolchain_option,
+  [3096] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(492), 5,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_secret,
       anon_sym_cache,
       sym_ssh_mount,
-  [3143] = 5,
+  [3110] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(185), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(187), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(65), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [3161] = 5,
-    ACTIONS(435), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(497), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
-    ACTIONS(499), 1,
-      sym__raw_content,
-    ACTIONS(3), 2,
+    ACTIONS(494), 5,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_secret,
+      anon_sym_cache,
+      sym_ssh_mount,
+  [3124] = 7,
+    ACTIONS(3), 1,
       sym_comment,
+    ACTIONS(5), 1,
       sym_doc_comment,
-    STATE(129), 2,
-      sym_interpolation,
-      aux_sym_raw_string_repeat1,
-  [3179] = 5,
-    ACTIONS(433), 1,
-      sym__raw_content,
-    ACTIONS(435), 1,
+    ACTIONS(496), 1,
+      sym__newline,
+    ACTIONS(498), 1,
+      anon_sym_COMMA,
+    ACTIONS(500), 1,
+      anon_sym_RPAREN,
+    STATE(115), 1,
+      aux_sym_enum_type_repeat2,
+    STATE(139), 1,
+      aux_sym_enum_type_repeat1,
+  [3146] = 5,
+    ACTIONS(440), 1,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(501), 1,
+    ACTIONS(502), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE2,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(111), 2,
-      sym_interpolation,
-      aux_sym_raw_string_repeat1,
-  [3197] = 5,
-    ACTIONS(433), 1,
-      sym__raw_content,
-    ACTIONS(435), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(503), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(111), 2,
-      sym_interpolation,
-      aux_sym_raw_string_repeat1,
-  [3215] = 5,
-    ACTIONS(435), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(505), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
-    ACTIONS(507), 1,
+    ACTIONS(504), 1,
       sym__raw_content,
     ACTIONS(3), 2,
       sym_comment,
@@ -5667,1262 +5716,1489 @@ static const uint16_t ts_small_parse_table[] = {
     STATE(110), 2,
       sym_interpolation,
       aux_sym_raw_string_repeat1,
-  [3233] = 3,
+  [3164] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(509), 4,
-      ts_builtin_sym_end,
+    ACTIONS(506), 1,
       sym__newline,
-      anon_sym_EQ,
-      sym_required,
-  [3246] = 4,
+    ACTIONS(509), 1,
+      anon_sym_COMMA,
+    ACTIONS(512), 1,
+      anon_sym_RPAREN,
+    STATE(127), 1,
+      aux_sym_enum_type_repeat2,
+    STATE(163), 1,
+      aux_sym_enum_type_repeat1,
+  [3186] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    STATE(225), 1,
+    ACTIONS(242), 1,
+      anon_sym_RPAREN,
+    ACTIONS(514), 1,
+      sym__newline,
+    ACTIONS(516), 1,
+      anon_sym_COMMA,
+    STATE(127), 1,
+      aux_sym_enum_type_repeat2,
+    STATE(148), 1,
+      aux_sym_enum_type_repeat1,
+  [3208] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(518), 5,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_secret,
+      anon_sym_cache,
+      sym_ssh_mount,
+  [3222] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(190), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(192), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    STATE(61), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [3240] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(200), 1,
+      anon_sym_RBRACK,
+    ACTIONS(520), 1,
+      sym__newline,
+    ACTIONS(522), 1,
+      anon_sym_COMMA,
+    STATE(113), 1,
+      aux_sym_command_list_repeat1,
+    STATE(137), 1,
+      aux_sym_enum_type_repeat1,
+  [3262] = 5,
+    ACTIONS(440), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(524), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
+    ACTIONS(526), 1,
+      sym__raw_content,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(133), 2,
+      sym_interpolation,
+      aux_sym_raw_string_repeat1,
+  [3280] = 5,
+    ACTIONS(438), 1,
+      sym__raw_content,
+    ACTIONS(440), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(528), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(118), 2,
+      sym_interpolation,
+      aux_sym_raw_string_repeat1,
+  [3298] = 5,
+    ACTIONS(440), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(530), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
+    ACTIONS(532), 1,
+      sym__raw_content,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(111), 2,
+      sym_interpolation,
+      aux_sym_raw_string_repeat1,
+  [3316] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(190), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(192), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    STATE(154), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [3334] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    STATE(254), 1,
       sym_role,
     ACTIONS(19), 3,
       anon_sym_base,
       anon_sym_builder,
       anon_sym_runtime,
-  [3261] = 3,
+  [3349] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(511), 4,
-      ts_builtin_sym_end,
+    ACTIONS(198), 1,
       sym__newline,
-      anon_sym_EQ,
-      sym_required,
-  [3274] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(239), 1,
-      anon_sym_RPAREN,
-    ACTIONS(513), 1,
-      anon_sym_COMMA,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-  [3293] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(205), 1,
+    ACTIONS(204), 1,
       anon_sym_RBRACK,
-    ACTIONS(515), 1,
+    ACTIONS(534), 1,
       anon_sym_COMMA,
-    STATE(51), 1,
+    STATE(57), 1,
       aux_sym_enum_type_repeat1,
-  [3312] = 6,
+  [3368] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(179), 1,
+    ACTIONS(536), 4,
+      ts_builtin_sym_end,
       sym__newline,
-    ACTIONS(233), 1,
+      anon_sym_EQ,
+      sym_required,
+  [3381] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(198), 1,
+      sym__newline,
+    ACTIONS(280), 1,
       anon_sym_RPAREN,
-    ACTIONS(517), 1,
+    ACTIONS(538), 1,
       anon_sym_COMMA,
-    STATE(51), 1,
+    STATE(57), 1,
       aux_sym_enum_type_repeat1,
-  [3331] = 3,
+  [3400] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(519), 4,
+    ACTIONS(540), 4,
       ts_builtin_sym_end,
       sym__newline,
       anon_sym_EQ,
       sym_required,
-  [3344] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(521), 4,
-      ts_builtin_sym_end,
-      sym__newline,
-      anon_sym_EQ,
-      sym_required,
-  [3357] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    STATE(192), 1,
-      sym_libc,
-    ACTIONS(523), 3,
-      anon_sym_none,
-      anon_sym_glibc,
-      anon_sym_musl,
-  [3372] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(527), 1,
-      anon_sym_LBRACE,
-    STATE(184), 1,
-      sym_capabilities,
-    ACTIONS(525), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [3389] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    STATE(213), 1,
-      sym_linkage,
-    ACTIONS(529), 3,
-      anon_sym_glibc,
-      anon_sym_musl,
-      anon_sym_static,
-  [3404] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(203), 1,
-      anon_sym_RBRACK,
-    ACTIONS(531), 1,
-      anon_sym_COMMA,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-  [3423] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(533), 4,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_chown,
-      anon_sym_chmod,
-  [3436] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(535), 4,
-      ts_builtin_sym_end,
-      sym__newline,
-      anon_sym_EQ,
-      sym_required,
-  [3449] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(537), 4,
-      ts_builtin_sym_end,
-      sym__newline,
-      anon_sym_EQ,
-      sym_required,
-  [3462] = 3,
-    ACTIONS(541), 1,
+  [3413] = 3,
+    ACTIONS(544), 1,
       sym_string_content,
     ACTIONS(3), 2,
       sym_comment,
       sym_doc_comment,
-    ACTIONS(539), 3,
+    ACTIONS(542), 3,
       anon_sym_DQUOTE2,
       sym_escape_sequence,
       anon_sym_DOLLAR_LBRACE,
-  [3475] = 3,
+  [3426] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(543), 4,
+    ACTIONS(546), 4,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_chown,
       anon_sym_chmod,
-  [3488] = 3,
+  [3439] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(545), 4,
+    ACTIONS(548), 4,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_chown,
       anon_sym_chmod,
-  [3501] = 5,
+  [3452] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(549), 1,
-      anon_sym_EQ,
-    ACTIONS(551), 1,
-      sym_required,
-    ACTIONS(547), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [3518] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(553), 4,
+    ACTIONS(550), 4,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_chown,
       anon_sym_chmod,
-  [3531] = 3,
+  [3465] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(555), 4,
-      ts_builtin_sym_end,
-      sym__newline,
-      anon_sym_RBRACE,
-      sym_required,
-  [3544] = 3,
+    STATE(210), 1,
+      sym_libc,
+    ACTIONS(552), 3,
+      anon_sym_none,
+      anon_sym_glibc,
+      anon_sym_musl,
+  [3480] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(557), 4,
-      ts_builtin_sym_end,
+    ACTIONS(198), 1,
       sym__newline,
-      anon_sym_EQ,
-      sym_required,
-  [3557] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(284), 1,
-      anon_sym_RPAREN,
-    ACTIONS(559), 1,
+    ACTIONS(206), 1,
+      anon_sym_RBRACK,
+    ACTIONS(554), 1,
       anon_sym_COMMA,
-    STATE(51), 1,
+    STATE(57), 1,
       aux_sym_enum_type_repeat1,
-  [3576] = 5,
+  [3499] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(563), 1,
+    STATE(226), 1,
+      sym_linkage,
+    ACTIONS(556), 3,
+      anon_sym_glibc,
+      anon_sym_musl,
+      anon_sym_static,
+  [3514] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(198), 1,
+      sym__newline,
+    ACTIONS(252), 1,
+      anon_sym_RPAREN,
+    ACTIONS(558), 1,
+      anon_sym_COMMA,
+    STATE(57), 1,
+      aux_sym_enum_type_repeat1,
+  [3533] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(560), 4,
+      ts_builtin_sym_end,
+      sym__newline,
+      anon_sym_EQ,
+      sym_required,
+  [3546] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(562), 4,
+      ts_builtin_sym_end,
+      sym__newline,
+      anon_sym_EQ,
+      sym_required,
+  [3559] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(198), 1,
+      sym__newline,
+    ACTIONS(212), 1,
+      anon_sym_RBRACK,
+    ACTIONS(564), 1,
+      anon_sym_COMMA,
+    STATE(57), 1,
+      aux_sym_enum_type_repeat1,
+  [3578] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(566), 4,
+      ts_builtin_sym_end,
+      sym__newline,
+      anon_sym_EQ,
+      sym_required,
+  [3591] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(568), 4,
+      ts_builtin_sym_end,
+      sym__newline,
+      anon_sym_RBRACE,
+      sym_required,
+  [3604] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(572), 1,
+      anon_sym_LBRACE,
+    STATE(203), 1,
+      sym_capabilities,
+    ACTIONS(570), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [3621] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(198), 1,
+      sym__newline,
+    ACTIONS(242), 1,
+      anon_sym_RPAREN,
+    ACTIONS(574), 1,
+      anon_sym_COMMA,
+    STATE(57), 1,
+      aux_sym_enum_type_repeat1,
+  [3640] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(576), 4,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_chown,
+      anon_sym_chmod,
+  [3653] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(580), 1,
       anon_sym_exe,
-    STATE(237), 1,
+    STATE(244), 1,
       sym_artifact_kind,
-    ACTIONS(561), 2,
+    ACTIONS(578), 2,
       anon_sym_file,
       anon_sym_dir,
-  [3593] = 6,
+  [3670] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(211), 1,
-      anon_sym_RBRACK,
-    ACTIONS(565), 1,
-      anon_sym_COMMA,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-  [3612] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(567), 1,
-      aux_sym_number_token1,
-    ACTIONS(569), 1,
-      sym_duration,
-    STATE(98), 1,
-      sym_number,
-  [3628] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(179), 1,
-      sym__newline,
-    ACTIONS(571), 1,
-      anon_sym_COMMA,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-  [3644] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(573), 3,
-      sym__newline,
-      anon_sym_COMMA,
-      anon_sym_RPAREN,
-  [3656] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    STATE(174), 1,
-      sym_yes_no,
-    ACTIONS(575), 2,
-      anon_sym_yes,
-      anon_sym_no,
-  [3670] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    STATE(200), 1,
-      sym_yes_no,
-    ACTIONS(575), 2,
-      anon_sym_yes,
-      anon_sym_no,
-  [3684] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(451), 3,
-      sym__newline,
-      anon_sym_COMMA,
-      anon_sym_RBRACK,
-  [3696] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(481), 3,
-      sym__newline,
-      anon_sym_COMMA,
-      anon_sym_RPAREN,
-  [3708] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(579), 1,
-      sym_required,
-    ACTIONS(577), 2,
+    ACTIONS(582), 4,
       ts_builtin_sym_end,
       sym__newline,
-  [3722] = 3,
+      anon_sym_EQ,
+      sym_required,
+  [3683] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(581), 3,
+    ACTIONS(586), 1,
+      anon_sym_EQ,
+    ACTIONS(588), 1,
+      sym_required,
+    ACTIONS(584), 2,
+      ts_builtin_sym_end,
       sym__newline,
-      anon_sym_COMMA,
-      anon_sym_RBRACK,
-  [3734] = 5,
+  [3700] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(179), 1,
+    ACTIONS(590), 4,
+      ts_builtin_sym_end,
       sym__newline,
-    ACTIONS(583), 1,
+      anon_sym_EQ,
+      sym_required,
+  [3713] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(359), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(94), 2,
+      sym_path,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+  [3727] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    STATE(199), 1,
+      sym_yes_no,
+    ACTIONS(592), 2,
+      anon_sym_yes,
+      anon_sym_no,
+  [3741] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(198), 1,
+      sym__newline,
+    ACTIONS(594), 1,
       anon_sym_COMMA,
-    STATE(51), 1,
+    STATE(57), 1,
       aux_sym_enum_type_repeat1,
-  [3750] = 3,
+  [3757] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(585), 3,
-      sym__newline,
-      anon_sym_COMMA,
-      anon_sym_RBRACK,
-  [3762] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(587), 3,
+    ACTIONS(596), 3,
       sym__newline,
       anon_sym_COMMA,
       anon_sym_RPAREN,
-  [3774] = 4,
+  [3769] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(342), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(95), 2,
-      sym_path,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-  [3788] = 4,
+    ACTIONS(598), 3,
+      sym__newline,
+      sym_identifier,
+      anon_sym_RBRACE,
+  [3781] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(344), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(89), 2,
-      sym_path,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-  [3802] = 4,
+    ACTIONS(600), 3,
+      sym__newline,
+      anon_sym_COMMA,
+      anon_sym_RPAREN,
+  [3793] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(346), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(93), 2,
-      sym_path,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-  [3816] = 4,
+    ACTIONS(604), 1,
+      anon_sym_LBRACE,
+    ACTIONS(602), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [3807] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(306), 1,
+    ACTIONS(606), 3,
+      sym__newline,
+      anon_sym_COMMA,
+      anon_sym_RBRACK,
+  [3819] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(512), 3,
+      sym__newline,
+      anon_sym_COMMA,
+      anon_sym_RPAREN,
+  [3831] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(198), 1,
+      sym__newline,
+    ACTIONS(608), 1,
+      anon_sym_COMMA,
+    STATE(57), 1,
+      aux_sym_enum_type_repeat1,
+  [3847] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(610), 3,
+      sym__newline,
+      anon_sym_COMMA,
+      anon_sym_RBRACK,
+  [3859] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(614), 1,
+      sym_required,
+    ACTIONS(612), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [3873] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(357), 1,
       anon_sym_DQUOTE,
-    ACTIONS(91), 2,
+    ACTIONS(100), 2,
       sym_path,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-  [3830] = 3,
-    ACTIONS(541), 1,
+  [3887] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(361), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(98), 2,
+      sym_path,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+  [3901] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(309), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(96), 2,
+      sym_path,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+  [3915] = 3,
+    ACTIONS(544), 1,
       sym__raw_content,
     ACTIONS(3), 2,
       sym_comment,
       sym_doc_comment,
-    ACTIONS(539), 2,
+    ACTIONS(542), 2,
       anon_sym_DQUOTE_DQUOTE_DQUOTE2,
       anon_sym_DOLLAR_LBRACE,
-  [3842] = 3,
+  [3927] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(589), 2,
+    ACTIONS(478), 3,
       sym__newline,
-      anon_sym_RBRACE,
-  [3853] = 3,
+      anon_sym_COMMA,
+      anon_sym_RBRACK,
+  [3939] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(591), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [3864] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(593), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [3875] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(595), 1,
-      anon_sym_LBRACE,
-    STATE(199), 1,
-      sym_block,
-  [3888] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(597), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [3899] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(599), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [3910] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(601), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [3921] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(603), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [3932] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(605), 1,
-      ts_builtin_sym_end,
-    ACTIONS(607), 1,
-      sym__newline,
-  [3945] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(609), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [3956] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(611), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [3967] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(613), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [3978] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(615), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [3989] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(61), 1,
-      anon_sym_RBRACE,
-    ACTIONS(617), 1,
-      sym__newline,
-  [4002] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(619), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [4013] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(621), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [4024] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(623), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [4035] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(625), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [4046] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(627), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [4057] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(629), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [4068] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(631), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [4079] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(152), 1,
-      anon_sym_RBRACE,
-    ACTIONS(633), 1,
-      sym__newline,
-  [4092] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(635), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [4103] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(617), 1,
-      sym__newline,
-    ACTIONS(637), 1,
-      anon_sym_RBRACE,
-  [4116] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(639), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [4127] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(641), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [4138] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(643), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [4149] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(181), 1,
-      sym_identifier,
-    STATE(232), 1,
-      sym_artifact_reference,
-  [4162] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(645), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [4173] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(595), 1,
-      anon_sym_LBRACE,
-    STATE(179), 1,
-      sym_block,
-  [4186] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(647), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [4197] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(649), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [4208] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(651), 1,
+    ACTIONS(616), 1,
       aux_sym_number_token1,
-    STATE(151), 1,
+    ACTIONS(618), 1,
+      sym_duration,
+    STATE(89), 1,
+      sym_number,
+  [3955] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    STATE(184), 1,
+      sym_yes_no,
+    ACTIONS(592), 2,
+      anon_sym_yes,
+      anon_sym_no,
+  [3969] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(620), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [3980] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(622), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [3991] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(624), 1,
+      sym__newline,
+    ACTIONS(626), 1,
+      anon_sym_RBRACE,
+  [4004] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(628), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4015] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(630), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4026] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(632), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [4037] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(634), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4048] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(169), 1,
+      anon_sym_RBRACE,
+    ACTIONS(636), 1,
+      sym__newline,
+  [4061] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(638), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4072] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(640), 1,
+      aux_sym_number_token1,
+    STATE(144), 1,
       sym_mode,
-  [4221] = 4,
+  [4085] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(633), 1,
-      sym__newline,
-    ACTIONS(653), 1,
-      anon_sym_RBRACE,
-  [4234] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(117), 1,
-      ts_builtin_sym_end,
-    ACTIONS(607), 1,
-      sym__newline,
-  [4247] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(655), 2,
+    ACTIONS(642), 2,
       sym__newline,
       anon_sym_RBRACE,
-  [4258] = 3,
+  [4096] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(657), 1,
-      aux_sym_artifact_reference_token1,
-  [4268] = 3,
+    ACTIONS(644), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4107] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(659), 1,
-      anon_sym_EQ,
-  [4278] = 3,
+    ACTIONS(646), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4118] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(661), 1,
-      anon_sym_RPAREN,
-  [4288] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(663), 1,
-      anon_sym_RPAREN,
-  [4298] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(665), 1,
-      anon_sym_LPAREN,
-  [4308] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(667), 1,
-      ts_builtin_sym_end,
-  [4318] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(669), 1,
+    ACTIONS(186), 1,
       sym_identifier,
-  [4328] = 3,
+    STATE(257), 1,
+      sym_artifact_reference,
+  [4131] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(671), 1,
-      anon_sym_EQ,
-  [4338] = 3,
+    ACTIONS(648), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [4142] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(673), 1,
-      anon_sym_EQ,
+    ACTIONS(650), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [4153] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(51), 1,
+      anon_sym_RBRACE,
+    ACTIONS(624), 1,
+      sym__newline,
+  [4166] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(652), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4177] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(654), 1,
+      sym__newline,
+    ACTIONS(656), 1,
+      anon_sym_RBRACE,
+  [4190] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(658), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4201] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(660), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4212] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(662), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [4223] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(664), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [4234] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(666), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [4245] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(668), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4256] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(670), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4267] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(672), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [4278] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(654), 1,
+      sym__newline,
+    ACTIONS(674), 1,
+      anon_sym_RBRACE,
+  [4291] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(676), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4302] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(678), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [4313] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(680), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4324] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(682), 1,
+      anon_sym_LBRACE,
+    STATE(206), 1,
+      sym_block,
+  [4337] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(684), 2,
+      sym__newline,
+      anon_sym_RBRACE,
   [4348] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(675), 1,
-      anon_sym_from,
-  [4358] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(633), 1,
+    ACTIONS(686), 2,
+      ts_builtin_sym_end,
       sym__newline,
-  [4368] = 3,
+  [4359] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(677), 1,
-      sym_identifier,
-  [4378] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(617), 1,
+    ACTIONS(688), 2,
+      ts_builtin_sym_end,
       sym__newline,
-  [4388] = 3,
+  [4370] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(679), 1,
-      anon_sym_EQ,
-  [4398] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(681), 1,
-      sym_identifier,
-  [4408] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(683), 1,
-      sym_identifier,
-  [4418] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(607), 1,
+    ACTIONS(636), 1,
       sym__newline,
-  [4428] = 3,
+    ACTIONS(690), 1,
+      anon_sym_RBRACE,
+  [4383] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(685), 1,
-      sym_identifier,
-  [4438] = 3,
+    ACTIONS(692), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [4394] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(687), 1,
-      anon_sym_LPAREN,
-  [4448] = 3,
+    ACTIONS(694), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4405] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(689), 1,
+    ACTIONS(682), 1,
+      anon_sym_LBRACE,
+    STATE(201), 1,
+      sym_block,
+  [4418] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(102), 1,
+      ts_builtin_sym_end,
+    ACTIONS(696), 1,
+      sym__newline,
+  [4431] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(696), 1,
+      sym__newline,
+    ACTIONS(698), 1,
+      ts_builtin_sym_end,
+  [4444] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(700), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [4455] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(702), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4466] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(704), 1,
       sym_owner,
-  [4458] = 3,
+  [4476] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(691), 1,
+    ACTIONS(706), 1,
+      sym_identifier,
+  [4486] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(708), 1,
+      anon_sym_RPAREN,
+  [4496] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(710), 1,
+      anon_sym_RPAREN,
+  [4506] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(712), 1,
+      ts_builtin_sym_end,
+  [4516] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(714), 1,
+      anon_sym_RBRACE2,
+  [4526] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(654), 1,
+      sym__newline,
+  [4536] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(716), 1,
+      sym_identifier,
+  [4546] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(718), 1,
+      aux_sym_artifact_reference_token1,
+  [4556] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(720), 1,
+      sym_identifier,
+  [4566] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(722), 1,
+      sym_owner,
+  [4576] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(724), 1,
       anon_sym_COLON,
-  [4468] = 3,
+  [4586] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(693), 1,
-      sym_owner,
-  [4478] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(695), 1,
-      anon_sym_to,
-  [4488] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(697), 1,
+    ACTIONS(726), 1,
       aux_sym_interpolation_token1,
-  [4498] = 3,
+  [4596] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(699), 1,
+    ACTIONS(728), 1,
       sym_identifier,
-  [4508] = 3,
+  [4606] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(701), 1,
+    ACTIONS(730), 1,
       sym_identifier,
-  [4518] = 3,
+  [4616] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(703), 1,
-      anon_sym_from,
-  [4528] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(705), 1,
+    ACTIONS(732), 1,
       anon_sym_EQ,
-  [4538] = 3,
+  [4626] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(707), 1,
-      anon_sym_COLON,
-  [4548] = 3,
+    ACTIONS(734), 1,
+      anon_sym_EQ,
+  [4636] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(709), 1,
+    ACTIONS(736), 1,
       sym_port,
-  [4558] = 3,
+  [4646] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(711), 1,
-      sym_owner,
-  [4568] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(713), 1,
-      anon_sym_RBRACE2,
-  [4578] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(715), 1,
-      sym_identifier,
-  [4588] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(717), 1,
-      anon_sym_RBRACE2,
-  [4598] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(719), 1,
-      sym_identifier,
-  [4608] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(721), 1,
-      sym_identifier,
-  [4618] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(723), 1,
-      aux_sym_interpolation_token1,
-  [4628] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(725), 1,
+    ACTIONS(738), 1,
       anon_sym_EQ,
+  [4656] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(740), 1,
+      anon_sym_EQ,
+  [4666] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(742), 1,
+      anon_sym_LPAREN,
+  [4676] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(744), 1,
+      anon_sym_EQ,
+  [4686] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(624), 1,
+      sym__newline,
+  [4696] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(636), 1,
+      sym__newline,
+  [4706] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(696), 1,
+      sym__newline,
+  [4716] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(746), 1,
+      anon_sym_COLON,
+  [4726] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(748), 1,
+      sym_owner,
+  [4736] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(750), 1,
+      sym_identifier,
+  [4746] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(752), 1,
+      sym_identifier,
+  [4756] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(754), 1,
+      sym_identifier,
+  [4766] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(756), 1,
+      anon_sym_EQ,
+  [4776] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(758), 1,
+      sym_identifier,
+  [4786] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(760), 1,
+      sym_identifier,
+  [4796] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(762), 1,
+      anon_sym_RBRACE2,
+  [4806] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(764), 1,
+      anon_sym_to,
+  [4816] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(766), 1,
+      anon_sym_LPAREN,
+  [4826] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(768), 1,
+      anon_sym_from,
+  [4836] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(770), 1,
+      sym_identifier,
+  [4846] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(772), 1,
+      aux_sym_interpolation_token1,
+  [4856] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(774), 1,
+      anon_sym_from,
 };
 
 static const uint32_t ts_small_parse_table_map[] = {
   [SMALL_STATE(2)] = 0,
-  [SMALL_STATE(3)] = 63,
-  [SMALL_STATE(4)] = 126,
-  [SMALL_STATE(5)] = 189,
-  [SMALL_STATE(6)] = 217,
-  [SMALL_STATE(7)] = 245,
-  [SMALL_STATE(8)] = 273,
-  [SMALL_STATE(9)] = 301,
-  [SMALL_STATE(10)] = 344,
-  [SMALL_STATE(11)] = 387,
-  [SMALL_STATE(12)] = 429,
-  [SMALL_STATE(13)] = 451,
-  [SMALL_STATE(14)] = 486,
-  [SMALL_STATE(15)] = 521,
-  [SMALL_STATE(16)] = 556,
-  [SMALL_STATE(17)] = 589,
-  [SMALL_STATE(18)] = 621,
-  [SMALL_STATE(19)] = 653,
-  [SMALL_STATE(20)] = 685,
-  [SMALL_STATE(21)] = 713,
-  [SMALL_STATE(22)] = 741,
-  [SMALL_STATE(23)] = 773,
-  [SMALL_STATE(24)] = 805,
-  [SMALL_STATE(25)] = 837,
-  [SMALL_STATE(26)] = 869,
-  [SMALL_STATE(27)] = 901,
-  [SMALL_STATE(28)] = 933,
-  [SMALL_STATE(29)] = 965,
-  [SMALL_STATE(30)] = 997,
-  [SMALL_STATE(31)] = 1029,
-  [SMALL_STATE(32)] = 1061,
-  [SMALL_STATE(33)] = 1093,
-  [SMALL_STATE(34)] = 1121,
-  [SMALL_STATE(35)] = 1142,
-  [SMALL_STATE(36)] = 1169,
-  [SMALL_STATE(37)] = 1196,
-  [SMALL_STATE(38)] = 1225,
-  [SMALL_STATE(39)] = 1252,
-  [SMALL_STATE(40)] = 1281,
-  [SMALL_STATE(41)] = 1310,
-  [SMALL_STATE(42)] = 1339,
-  [SMALL_STATE(43)] = 1357,
-  [SMALL_STATE(44)] = 1375,
-  [SMALL_STATE(45)] = 1402,
-  [SMALL_STATE(46)] = 1425,
-  [SMALL_STATE(47)] = 1452,
-  [SMALL_STATE(48)] = 1479,
-  [SMALL_STATE(49)] = 1506,
-  [SMALL_STATE(50)] = 1533,
-  [SMALL_STATE(51)] = 1560,
-  [SMALL_STATE(52)] = 1583,
-  [SMALL_STATE(53)] = 1606,
-  [SMALL_STATE(54)] = 1633,
-  [SMALL_STATE(55)] = 1660,
-  [SMALL_STATE(56)] = 1687,
-  [SMALL_STATE(57)] = 1704,
-  [SMALL_STATE(58)] = 1729,
-  [SMALL_STATE(59)] = 1756,
-  [SMALL_STATE(60)] = 1783,
-  [SMALL_STATE(61)] = 1808,
-  [SMALL_STATE(62)] = 1831,
-  [SMALL_STATE(63)] = 1858,
-  [SMALL_STATE(64)] = 1885,
-  [SMALL_STATE(65)] = 1912,
-  [SMALL_STATE(66)] = 1939,
-  [SMALL_STATE(67)] = 1961,
-  [SMALL_STATE(68)] = 1979,
-  [SMALL_STATE(69)] = 2003,
-  [SMALL_STATE(70)] = 2027,
-  [SMALL_STATE(71)] = 2051,
-  [SMALL_STATE(72)] = 2071,
-  [SMALL_STATE(73)] = 2095,
-  [SMALL_STATE(74)] = 2119,
-  [SMALL_STATE(75)] = 2143,
-  [SMALL_STATE(76)] = 2165,
-  [SMALL_STATE(77)] = 2187,
-  [SMALL_STATE(78)] = 2211,
-  [SMALL_STATE(79)] = 2235,
-  [SMALL_STATE(80)] = 2259,
-  [SMALL_STATE(81)] = 2281,
-  [SMALL_STATE(82)] = 2299,
-  [SMALL_STATE(83)] = 2321,
-  [SMALL_STATE(84)] = 2339,
-  [SMALL_STATE(85)] = 2357,
-  [SMALL_STATE(86)] = 2375,
-  [SMALL_STATE(87)] = 2399,
-  [SMALL_STATE(88)] = 2420,
-  [SMALL_STATE(89)] = 2441,
-  [SMALL_STATE(90)] = 2456,
-  [SMALL_STATE(91)] = 2477,
-  [SMALL_STATE(92)] = 2496,
-  [SMALL_STATE(93)] = 2511,
-  [SMALL_STATE(94)] = 2526,
-  [SMALL_STATE(95)] = 2543,
-  [SMALL_STATE(96)] = 2564,
-  [SMALL_STATE(97)] = 2579,
-  [SMALL_STATE(98)] = 2594,
-  [SMALL_STATE(99)] = 2609,
-  [SMALL_STATE(100)] = 2624,
-  [SMALL_STATE(101)] = 2645,
-  [SMALL_STATE(102)] = 2660,
-  [SMALL_STATE(103)] = 2675,
-  [SMALL_STATE(104)] = 2696,
-  [SMALL_STATE(105)] = 2711,
-  [SMALL_STATE(106)] = 2732,
-  [SMALL_STATE(107)] = 2753,
-  [SMALL_STATE(108)] = 2774,
-  [SMALL_STATE(109)] = 2795,
-  [SMALL_STATE(110)] = 2809,
-  [SMALL_STATE(111)] = 2827,
-  [SMALL_STATE(112)] = 2845,
-  [SMALL_STATE(113)] = 2867,
-  [SMALL_STATE(114)] = 2889,
-  [SMALL_STATE(115)] = 2911,
-  [SMALL_STATE(116)] = 2933,
-  [SMALL_STATE(117)] = 2955,
-  [SMALL_STATE(118)] = 2969,
-  [SMALL_STATE(119)] = 2983,
-  [SMALL_STATE(120)] = 3005,
-  [SMALL_STATE(121)] = 3027,
-  [SMALL_STATE(122)] = 3049,
-  [SMALL_STATE(123)] = 3071,
-  [SMALL_STATE(124)] = 3089,
-  [SMALL_STATE(125)] = 3107,
-  [SMALL_STATE(126)] = 3129,
-  [SMALL_STATE(127)] = 3143,
-  [SMALL_STATE(128)] = 3161,
-  [SMALL_STATE(129)] = 3179,
-  [SMALL_STATE(130)] = 3197,
-  [SMALL_STATE(131)] = 3215,
-  [SMALL_STATE(132)] = 3233,
-  [SMALL_STATE(133)] = 3246,
-  [SMALL_STATE(134)] = 3261,
-  [SMALL_STATE(135)] = 3274,
-  [SMALL_STATE(136)] = 3293,
-  [SMALL_STATE(137)] = 3312,
-  [SMALL_STATE(138)] = 3331,
-  [SMALL_STATE(139)] = 3344,
-  [SMALL_STATE(140)] = 3357,
-  [SMALL_STATE(141)] = 3372,
-  [SMALL_STATE(142)] = 3389,
-  [SMALL_STATE(143)] = 3404,
-  [SMALL_STATE(144)] = 3423,
-  [SMALL_STATE(145)] = 3436,
-  [SMALL_STATE(146)] = 3449,
-  [SMALL_STATE(147)] = 3462,
-  [SMALL_STATE(148)] = 3475,
-  [SMALL_STATE(149)] = 3488,
-  [SMALL_STATE(150)] = 3501,
-  [SMALL_STATE(151)] = 3518,
-  [SMALL_STATE(152)] = 3531,
-  [SMALL_STATE(153)] = 3544,
-  [SMALL_STATE(154)] = 3557,
-  [SMALL_STATE(155)] = 3576,
-  [SMALL_STATE(156)] = 3593,
-  [SMALL_STATE(157)] = 3612,
-  [SMALL_STATE(158)] = 3628,
-  [SMALL_STATE(159)] = 3644,
-  [SMALL_STATE(160)] = 3656,
-  [SMALL_STATE(161)] = 3670,
-  [SMALL_STATE(162)] = 3684,
-  [SMALL_STATE(163)] = 3696,
-  [SMALL_STATE(164)] = 3708,
-  [SMALL_STATE(165)] = 3722,
-  [SMALL_STATE(166)] = 3734,
-  [SMALL_STATE(167)] = 3750,
-  [SMALL_STATE(168)] = 3762,
-  [SMALL_STATE(169)] = 3774,
-  [SMALL_STATE(170)] = 3788,
-  [SMALL_STATE(171)] = 3802,
-  [SMALL_STATE(172)] = 3816,
-  [SMALL_STATE(173)] = 3830,
-  [SMALL_STATE(174)] = 3842,
-  [SMALL_STATE(175)] = 3853,
-  [SMALL_STATE(176)] = 3864,
-  [SMALL_STATE(177)] = 3875,
-  [SMALL_STATE(178)] = 3888,
-  [SMALL_STATE(179)] = 3899,
-  [SMALL_STATE(180)] = 3910,
-  [SMALL_STATE(181)] = 3921,
-  [SMALL_STATE(182)] = 3932,
-  [SMALL_STATE(183)] = 3945,
-  [SMALL_STATE(184)] = 3956,
-  [SMALL_STATE(185)] = 3967,
-  [SMALL_STATE(186)] = 3978,
-  [SMALL_STATE(187)] = 3989,
-  [SMALL_STATE(188)] = 4002,
-  [SMALL_STATE(189)] = 4013,
-  [SMALL_STATE(190)] = 4024,
-  [SMALL_STATE(191)] = 4035,
-  [SMALL_STATE(192)] = 4046,
-  [SMALL_STATE(193)] = 4057,
-  [SMALL_STATE(194)] = 4068,
-  [SMALL_STATE(195)] = 4079,
-  [SMALL_STATE(196)] = 4092,
-  [SMALL_STATE(197)] = 4103,
-  [SMALL_STATE(198)] = 4116,
-  [SMALL_STATE(199)] = 4127,
-  [SMALL_STATE(200)] = 4138,
-  [SMALL_STATE(201)] = 4149,
-  [SMALL_STATE(202)] = 4162,
-  [SMALL_STATE(203)] = 4173,
-  [SMALL_STATE(204)] = 4186,
-  [SMALL_STATE(205)] = 4197,
-  [SMALL_STATE(206)] = 4208,
-  [SMALL_STATE(207)] = 4221,
-  [SMALL_STATE(208)] = 4234,
-  [SMALL_STATE(209)] = 4247,
-  [SMALL_STATE(210)] = 4258,
-  [SMALL_STATE(211)] = 4268,
-  [SMALL_STATE(212)] = 4278,
-  [SMALL_STATE(213)] = 4288,
-  [SMALL_STATE(214)] = 4298,
-  [SMALL_STATE(215)] = 4308,
-  [SMALL_STATE(216)] = 4318,
-  [SMALL_STATE(217)] = 4328,
-  [SMALL_STATE(218)] = 4338,
-  [SMALL_STATE(219)] = 4348,
-  [SMALL_STATE(220)] = 4358,
-  [SMALL_STATE(221)] = 4368,
-  [SMALL_STATE(222)] = 4378,
-  [SMALL_STATE(223)] = 4388,
-  [SMALL_STATE(224)] = 4398,
-  [SMALL_STATE(225)] = 4408,
-  [SMALL_STATE(226)] = 4418,
-  [SMALL_STATE(227)] = 4428,
-  [SMALL_STATE(228)] = 4438,
-  [SMALL_STATE(229)] = 4448,
-  [SMALL_STATE(230)] = 4458,
-  [SMALL_STATE(231)] = 4468,
-  [SMALL_STATE(232)] = 4478,
-  [SMALL_STATE(233)] = 4488,
-  [SMALL_STATE(234)] = 4498,
-  [SMALL_STATE(235)] = 4508,
-  [SMALL_STATE(236)] = 4518,
-  [SMALL_STATE(237)] = 4528,
-  [SMALL_STATE(238)] = 4538,
-  [SMALL_STATE(239)] = 4548,
-  [SMALL_STATE(240)] = 4558,
-  [SMALL_STATE(241)] = 4568,
-  [SMALL_STATE(242)] = 4578,
-  [SMALL_STATE(243)] = 4588,
-  [SMALL_STATE(244)] = 4598,
-  [SMALL_STATE(245)] = 4608,
-  [SMALL_STATE(246)] = 4618,
-  [SMALL_STATE(247)] = 4628,
+  [SMALL_STATE(3)] = 67,
+  [SMALL_STATE(4)] = 134,
+  [SMALL_STATE(5)] = 201,
+  [SMALL_STATE(6)] = 229,
+  [SMALL_STATE(7)] = 257,
+  [SMALL_STATE(8)] = 285,
+  [SMALL_STATE(9)] = 313,
+  [SMALL_STATE(10)] = 356,
+  [SMALL_STATE(11)] = 399,
+  [SMALL_STATE(12)] = 441,
+  [SMALL_STATE(13)] = 464,
+  [SMALL_STATE(14)] = 499,
+  [SMALL_STATE(15)] = 534,
+  [SMALL_STATE(16)] = 569,
+  [SMALL_STATE(17)] = 602,
+  [SMALL_STATE(18)] = 634,
+  [SMALL_STATE(19)] = 662,
+  [SMALL_STATE(20)] = 690,
+  [SMALL_STATE(21)] = 722,
+  [SMALL_STATE(22)] = 750,
+  [SMALL_STATE(23)] = 782,
+  [SMALL_STATE(24)] = 814,
+  [SMALL_STATE(25)] = 846,
+  [SMALL_STATE(26)] = 878,
+  [SMALL_STATE(27)] = 910,
+  [SMALL_STATE(28)] = 942,
+  [SMALL_STATE(29)] = 974,
+  [SMALL_STATE(30)] = 1006,
+  [SMALL_STATE(31)] = 1038,
+  [SMALL_STATE(32)] = 1070,
+  [SMALL_STATE(33)] = 1102,
+  [SMALL_STATE(34)] = 1134,
+  [SMALL_STATE(35)] = 1163,
+  [SMALL_STATE(36)] = 1192,
+  [SMALL_STATE(37)] = 1213,
+  [SMALL_STATE(38)] = 1240,
+  [SMALL_STATE(39)] = 1267,
+  [SMALL_STATE(40)] = 1296,
+  [SMALL_STATE(41)] = 1323,
+  [SMALL_STATE(42)] = 1352,
+  [SMALL_STATE(43)] = 1370,
+  [SMALL_STATE(44)] = 1388,
+  [SMALL_STATE(45)] = 1411,
+  [SMALL_STATE(46)] = 1438,
+  [SMALL_STATE(47)] = 1465,
+  [SMALL_STATE(48)] = 1492,
+  [SMALL_STATE(49)] = 1519,
+  [SMALL_STATE(50)] = 1546,
+  [SMALL_STATE(51)] = 1573,
+  [SMALL_STATE(52)] = 1600,
+  [SMALL_STATE(53)] = 1623,
+  [SMALL_STATE(54)] = 1650,
+  [SMALL_STATE(55)] = 1677,
+  [SMALL_STATE(56)] = 1704,
+  [SMALL_STATE(57)] = 1731,
+  [SMALL_STATE(58)] = 1754,
+  [SMALL_STATE(59)] = 1779,
+  [SMALL_STATE(60)] = 1806,
+  [SMALL_STATE(61)] = 1831,
+  [SMALL_STATE(62)] = 1858,
+  [SMALL_STATE(63)] = 1881,
+  [SMALL_STATE(64)] = 1898,
+  [SMALL_STATE(65)] = 1925,
+  [SMALL_STATE(66)] = 1952,
+  [SMALL_STATE(67)] = 1976,
+  [SMALL_STATE(68)] = 1994,
+  [SMALL_STATE(69)] = 2016,
+  [SMALL_STATE(70)] = 2040,
+  [SMALL_STATE(71)] = 2064,
+  [SMALL_STATE(72)] = 2088,
+  [SMALL_STATE(73)] = 2112,
+  [SMALL_STATE(74)] = 2136,
+  [SMALL_STATE(75)] = 2160,
+  [SMALL_STATE(76)] = 2182,
+  [SMALL_STATE(77)] = 2204,
+  [SMALL_STATE(78)] = 2226,
+  [SMALL_STATE(79)] = 2250,
+  [SMALL_STATE(80)] = 2274,
+  [SMALL_STATE(81)] = 2294,
+  [SMALL_STATE(82)] = 2318,
+  [SMALL_STATE(83)] = 2340,
+  [SMALL_STATE(84)] = 2358,
+  [SMALL_STATE(85)] = 2380,
+  [SMALL_STATE(86)] = 2398,
+  [SMALL_STATE(87)] = 2416,
+  [SMALL_STATE(88)] = 2434,
+  [SMALL_STATE(89)] = 2449,
+  [SMALL_STATE(90)] = 2464,
+  [SMALL_STATE(91)] = 2485,
+  [SMALL_STATE(92)] = 2506,
+  [SMALL_STATE(93)] = 2523,
+  [SMALL_STATE(94)] = 2538,
+  [SMALL_STATE(95)] = 2553,
+  [SMALL_STATE(96)] = 2574,
+  [SMALL_STATE(97)] = 2595,
+  [SMALL_STATE(98)] = 2610,
+  [SMALL_STATE(99)] = 2625,
+  [SMALL_STATE(100)] = 2640,
+  [SMALL_STATE(101)] = 2661,
+  [SMALL_STATE(102)] = 2680,
+  [SMALL_STATE(103)] = 2701,
+  [SMALL_STATE(104)] = 2716,
+  [SMALL_STATE(105)] = 2731,
+  [SMALL_STATE(106)] = 2752,
+  [SMALL_STATE(107)] = 2767,
+  [SMALL_STATE(108)] = 2788,
+  [SMALL_STATE(109)] = 2809,
+  [SMALL_STATE(110)] = 2830,
+  [SMALL_STATE(111)] = 2848,
+  [SMALL_STATE(112)] = 2866,
+  [SMALL_STATE(113)] = 2888,
+  [SMALL_STATE(114)] = 2910,
+  [SMALL_STATE(115)] = 2932,
+  [SMALL_STATE(116)] = 2954,
+  [SMALL_STATE(117)] = 2976,
+  [SMALL_STATE(118)] = 2998,
+  [SMALL_STATE(119)] = 3016,
+  [SMALL_STATE(120)] = 3030,
+  [SMALL_STATE(121)] = 3052,
+  [SMALL_STATE(122)] = 3074,
+  [SMALL_STATE(123)] = 3096,
+  [SMALL_STATE(124)] = 3110,
+  [SMALL_STATE(125)] = 3124,
+  [SMALL_STATE(126)] = 3146,
+  [SMALL_STATE(127)] = 3164,
+  [SMALL_STATE(128)] = 3186,
+  [SMALL_STATE(129)] = 3208,
+  [SMALL_STATE(130)] = 3222,
+  [SMALL_STATE(131)] = 3240,
+  [SMALL_STATE(132)] = 3262,
+  [SMALL_STATE(133)] = 3280,
+  [SMALL_STATE(134)] = 3298,
+  [SMALL_STATE(135)] = 3316,
+  [SMALL_STATE(136)] = 3334,
+  [SMALL_STATE(137)] = 3349,
+  [SMALL_STATE(138)] = 3368,
+  [SMALL_STATE(139)] = 3381,
+  [SMALL_STATE(140)] = 3400,
+  [SMALL_STATE(141)] = 3413,
+  [SMALL_STATE(142)] = 3426,
+  [SMALL_STATE(143)] = 3439,
+  [SMALL_STATE(144)] = 3452,
+  [SMALL_STATE(145)] = 3465,
+  [SMALL_STATE(146)] = 3480,
+  [SMALL_STATE(147)] = 3499,
+  [SMALL_STATE(148)] = 3514,
+  [SMALL_STATE(149)] = 3533,
+  [SMALL_STATE(150)] = 3546,
+  [SMALL_STATE(151)] = 3559,
+  [SMALL_STATE(152)] = 3578,
+  [SMALL_STATE(153)] = 3591,
+  [SMALL_STATE(154)] = 3604,
+  [SMALL_STATE(155)] = 3621,
+  [SMALL_STATE(156)] = 3640,
+  [SMALL_STATE(157)] = 3653,
+  [SMALL_STATE(158)] = 3670,
+  [SMALL_STATE(159)] = 3683,
+  [SMALL_STATE(160)] = 3700,
+  [SMALL_STATE(161)] = 3713,
+  [SMALL_STATE(162)] = 3727,
+  [SMALL_STATE(163)] = 3741,
+  [SMALL_STATE(164)] = 3757,
+  [SMALL_STATE(165)] = 3769,
+  [SMALL_STATE(166)] = 3781,
+  [SMALL_STATE(167)] = 3793,
+  [SMALL_STATE(168)] = 3807,
+  [SMALL_STATE(169)] = 3819,
+  [SMALL_STATE(170)] = 3831,
+  [SMALL_STATE(171)] = 3847,
+  [SMALL_STATE(172)] = 3859,
+  [SMALL_STATE(173)] = 3873,
+  [SMALL_STATE(174)] = 3887,
+  [SMALL_STATE(175)] = 3901,
+  [SMALL_STATE(176)] = 3915,
+  [SMALL_STATE(177)] = 3927,
+  [SMALL_STATE(178)] = 3939,
+  [SMALL_STATE(179)] = 3955,
+  [SMALL_STATE(180)] = 3969,
+  [SMALL_STATE(181)] = 3980,
+  [SMALL_STATE(182)] = 3991,
+  [SMALL_STATE(183)] = 4004,
+  [SMALL_STATE(184)] = 4015,
+  [SMALL_STATE(185)] = 4026,
+  [SMALL_STATE(186)] = 4037,
+  [SMALL_STATE(187)] = 4048,
+  [SMALL_STATE(188)] = 4061,
+  [SMALL_STATE(189)] = 4072,
+  [SMALL_STATE(190)] = 4085,
+  [SMALL_STATE(191)] = 4096,
+  [SMALL_STATE(192)] = 4107,
+  [SMALL_STATE(193)] = 4118,
+  [SMALL_STATE(194)] = 4131,
+  [SMALL_STATE(195)] = 4142,
+  [SMALL_STATE(196)] = 4153,
+  [SMALL_STATE(197)] = 4166,
+  [SMALL_STATE(198)] = 4177,
+  [SMALL_STATE(199)] = 4190,
+  [SMALL_STATE(200)] = 4201,
+  [SMALL_STATE(201)] = 4212,
+  [SMALL_STATE(202)] = 4223,
+  [SMALL_STATE(203)] = 4234,
+  [SMALL_STATE(204)] = 4245,
+  [SMALL_STATE(205)] = 4256,
+  [SMALL_STATE(206)] = 4267,
+  [SMALL_STATE(207)] = 4278,
+  [SMALL_STATE(208)] = 4291,
+  [SMALL_STATE(209)] = 4302,
+  [SMALL_STATE(210)] = 4313,
+  [SMALL_STATE(211)] = 4324,
+  [SMALL_STATE(212)] = 4337,
+  [SMALL_STATE(213)] = 4348,
+  [SMALL_STATE(214)] = 4359,
+  [SMALL_STATE(215)] = 4370,
+  [SMALL_STATE(216)] = 4383,
+  [SMALL_STATE(217)] = 4394,
+  [SMALL_STATE(218)] = 4405,
+  [SMALL_STATE(219)] = 4418,
+  [SMALL_STATE(220)] = 4431,
+  [SMALL_STATE(221)] = 4444,
+  [SMALL_STATE(222)] = 4455,
+  [SMALL_STATE(223)] = 4466,
+  [SMALL_STATE(224)] = 4476,
+  [SMALL_STATE(225)] = 4486,
+  [SMALL_STATE(226)] = 4496,
+  [SMALL_STATE(227)] = 4506,
+  [SMALL_STATE(228)] = 4516,
+  [SMALL_STATE(229)] = 4526,
+  [SMALL_STATE(230)] = 4536,
+  [SMALL_STATE(231)] = 4546,
+  [SMALL_STATE(232)] = 4556,
+  [SMALL_STATE(233)] = 4566,
+  [SMALL_STATE(234)] = 4576,
+  [SMALL_STATE(235)] = 4586,
+  [SMALL_STATE(236)] = 4596,
+  [SMALL_STATE(237)] = 4606,
+  [SMALL_STATE(238)] = 4616,
+  [SMALL_STATE(239)] = 4626,
+  [SMALL_STATE(240)] = 4636,
+  [SMALL_STATE(241)] = 4646,
+  [SMALL_STATE(242)] = 4656,
+  [SMALL_STATE(243)] = 4666,
+  [SMALL_STATE(244)] = 4676,
+  [SMALL_STATE(245)] = 4686,
+  [SMALL_STATE(246)] = 4696,
+  [SMALL_STATE(247)] = 4706,
+  [SMALL_STATE(248)] = 4716,
+  [SMALL_STATE(249)] = 4726,
+  [SMALL_STATE(250)] = 4736,
+  [SMALL_STATE(251)] = 4746,
+  [SMALL_STATE(252)] = 4756,
+  [SMALL_STATE(253)] = 4766,
+  [SMALL_STATE(254)] = 4776,
+  [SMALL_STATE(255)] = 4786,
+  [SMALL_STATE(256)] = 4796,
+  [SMALL_STATE(257)] = 4806,
+  [SMALL_STATE(258)] = 4816,
+  [SMALL_STATE(259)] = 4826,
+  [SMALL_STATE(260)] = 4836,
+  [SMALL_STATE(261)] = 4846,
+  [SMALL_STATE(262)] = 4856,
 };
 
 static const TSParseActionEntry ts_parse_actions[] = {
@@ -6931,344 +7207,367 @@ static const TSParseActionEntry ts_parse_actions[] = {
   [3] = {.entry = {.count = 1, .reusable = false}}, SHIFT_EXTRA(),
   [5] = {.entry = {.count = 1, .reusable = true}}, SHIFT_EXTRA(),
   [7] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 0, 0, 0),
-  [9] = {.entry = {.count = 1, .reusable = true}}, SHIFT(10),
-  [11] = {.entry = {.count = 1, .reusable = true}}, SHIFT(242),
-  [13] = {.entry = {.count = 1, .reusable = true}}, SHIFT(224),
-  [15] = {.entry = {.count = 1, .reusable = true}}, SHIFT(227),
-  [17] = {.entry = {.count = 1, .reusable = true}}, SHIFT(133),
-  [19] = {.entry = {.count = 1, .reusable = true}}, SHIFT(245),
-  [21] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(2),
-  [24] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0),
-  [26] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(231),
-  [29] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(80),
-  [32] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(234),
-  [35] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(57),
-  [38] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(127),
-  [41] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(239),
-  [44] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(87),
-  [47] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(38),
-  [50] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(36),
-  [53] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(35),
-  [56] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(216),
-  [59] = {.entry = {.count = 1, .reusable = true}}, SHIFT(2),
-  [61] = {.entry = {.count = 1, .reusable = true}}, SHIFT(196),
-  [63] = {.entry = {.count = 1, .reusable = true}}, SHIFT(231),
-  [65] = {.entry = {.count = 1, .reusable = true}}, SHIFT(80),
-  [67] = {.entry = {.count = 1, .reusable = true}}, SHIFT(234),
-  [69] = {.entry = {.count = 1, .reusable = true}}, SHIFT(57),
-  [71] = {.entry = {.count = 1, .reusable = true}}, SHIFT(127),
-  [73] = {.entry = {.count = 1, .reusable = true}}, SHIFT(239),
-  [75] = {.entry = {.count = 1, .reusable = true}}, SHIFT(87),
-  [77] = {.entry = {.count = 1, .reusable = true}}, SHIFT(38),
-  [79] = {.entry = {.count = 1, .reusable = true}}, SHIFT(36),
-  [81] = {.entry = {.count = 1, .reusable = true}}, SHIFT(35),
-  [83] = {.entry = {.count = 1, .reusable = true}}, SHIFT(216),
-  [85] = {.entry = {.count = 1, .reusable = true}}, SHIFT(3),
-  [87] = {.entry = {.count = 1, .reusable = true}}, SHIFT(180),
-  [89] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_raw_string, 2, 0, 0),
-  [91] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_raw_string, 3, 0, 0),
-  [93] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 3, 0, 0),
-  [95] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 2, 0, 0),
-  [97] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
-  [99] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(9),
-  [102] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(242),
-  [105] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(224),
-  [108] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(227),
-  [111] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(133),
-  [114] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(245),
-  [117] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 0),
-  [119] = {.entry = {.count = 1, .reusable = true}}, SHIFT(9),
-  [121] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 3, 0, 17),
-  [123] = {.entry = {.count = 1, .reusable = false}}, SHIFT(240),
-  [125] = {.entry = {.count = 1, .reusable = false}}, SHIFT(206),
-  [127] = {.entry = {.count = 1, .reusable = false}}, SHIFT(81),
-  [129] = {.entry = {.count = 1, .reusable = false}}, SHIFT(108),
-  [131] = {.entry = {.count = 1, .reusable = true}}, SHIFT(131),
-  [133] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(13),
-  [136] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0),
-  [138] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(140),
-  [141] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(160),
-  [144] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(161),
-  [147] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(229),
-  [150] = {.entry = {.count = 1, .reusable = true}}, SHIFT(13),
-  [152] = {.entry = {.count = 1, .reusable = true}}, SHIFT(205),
-  [154] = {.entry = {.count = 1, .reusable = true}}, SHIFT(140),
-  [156] = {.entry = {.count = 1, .reusable = true}}, SHIFT(160),
-  [158] = {.entry = {.count = 1, .reusable = true}}, SHIFT(161),
-  [160] = {.entry = {.count = 1, .reusable = true}}, SHIFT(229),
-  [162] = {.entry = {.count = 1, .reusable = true}}, SHIFT(14),
-  [164] = {.entry = {.count = 1, .reusable = true}}, SHIFT(176),
-  [166] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 23),
-  [168] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 23),
-  [170] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 23), SHIFT_REPEAT(81),
-  [173] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 23), SHIFT_REPEAT(108),
-  [176] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 23), SHIFT_REPEAT(131),
-  [179] = {.entry = {.count = 1, .reusable = true}}, SHIFT(51),
-  [181] = {.entry = {.count = 1, .reusable = true}}, SHIFT(34),
-  [183] = {.entry = {.count = 1, .reusable = true}}, SHIFT(99),
-  [185] = {.entry = {.count = 1, .reusable = false}}, SHIFT(90),
-  [187] = {.entry = {.count = 1, .reusable = true}}, SHIFT(123),
-  [189] = {.entry = {.count = 1, .reusable = true}}, SHIFT(31),
-  [191] = {.entry = {.count = 1, .reusable = true}}, SHIFT(22),
-  [193] = {.entry = {.count = 1, .reusable = true}}, SHIFT(104),
-  [195] = {.entry = {.count = 1, .reusable = true}}, SHIFT(152),
-  [197] = {.entry = {.count = 1, .reusable = true}}, SHIFT(56),
-  [199] = {.entry = {.count = 1, .reusable = true}}, SHIFT(97),
-  [201] = {.entry = {.count = 1, .reusable = true}}, SHIFT(24),
-  [203] = {.entry = {.count = 1, .reusable = true}}, SHIFT(89),
-  [205] = {.entry = {.count = 1, .reusable = true}}, SHIFT(93),
-  [207] = {.entry = {.count = 1, .reusable = true}}, SHIFT(27),
-  [209] = {.entry = {.count = 1, .reusable = true}}, SHIFT(28),
-  [211] = {.entry = {.count = 1, .reusable = true}}, SHIFT(96),
-  [213] = {.entry = {.count = 1, .reusable = true}}, SHIFT(17),
-  [215] = {.entry = {.count = 1, .reusable = true}}, SHIFT(32),
-  [217] = {.entry = {.count = 1, .reusable = true}}, SHIFT(101),
-  [219] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_reference, 1, 0, 15),
-  [221] = {.entry = {.count = 1, .reusable = true}}, SHIFT(210),
-  [223] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
-  [225] = {.entry = {.count = 1, .reusable = true}}, SHIFT(41),
-  [227] = {.entry = {.count = 1, .reusable = true}}, SHIFT(39),
-  [229] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_reference, 3, 0, 27),
-  [231] = {.entry = {.count = 1, .reusable = true}}, SHIFT(62),
-  [233] = {.entry = {.count = 1, .reusable = true}}, SHIFT(145),
-  [235] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_healthcheck_step, 3, 0, 21),
-  [237] = {.entry = {.count = 1, .reusable = true}}, SHIFT(157),
-  [239] = {.entry = {.count = 1, .reusable = true}}, SHIFT(139),
-  [241] = {.entry = {.count = 1, .reusable = true}}, SHIFT(53),
-  [243] = {.entry = {.count = 1, .reusable = true}}, SHIFT(54),
-  [245] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 25),
-  [247] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 25), SHIFT_REPEAT(235),
-  [250] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 25), SHIFT_REPEAT(82),
-  [253] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 25), SHIFT_REPEAT(126),
-  [256] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0), SHIFT_REPEAT(51),
-  [259] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0),
-  [261] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0),
-  [263] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_healthcheck_step_repeat1, 2, 0, 29),
-  [265] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_healthcheck_step_repeat1, 2, 0, 29), SHIFT_REPEAT(157),
-  [268] = {.entry = {.count = 1, .reusable = true}}, SHIFT(153),
-  [270] = {.entry = {.count = 1, .reusable = true}}, SHIFT(134),
-  [272] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_number, 1, 0, 0),
-  [274] = {.entry = {.count = 1, .reusable = true}}, SHIFT(60),
-  [276] = {.entry = {.count = 1, .reusable = false}}, SHIFT(106),
-  [278] = {.entry = {.count = 1, .reusable = true}}, SHIFT(128),
-  [280] = {.entry = {.count = 1, .reusable = true}}, SHIFT(201),
-  [282] = {.entry = {.count = 1, .reusable = true}}, SHIFT(50),
-  [284] = {.entry = {.count = 1, .reusable = true}}, SHIFT(138),
-  [286] = {.entry = {.count = 1, .reusable = true}}, SHIFT(46),
-  [288] = {.entry = {.count = 1, .reusable = true}}, SHIFT(81),
-  [290] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_healthcheck_step, 2, 0, 13),
-  [292] = {.entry = {.count = 1, .reusable = true}}, SHIFT(55),
-  [294] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_run_step, 3, 0, 19),
-  [296] = {.entry = {.count = 1, .reusable = true}}, SHIFT(235),
-  [298] = {.entry = {.count = 1, .reusable = true}}, SHIFT(82),
-  [300] = {.entry = {.count = 1, .reusable = true}}, SHIFT(126),
-  [302] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_run_step, 2, 0, 13),
-  [304] = {.entry = {.count = 1, .reusable = true}}, SHIFT(74),
-  [306] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_raw_string, 3, 0, 0),
-  [308] = {.entry = {.count = 1, .reusable = true}}, SHIFT(72),
-  [310] = {.entry = {.count = 1, .reusable = true}}, SHIFT(79),
-  [312] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 4, 0, 24),
-  [314] = {.entry = {.count = 1, .reusable = true}}, SHIFT(240),
-  [316] = {.entry = {.count = 1, .reusable = true}}, SHIFT(206),
-  [318] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_mount, 2, 0, 1),
-  [320] = {.entry = {.count = 1, .reusable = true}}, SHIFT(244),
-  [322] = {.entry = {.count = 1, .reusable = true}}, SHIFT(75),
-  [324] = {.entry = {.count = 1, .reusable = true}}, SHIFT(77),
-  [326] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 5, 0, 30),
-  [328] = {.entry = {.count = 1, .reusable = true}}, SHIFT(118),
-  [330] = {.entry = {.count = 1, .reusable = true}}, SHIFT(185),
-  [332] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 6, 0, 34),
-  [334] = {.entry = {.count = 1, .reusable = true}}, SHIFT(186),
-  [336] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat1, 1, 0, 16),
-  [338] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 1, 0, 16),
-  [340] = {.entry = {.count = 1, .reusable = true}}, SHIFT(94),
-  [342] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 2, 0, 0),
-  [344] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_raw_string, 2, 0, 0),
-  [346] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 3, 0, 0),
-  [348] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 2, 0, 29),
-  [350] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 2, 0, 29), SHIFT_REPEAT(240),
-  [353] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 2, 0, 29), SHIFT_REPEAT(206),
-  [356] = {.entry = {.count = 1, .reusable = true}}, SHIFT(218),
-  [358] = {.entry = {.count = 1, .reusable = true}}, SHIFT(7),
-  [360] = {.entry = {.count = 1, .reusable = false}}, SHIFT(103),
-  [362] = {.entry = {.count = 1, .reusable = true}}, SHIFT(103),
-  [364] = {.entry = {.count = 1, .reusable = true}}, SHIFT(233),
-  [366] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 4, 0, 0),
-  [368] = {.entry = {.count = 1, .reusable = true}}, SHIFT(8),
-  [370] = {.entry = {.count = 1, .reusable = false}}, SHIFT(88),
-  [372] = {.entry = {.count = 1, .reusable = true}}, SHIFT(88),
-  [374] = {.entry = {.count = 1, .reusable = true}}, SHIFT(146),
-  [376] = {.entry = {.count = 1, .reusable = true}}, SHIFT(214),
-  [378] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_healthcheck_step_repeat1, 1, 0, 20),
-  [380] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 5, 0, 0),
-  [382] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cache_mount, 2, 0, 12),
-  [384] = {.entry = {.count = 1, .reusable = true}}, SHIFT(109),
-  [386] = {.entry = {.count = 1, .reusable = true}}, SHIFT(203),
-  [388] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 6, 0, 0),
-  [390] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 3, 0, 0),
-  [392] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_healthcheck_option, 2, 0, 28),
-  [394] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 7, 0, 0),
-  [396] = {.entry = {.count = 1, .reusable = true}}, SHIFT(177),
-  [398] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 8, 0, 0),
-  [400] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0),
-  [402] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(103),
-  [405] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(103),
-  [408] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(233),
-  [411] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 2, 0, 0),
-  [413] = {.entry = {.count = 1, .reusable = true}}, SHIFT(85),
-  [415] = {.entry = {.count = 1, .reusable = true}}, SHIFT(169),
-  [417] = {.entry = {.count = 1, .reusable = false}}, SHIFT(107),
-  [419] = {.entry = {.count = 1, .reusable = true}}, SHIFT(107),
-  [421] = {.entry = {.count = 1, .reusable = true}}, SHIFT(171),
-  [423] = {.entry = {.count = 1, .reusable = true}}, SHIFT(83),
-  [425] = {.entry = {.count = 1, .reusable = false}}, SHIFT(105),
-  [427] = {.entry = {.count = 1, .reusable = true}}, SHIFT(105),
-  [429] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cache_mount, 3, 0, 33),
-  [431] = {.entry = {.count = 1, .reusable = true}}, SHIFT(67),
-  [433] = {.entry = {.count = 1, .reusable = false}}, SHIFT(111),
-  [435] = {.entry = {.count = 1, .reusable = true}}, SHIFT(246),
-  [437] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_raw_string_repeat1, 2, 0, 0),
-  [439] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_raw_string_repeat1, 2, 0, 0), SHIFT_REPEAT(111),
-  [442] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_raw_string_repeat1, 2, 0, 0), SHIFT_REPEAT(246),
-  [445] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 2, 0, 0), SHIFT_REPEAT(166),
-  [448] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 2, 0, 0), SHIFT_REPEAT(40),
-  [451] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 2, 0, 0),
-  [453] = {.entry = {.count = 1, .reusable = true}}, SHIFT(156),
-  [455] = {.entry = {.count = 1, .reusable = true}}, SHIFT(30),
-  [457] = {.entry = {.count = 1, .reusable = true}}, SHIFT(154),
-  [459] = {.entry = {.count = 1, .reusable = true}}, SHIFT(58),
-  [461] = {.entry = {.count = 1, .reusable = true}}, SHIFT(137),
-  [463] = {.entry = {.count = 1, .reusable = true}}, SHIFT(44),
-  [465] = {.entry = {.count = 1, .reusable = true}}, SHIFT(132),
-  [467] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_mount, 4, 0, 35),
-  [469] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_mount, 4, 0, 36),
-  [471] = {.entry = {.count = 1, .reusable = true}}, SHIFT(136),
-  [473] = {.entry = {.count = 1, .reusable = true}}, SHIFT(26),
-  [475] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 2, 0, 0), SHIFT_REPEAT(158),
-  [478] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 2, 0, 0), SHIFT_REPEAT(68),
-  [481] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 2, 0, 0),
-  [483] = {.entry = {.count = 1, .reusable = true}}, SHIFT(135),
-  [485] = {.entry = {.count = 1, .reusable = true}}, SHIFT(48),
-  [487] = {.entry = {.count = 1, .reusable = true}}, SHIFT(5),
-  [489] = {.entry = {.count = 1, .reusable = false}}, SHIFT(130),
-  [491] = {.entry = {.count = 1, .reusable = true}}, SHIFT(143),
-  [493] = {.entry = {.count = 1, .reusable = true}}, SHIFT(23),
-  [495] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 1, 0, 18),
-  [497] = {.entry = {.count = 1, .reusable = true}}, SHIFT(170),
-  [499] = {.entry = {.count = 1, .reusable = false}}, SHIFT(129),
-  [501] = {.entry = {.count = 1, .reusable = true}}, SHIFT(172),
-  [503] = {.entry = {.count = 1, .reusable = true}}, SHIFT(6),
-  [505] = {.entry = {.count = 1, .reusable = true}}, SHIFT(84),
-  [507] = {.entry = {.count = 1, .reusable = false}}, SHIFT(110),
-  [509] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 4, 0, 0),
-  [511] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 9, 0, 0),
-  [513] = {.entry = {.count = 1, .reusable = true}}, SHIFT(63),
-  [515] = {.entry = {.count = 1, .reusable = true}}, SHIFT(29),
-  [517] = {.entry = {.count = 1, .reusable = true}}, SHIFT(59),
-  [519] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 6, 0, 0),
-  [521] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 7, 0, 0),
-  [523] = {.entry = {.count = 1, .reusable = true}}, SHIFT(209),
-  [525] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_image_declaration, 4, 0, 2),
-  [527] = {.entry = {.count = 1, .reusable = true}}, SHIFT(15),
-  [529] = {.entry = {.count = 1, .reusable = true}}, SHIFT(212),
-  [531] = {.entry = {.count = 1, .reusable = true}}, SHIFT(25),
-  [533] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 1, 0, 20),
-  [535] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 5, 0, 0),
-  [537] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_primitive_type, 1, 0, 0),
-  [539] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_interpolation, 3, 0, 1),
-  [541] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_interpolation, 3, 0, 1),
-  [543] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_chown_option, 2, 0, 31),
-  [545] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_mode, 1, 0, 0),
-  [547] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 4, 0, 3),
-  [549] = {.entry = {.count = 1, .reusable = true}}, SHIFT(33),
-  [551] = {.entry = {.count = 1, .reusable = true}}, SHIFT(188),
-  [553] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_chmod_option, 2, 0, 32),
-  [555] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_boolean, 1, 0, 0),
-  [557] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 8, 0, 0),
-  [559] = {.entry = {.count = 1, .reusable = true}}, SHIFT(47),
-  [561] = {.entry = {.count = 1, .reusable = true}}, SHIFT(247),
-  [563] = {.entry = {.count = 1, .reusable = true}}, SHIFT(228),
-  [565] = {.entry = {.count = 1, .reusable = true}}, SHIFT(18),
-  [567] = {.entry = {.count = 1, .reusable = false}}, SHIFT(56),
-  [569] = {.entry = {.count = 1, .reusable = true}}, SHIFT(98),
-  [571] = {.entry = {.count = 1, .reusable = true}}, SHIFT(73),
-  [573] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 4, 0, 0),
-  [575] = {.entry = {.count = 1, .reusable = true}}, SHIFT(193),
-  [577] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 6, 0, 7),
-  [579] = {.entry = {.count = 1, .reusable = true}}, SHIFT(178),
-  [581] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 3, 0, 0),
-  [583] = {.entry = {.count = 1, .reusable = true}}, SHIFT(37),
-  [585] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 4, 0, 0),
-  [587] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 3, 0, 0),
-  [589] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_shell_capability, 2, 0, 9),
-  [591] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_declaration, 2, 0, 1),
-  [593] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_capabilities, 2, 0, 0),
-  [595] = {.entry = {.count = 1, .reusable = true}}, SHIFT(4),
-  [597] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 7, 0, 10),
-  [599] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 6, 0, 8),
-  [601] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 2, 0, 0),
-  [603] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expose_step, 2, 0, 14),
-  [605] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 0),
-  [607] = {.entry = {.count = 1, .reusable = true}}, SHIFT(43),
-  [609] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_user_step, 2, 0, 11),
-  [611] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_image_declaration, 5, 0, 4),
-  [613] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_produce_step, 6, 0, 37),
-  [615] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_workdir_step, 2, 0, 12),
-  [617] = {.entry = {.count = 1, .reusable = true}}, SHIFT(12),
-  [619] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 5, 0, 5),
-  [621] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 4, 0, 0),
-  [623] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_label_step, 4, 0, 26),
-  [625] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_entrypoint_step, 2, 0, 13),
-  [627] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_libc_capability, 2, 0, 9),
-  [629] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_yes_no, 1, 0, 0),
-  [631] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cmd_step, 2, 0, 13),
-  [633] = {.entry = {.count = 1, .reusable = true}}, SHIFT(102),
-  [635] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 3, 0, 0),
-  [637] = {.entry = {.count = 1, .reusable = true}}, SHIFT(189),
-  [639] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_capabilities, 4, 0, 0),
-  [641] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 5, 0, 6),
-  [643] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_passwd_capability, 2, 0, 9),
-  [645] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_user_capability, 2, 0, 9),
-  [647] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_env_step, 4, 0, 22),
-  [649] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_capabilities, 3, 0, 0),
-  [651] = {.entry = {.count = 1, .reusable = true}}, SHIFT(149),
-  [653] = {.entry = {.count = 1, .reusable = true}}, SHIFT(198),
-  [655] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_libc, 1, 0, 0),
-  [657] = {.entry = {.count = 1, .reusable = true}}, SHIFT(42),
-  [659] = {.entry = {.count = 1, .reusable = true}}, SHIFT(124),
-  [661] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_linkage, 1, 0, 0),
-  [663] = {.entry = {.count = 1, .reusable = true}}, SHIFT(223),
-  [665] = {.entry = {.count = 1, .reusable = true}}, SHIFT(69),
-  [667] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
-  [669] = {.entry = {.count = 1, .reusable = true}}, SHIFT(230),
-  [671] = {.entry = {.count = 1, .reusable = true}}, SHIFT(20),
-  [673] = {.entry = {.count = 1, .reusable = true}}, SHIFT(21),
-  [675] = {.entry = {.count = 1, .reusable = true}}, SHIFT(95),
-  [677] = {.entry = {.count = 1, .reusable = true}}, SHIFT(236),
-  [679] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_kind, 4, 0, 38),
-  [681] = {.entry = {.count = 1, .reusable = true}}, SHIFT(238),
-  [683] = {.entry = {.count = 1, .reusable = true}}, SHIFT(219),
-  [685] = {.entry = {.count = 1, .reusable = true}}, SHIFT(175),
-  [687] = {.entry = {.count = 1, .reusable = true}}, SHIFT(142),
-  [689] = {.entry = {.count = 1, .reusable = true}}, SHIFT(202),
-  [691] = {.entry = {.count = 1, .reusable = true}}, SHIFT(155),
-  [693] = {.entry = {.count = 1, .reusable = true}}, SHIFT(183),
-  [695] = {.entry = {.count = 1, .reusable = true}}, SHIFT(66),
-  [697] = {.entry = {.count = 1, .reusable = true}}, SHIFT(243),
-  [699] = {.entry = {.count = 1, .reusable = true}}, SHIFT(217),
-  [701] = {.entry = {.count = 1, .reusable = true}}, SHIFT(71),
-  [703] = {.entry = {.count = 1, .reusable = true}}, SHIFT(100),
-  [705] = {.entry = {.count = 1, .reusable = true}}, SHIFT(76),
-  [707] = {.entry = {.count = 1, .reusable = true}}, SHIFT(91),
-  [709] = {.entry = {.count = 1, .reusable = true}}, SHIFT(181),
-  [711] = {.entry = {.count = 1, .reusable = true}}, SHIFT(148),
-  [713] = {.entry = {.count = 1, .reusable = true}}, SHIFT(173),
-  [715] = {.entry = {.count = 1, .reusable = true}}, SHIFT(211),
-  [717] = {.entry = {.count = 1, .reusable = true}}, SHIFT(147),
-  [719] = {.entry = {.count = 1, .reusable = true}}, SHIFT(117),
-  [721] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_role, 1, 0, 0),
-  [723] = {.entry = {.count = 1, .reusable = true}}, SHIFT(241),
-  [725] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_kind, 1, 0, 0),
+  [9] = {.entry = {.count = 1, .reusable = true}}, SHIFT(9),
+  [11] = {.entry = {.count = 1, .reusable = true}}, SHIFT(252),
+  [13] = {.entry = {.count = 1, .reusable = true}}, SHIFT(230),
+  [15] = {.entry = {.count = 1, .reusable = true}}, SHIFT(237),
+  [17] = {.entry = {.count = 1, .reusable = true}}, SHIFT(136),
+  [19] = {.entry = {.count = 1, .reusable = true}}, SHIFT(255),
+  [21] = {.entry = {.count = 1, .reusable = true}}, SHIFT(3),
+  [23] = {.entry = {.count = 1, .reusable = true}}, SHIFT(202),
+  [25] = {.entry = {.count = 1, .reusable = true}}, SHIFT(233),
+  [27] = {.entry = {.count = 1, .reusable = true}}, SHIFT(82),
+  [29] = {.entry = {.count = 1, .reusable = true}}, SHIFT(236),
+  [31] = {.entry = {.count = 1, .reusable = true}}, SHIFT(58),
+  [33] = {.entry = {.count = 1, .reusable = true}}, SHIFT(130),
+  [35] = {.entry = {.count = 1, .reusable = true}}, SHIFT(240),
+  [37] = {.entry = {.count = 1, .reusable = true}}, SHIFT(100),
+  [39] = {.entry = {.count = 1, .reusable = true}}, SHIFT(40),
+  [41] = {.entry = {.count = 1, .reusable = true}}, SHIFT(38),
+  [43] = {.entry = {.count = 1, .reusable = true}}, SHIFT(37),
+  [45] = {.entry = {.count = 1, .reusable = true}}, SHIFT(250),
+  [47] = {.entry = {.count = 1, .reusable = true}}, SHIFT(251),
+  [49] = {.entry = {.count = 1, .reusable = true}}, SHIFT(4),
+  [51] = {.entry = {.count = 1, .reusable = true}}, SHIFT(221),
+  [53] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(4),
+  [56] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0),
+  [58] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(233),
+  [61] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(82),
+  [64] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(236),
+  [67] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(58),
+  [70] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(130),
+  [73] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(240),
+  [76] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(100),
+  [79] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(40),
+  [82] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(38),
+  [85] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(37),
+  [88] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(250),
+  [91] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(251),
+  [94] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_raw_string, 2, 0, 0),
+  [96] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_raw_string, 3, 0, 0),
+  [98] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 3, 0, 0),
+  [100] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 2, 0, 0),
+  [102] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 0),
+  [104] = {.entry = {.count = 1, .reusable = true}}, SHIFT(10),
+  [106] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
+  [108] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(10),
+  [111] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(252),
+  [114] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(230),
+  [117] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(237),
+  [120] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(136),
+  [123] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(255),
+  [126] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 3, 0, 17),
+  [128] = {.entry = {.count = 1, .reusable = false}}, SHIFT(223),
+  [130] = {.entry = {.count = 1, .reusable = false}}, SHIFT(189),
+  [132] = {.entry = {.count = 1, .reusable = false}}, SHIFT(83),
+  [134] = {.entry = {.count = 1, .reusable = false}}, SHIFT(109),
+  [136] = {.entry = {.count = 1, .reusable = true}}, SHIFT(134),
+  [138] = {.entry = {.count = 1, .reusable = true}}, SHIFT(15),
+  [140] = {.entry = {.count = 1, .reusable = true}}, SHIFT(194),
+  [142] = {.entry = {.count = 1, .reusable = true}}, SHIFT(145),
+  [144] = {.entry = {.count = 1, .reusable = true}}, SHIFT(179),
+  [146] = {.entry = {.count = 1, .reusable = true}}, SHIFT(162),
+  [148] = {.entry = {.count = 1, .reusable = true}}, SHIFT(249),
+  [150] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(14),
+  [153] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0),
+  [155] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(145),
+  [158] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(179),
+  [161] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(162),
+  [164] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(249),
+  [167] = {.entry = {.count = 1, .reusable = true}}, SHIFT(14),
+  [169] = {.entry = {.count = 1, .reusable = true}}, SHIFT(213),
+  [171] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 23),
+  [173] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 23),
+  [175] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 23), SHIFT_REPEAT(83),
+  [178] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 23), SHIFT_REPEAT(109),
+  [181] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 23), SHIFT_REPEAT(134),
+  [184] = {.entry = {.count = 1, .reusable = true}}, SHIFT(20),
+  [186] = {.entry = {.count = 1, .reusable = true}}, SHIFT(36),
+  [188] = {.entry = {.count = 1, .reusable = true}}, SHIFT(94),
+  [190] = {.entry = {.count = 1, .reusable = false}}, SHIFT(90),
+  [192] = {.entry = {.count = 1, .reusable = true}}, SHIFT(126),
+  [194] = {.entry = {.count = 1, .reusable = true}}, SHIFT(153),
+  [196] = {.entry = {.count = 1, .reusable = true}}, SHIFT(63),
+  [198] = {.entry = {.count = 1, .reusable = true}}, SHIFT(57),
+  [200] = {.entry = {.count = 1, .reusable = true}}, SHIFT(98),
+  [202] = {.entry = {.count = 1, .reusable = true}}, SHIFT(23),
+  [204] = {.entry = {.count = 1, .reusable = true}}, SHIFT(103),
+  [206] = {.entry = {.count = 1, .reusable = true}}, SHIFT(104),
+  [208] = {.entry = {.count = 1, .reusable = true}}, SHIFT(26),
+  [210] = {.entry = {.count = 1, .reusable = true}}, SHIFT(27),
+  [212] = {.entry = {.count = 1, .reusable = true}}, SHIFT(93),
+  [214] = {.entry = {.count = 1, .reusable = true}}, SHIFT(30),
+  [216] = {.entry = {.count = 1, .reusable = true}}, SHIFT(31),
+  [218] = {.entry = {.count = 1, .reusable = true}}, SHIFT(99),
+  [220] = {.entry = {.count = 1, .reusable = true}}, SHIFT(33),
+  [222] = {.entry = {.count = 1, .reusable = true}}, SHIFT(88),
+  [224] = {.entry = {.count = 1, .reusable = true}}, SHIFT(34),
+  [226] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_reference, 1, 0, 15),
+  [228] = {.entry = {.count = 1, .reusable = true}}, SHIFT(231),
+  [230] = {.entry = {.count = 1, .reusable = true}}, SHIFT(17),
+  [232] = {.entry = {.count = 1, .reusable = true}}, SHIFT(41),
+  [234] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_reference, 3, 0, 27),
+  [236] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_healthcheck_step, 3, 0, 21),
+  [238] = {.entry = {.count = 1, .reusable = true}}, SHIFT(178),
+  [240] = {.entry = {.count = 1, .reusable = true}}, SHIFT(48),
+  [242] = {.entry = {.count = 1, .reusable = true}}, SHIFT(138),
+  [244] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_run_step, 3, 0, 19),
+  [246] = {.entry = {.count = 1, .reusable = true}}, SHIFT(260),
+  [248] = {.entry = {.count = 1, .reusable = true}}, SHIFT(84),
+  [250] = {.entry = {.count = 1, .reusable = true}}, SHIFT(129),
+  [252] = {.entry = {.count = 1, .reusable = true}}, SHIFT(140),
+  [254] = {.entry = {.count = 1, .reusable = true}}, SHIFT(53),
+  [256] = {.entry = {.count = 1, .reusable = true}}, SHIFT(54),
+  [258] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 25),
+  [260] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 25), SHIFT_REPEAT(260),
+  [263] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 25), SHIFT_REPEAT(84),
+  [266] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 25), SHIFT_REPEAT(129),
+  [269] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_healthcheck_step_repeat1, 2, 0, 29),
+  [271] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_healthcheck_step_repeat1, 2, 0, 29), SHIFT_REPEAT(178),
+  [274] = {.entry = {.count = 1, .reusable = true}}, SHIFT(149),
+  [276] = {.entry = {.count = 1, .reusable = true}}, SHIFT(59),
+  [278] = {.entry = {.count = 1, .reusable = true}}, SHIFT(64),
+  [280] = {.entry = {.count = 1, .reusable = true}}, SHIFT(150),
+  [282] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0), SHIFT_REPEAT(57),
+  [285] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0),
+  [287] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0),
+  [289] = {.entry = {.count = 1, .reusable = true}}, SHIFT(60),
+  [291] = {.entry = {.count = 1, .reusable = false}}, SHIFT(107),
+  [293] = {.entry = {.count = 1, .reusable = true}}, SHIFT(132),
+  [295] = {.entry = {.count = 1, .reusable = true}}, SHIFT(193),
+  [297] = {.entry = {.count = 1, .reusable = true}}, SHIFT(152),
+  [299] = {.entry = {.count = 1, .reusable = true}}, SHIFT(83),
+  [301] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_run_step, 2, 0, 13),
+  [303] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_healthcheck_step, 2, 0, 13),
+  [305] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_number, 1, 0, 0),
+  [307] = {.entry = {.count = 1, .reusable = true}}, SHIFT(47),
+  [309] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_raw_string, 3, 0, 0),
+  [311] = {.entry = {.count = 1, .reusable = true}}, SHIFT(188),
+  [313] = {.entry = {.count = 1, .reusable = true}}, SHIFT(66),
+  [315] = {.entry = {.count = 1, .reusable = true}}, SHIFT(81),
+  [317] = {.entry = {.count = 1, .reusable = true}}, SHIFT(69),
+  [319] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 5, 0, 30),
+  [321] = {.entry = {.count = 1, .reusable = true}}, SHIFT(223),
+  [323] = {.entry = {.count = 1, .reusable = true}}, SHIFT(189),
+  [325] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 2, 0, 29),
+  [327] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 2, 0, 29), SHIFT_REPEAT(223),
+  [330] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 2, 0, 29), SHIFT_REPEAT(189),
+  [333] = {.entry = {.count = 1, .reusable = true}}, SHIFT(124),
+  [335] = {.entry = {.count = 1, .reusable = true}}, SHIFT(73),
+  [337] = {.entry = {.count = 1, .reusable = true}}, SHIFT(191),
+  [339] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 6, 0, 37),
+  [341] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 4, 0, 24),
+  [343] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_mount, 2, 0, 1),
+  [345] = {.entry = {.count = 1, .reusable = true}}, SHIFT(224),
+  [347] = {.entry = {.count = 1, .reusable = true}}, SHIFT(75),
+  [349] = {.entry = {.count = 1, .reusable = true}}, SHIFT(190),
+  [351] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat1, 1, 0, 16),
+  [353] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 1, 0, 16),
+  [355] = {.entry = {.count = 1, .reusable = true}}, SHIFT(92),
+  [357] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 2, 0, 0),
+  [359] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_raw_string, 2, 0, 0),
+  [361] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 3, 0, 0),
+  [363] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 8, 0, 0),
+  [365] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_healthcheck_option, 2, 0, 28),
+  [367] = {.entry = {.count = 1, .reusable = true}}, SHIFT(8),
+  [369] = {.entry = {.count = 1, .reusable = false}}, SHIFT(102),
+  [371] = {.entry = {.count = 1, .reusable = true}}, SHIFT(102),
+  [373] = {.entry = {.count = 1, .reusable = true}}, SHIFT(235),
+  [375] = {.entry = {.count = 1, .reusable = true}}, SHIFT(218),
+  [377] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cache_mount, 2, 0, 12),
+  [379] = {.entry = {.count = 1, .reusable = true}}, SHIFT(119),
+  [381] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 6, 0, 0),
+  [383] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 2, 0, 0),
+  [385] = {.entry = {.count = 1, .reusable = true}}, SHIFT(87),
+  [387] = {.entry = {.count = 1, .reusable = false}}, SHIFT(105),
+  [389] = {.entry = {.count = 1, .reusable = true}}, SHIFT(105),
+  [391] = {.entry = {.count = 1, .reusable = true}}, SHIFT(211),
+  [393] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 3, 0, 0),
+  [395] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 7, 0, 0),
+  [397] = {.entry = {.count = 1, .reusable = true}}, SHIFT(239),
+  [399] = {.entry = {.count = 1, .reusable = true}}, SHIFT(158),
+  [401] = {.entry = {.count = 1, .reusable = true}}, SHIFT(258),
+  [403] = {.entry = {.count = 1, .reusable = true}}, SHIFT(7),
+  [405] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 4, 0, 0),
+  [407] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 5, 0, 0),
+  [409] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0),
+  [411] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(105),
+  [414] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(105),
+  [417] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(235),
+  [420] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_healthcheck_step_repeat1, 1, 0, 20),
+  [422] = {.entry = {.count = 1, .reusable = true}}, SHIFT(173),
+  [424] = {.entry = {.count = 1, .reusable = false}}, SHIFT(108),
+  [426] = {.entry = {.count = 1, .reusable = true}}, SHIFT(108),
+  [428] = {.entry = {.count = 1, .reusable = true}}, SHIFT(174),
+  [430] = {.entry = {.count = 1, .reusable = true}}, SHIFT(85),
+  [432] = {.entry = {.count = 1, .reusable = false}}, SHIFT(95),
+  [434] = {.entry = {.count = 1, .reusable = true}}, SHIFT(95),
+  [436] = {.entry = {.count = 1, .reusable = true}}, SHIFT(6),
+  [438] = {.entry = {.count = 1, .reusable = false}}, SHIFT(118),
+  [440] = {.entry = {.count = 1, .reusable = true}}, SHIFT(261),
+  [442] = {.entry = {.count = 1, .reusable = true}}, SHIFT(67),
+  [444] = {.entry = {.count = 1, .reusable = true}}, SHIFT(117),
+  [446] = {.entry = {.count = 1, .reusable = true}}, SHIFT(68),
+  [448] = {.entry = {.count = 1, .reusable = true}}, SHIFT(197),
+  [450] = {.entry = {.count = 1, .reusable = true}}, SHIFT(146),
+  [452] = {.entry = {.count = 1, .reusable = true}}, SHIFT(25),
+  [454] = {.entry = {.count = 1, .reusable = true}}, SHIFT(155),
+  [456] = {.entry = {.count = 1, .reusable = true}}, SHIFT(45),
+  [458] = {.entry = {.count = 1, .reusable = true}}, SHIFT(122),
+  [460] = {.entry = {.count = 1, .reusable = true}}, SHIFT(205),
+  [462] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_raw_string_repeat1, 2, 0, 0),
+  [464] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_raw_string_repeat1, 2, 0, 0), SHIFT_REPEAT(118),
+  [467] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_raw_string_repeat1, 2, 0, 0), SHIFT_REPEAT(261),
+  [470] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cache_mount, 3, 0, 33),
+  [472] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 2, 0, 0), SHIFT_REPEAT(170),
+  [475] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 2, 0, 0), SHIFT_REPEAT(35),
+  [478] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 2, 0, 0),
+  [480] = {.entry = {.count = 1, .reusable = true}}, SHIFT(151),
+  [482] = {.entry = {.count = 1, .reusable = true}}, SHIFT(29),
+  [484] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_toolchain_step_repeat1, 2, 0, 29), SHIFT_REPEAT(122),
+  [487] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_toolchain_step_repeat1, 2, 0, 29), SHIFT_REPEAT(68),
+  [490] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_toolchain_step_repeat1, 2, 0, 29),
+  [492] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_mount, 4, 0, 38),
+  [494] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_mount, 4, 0, 39),
+  [496] = {.entry = {.count = 1, .reusable = true}}, SHIFT(139),
+  [498] = {.entry = {.count = 1, .reusable = true}}, SHIFT(56),
+  [500] = {.entry = {.count = 1, .reusable = true}}, SHIFT(160),
+  [502] = {.entry = {.count = 1, .reusable = true}}, SHIFT(5),
+  [504] = {.entry = {.count = 1, .reusable = false}}, SHIFT(110),
+  [506] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 2, 0, 0), SHIFT_REPEAT(163),
+  [509] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 2, 0, 0), SHIFT_REPEAT(72),
+  [512] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 2, 0, 0),
+  [514] = {.entry = {.count = 1, .reusable = true}}, SHIFT(148),
+  [516] = {.entry = {.count = 1, .reusable = true}}, SHIFT(50),
+  [518] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 1, 0, 18),
+  [520] = {.entry = {.count = 1, .reusable = true}}, SHIFT(137),
+  [522] = {.entry = {.count = 1, .reusable = true}}, SHIFT(22),
+  [524] = {.entry = {.count = 1, .reusable = true}}, SHIFT(161),
+  [526] = {.entry = {.count = 1, .reusable = false}}, SHIFT(133),
+  [528] = {.entry = {.count = 1, .reusable = true}}, SHIFT(175),
+  [530] = {.entry = {.count = 1, .reusable = true}}, SHIFT(86),
+  [532] = {.entry = {.count = 1, .reusable = false}}, SHIFT(111),
+  [534] = {.entry = {.count = 1, .reusable = true}}, SHIFT(24),
+  [536] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 6, 0, 0),
+  [538] = {.entry = {.count = 1, .reusable = true}}, SHIFT(65),
+  [540] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 7, 0, 0),
+  [542] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_interpolation, 3, 0, 1),
+  [544] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_interpolation, 3, 0, 1),
+  [546] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_chown_option, 2, 0, 31),
+  [548] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_mode, 1, 0, 0),
+  [550] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_chmod_option, 2, 0, 32),
+  [552] = {.entry = {.count = 1, .reusable = true}}, SHIFT(212),
+  [554] = {.entry = {.count = 1, .reusable = true}}, SHIFT(28),
+  [556] = {.entry = {.count = 1, .reusable = true}}, SHIFT(225),
+  [558] = {.entry = {.count = 1, .reusable = true}}, SHIFT(55),
+  [560] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 8, 0, 0),
+  [562] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 5, 0, 0),
+  [564] = {.entry = {.count = 1, .reusable = true}}, SHIFT(32),
+  [566] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 9, 0, 0),
+  [568] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_boolean, 1, 0, 0),
+  [570] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_image_declaration, 4, 0, 2),
+  [572] = {.entry = {.count = 1, .reusable = true}}, SHIFT(13),
+  [574] = {.entry = {.count = 1, .reusable = true}}, SHIFT(49),
+  [576] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 1, 0, 20),
+  [578] = {.entry = {.count = 1, .reusable = true}}, SHIFT(242),
+  [580] = {.entry = {.count = 1, .reusable = true}}, SHIFT(243),
+  [582] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_primitive_type, 1, 0, 0),
+  [584] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 4, 0, 3),
+  [586] = {.entry = {.count = 1, .reusable = true}}, SHIFT(21),
+  [588] = {.entry = {.count = 1, .reusable = true}}, SHIFT(214),
+  [590] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 4, 0, 0),
+  [592] = {.entry = {.count = 1, .reusable = true}}, SHIFT(181),
+  [594] = {.entry = {.count = 1, .reusable = true}}, SHIFT(70),
+  [596] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 4, 0, 0),
+  [598] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_toolchain_step_repeat1, 2, 0, 20),
+  [600] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 3, 0, 0),
+  [602] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_toolchain_step, 2, 0, 1),
+  [604] = {.entry = {.count = 1, .reusable = true}}, SHIFT(112),
+  [606] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 3, 0, 0),
+  [608] = {.entry = {.count = 1, .reusable = true}}, SHIFT(39),
+  [610] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 4, 0, 0),
+  [612] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 6, 0, 7),
+  [614] = {.entry = {.count = 1, .reusable = true}}, SHIFT(209),
+  [616] = {.entry = {.count = 1, .reusable = false}}, SHIFT(63),
+  [618] = {.entry = {.count = 1, .reusable = true}}, SHIFT(89),
+  [620] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expose_step, 2, 0, 14),
+  [622] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_yes_no, 1, 0, 0),
+  [624] = {.entry = {.count = 1, .reusable = true}}, SHIFT(12),
+  [626] = {.entry = {.count = 1, .reusable = true}}, SHIFT(195),
+  [628] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cmd_step, 2, 0, 13),
+  [630] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_shell_capability, 2, 0, 9),
+  [632] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_capabilities, 4, 0, 0),
+  [634] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_user_step, 2, 0, 11),
+  [636] = {.entry = {.count = 1, .reusable = true}}, SHIFT(97),
+  [638] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_toolchain_option, 2, 0, 34),
+  [640] = {.entry = {.count = 1, .reusable = true}}, SHIFT(143),
+  [642] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_workdir_step, 2, 0, 12),
+  [644] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_produce_step, 6, 0, 40),
+  [646] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_toolchain_step, 6, 0, 41),
+  [648] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_capabilities, 2, 0, 0),
+  [650] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 4, 0, 0),
+  [652] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_toolchain_step, 4, 0, 1),
+  [654] = {.entry = {.count = 1, .reusable = true}}, SHIFT(165),
+  [656] = {.entry = {.count = 1, .reusable = true}}, SHIFT(222),
+  [658] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_passwd_capability, 2, 0, 9),
+  [660] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_env_step, 4, 0, 22),
+  [662] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 6, 0, 8),
+  [664] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 2, 0, 0),
+  [666] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_image_declaration, 5, 0, 4),
+  [668] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_user_capability, 2, 0, 9),
+  [670] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_toolchain_step, 5, 0, 36),
+  [672] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 5, 0, 6),
+  [674] = {.entry = {.count = 1, .reusable = true}}, SHIFT(192),
+  [676] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_entrypoint_step, 2, 0, 13),
+  [678] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 7, 0, 10),
+  [680] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_libc_capability, 2, 0, 9),
+  [682] = {.entry = {.count = 1, .reusable = true}}, SHIFT(2),
+  [684] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_libc, 1, 0, 0),
+  [686] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_capabilities, 3, 0, 0),
+  [688] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 5, 0, 5),
+  [690] = {.entry = {.count = 1, .reusable = true}}, SHIFT(185),
+  [692] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_declaration, 2, 0, 1),
+  [694] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_label_step, 4, 0, 26),
+  [696] = {.entry = {.count = 1, .reusable = true}}, SHIFT(43),
+  [698] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 0),
+  [700] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 3, 0, 0),
+  [702] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_toolchain_step, 5, 0, 35),
+  [704] = {.entry = {.count = 1, .reusable = true}}, SHIFT(142),
+  [706] = {.entry = {.count = 1, .reusable = true}}, SHIFT(123),
+  [708] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_linkage, 1, 0, 0),
+  [710] = {.entry = {.count = 1, .reusable = true}}, SHIFT(238),
+  [712] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
+  [714] = {.entry = {.count = 1, .reusable = true}}, SHIFT(141),
+  [716] = {.entry = {.count = 1, .reusable = true}}, SHIFT(248),
+  [718] = {.entry = {.count = 1, .reusable = true}}, SHIFT(42),
+  [720] = {.entry = {.count = 1, .reusable = true}}, SHIFT(259),
+  [722] = {.entry = {.count = 1, .reusable = true}}, SHIFT(186),
+  [724] = {.entry = {.count = 1, .reusable = true}}, SHIFT(157),
+  [726] = {.entry = {.count = 1, .reusable = true}}, SHIFT(228),
+  [728] = {.entry = {.count = 1, .reusable = true}}, SHIFT(253),
+  [730] = {.entry = {.count = 1, .reusable = true}}, SHIFT(216),
+  [732] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_kind, 4, 0, 42),
+  [734] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
+  [736] = {.entry = {.count = 1, .reusable = true}}, SHIFT(180),
+  [738] = {.entry = {.count = 1, .reusable = true}}, SHIFT(135),
+  [740] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_kind, 1, 0, 0),
+  [742] = {.entry = {.count = 1, .reusable = true}}, SHIFT(147),
+  [744] = {.entry = {.count = 1, .reusable = true}}, SHIFT(77),
+  [746] = {.entry = {.count = 1, .reusable = true}}, SHIFT(101),
+  [748] = {.entry = {.count = 1, .reusable = true}}, SHIFT(204),
+  [750] = {.entry = {.count = 1, .reusable = true}}, SHIFT(234),
+  [752] = {.entry = {.count = 1, .reusable = true}}, SHIFT(167),
+  [754] = {.entry = {.count = 1, .reusable = true}}, SHIFT(241),
+  [756] = {.entry = {.count = 1, .reusable = true}}, SHIFT(18),
+  [758] = {.entry = {.count = 1, .reusable = true}}, SHIFT(262),
+  [760] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_role, 1, 0, 0),
+  [762] = {.entry = {.count = 1, .reusable = true}}, SHIFT(176),
+  [764] = {.entry = {.count = 1, .reusable = true}}, SHIFT(76),
+  [766] = {.entry = {.count = 1, .reusable = true}}, SHIFT(71),
+  [768] = {.entry = {.count = 1, .reusable = true}}, SHIFT(96),
+  [770] = {.entry = {.count = 1, .reusable = true}}, SHIFT(80),
+  [772] = {.entry = {.count = 1, .reusable = true}}, SHIFT(256),
+  [774] = {.entry = {.count = 1, .reusable = true}}, SHIFT(91),
 };
 
 enum ts_external_scanner_symbol_identifiers {
