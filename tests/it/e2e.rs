@@ -371,7 +371,7 @@ const REBUILDS: &[Rebuild] = &[
     },
 ];
 
-/// `("build", 4)` from a progress step named `[build 4/7] RUN ...`.
+/// `("build", 4)` from a progress step at `[build 4/7]`.
 fn stage_position(name: &str) -> Option<(&str, usize)> {
     let inner = name.strip_prefix('[')?.split(']').next()?;
     let (stage, position) = inner.rsplit_once(' ')?;
@@ -425,7 +425,7 @@ fn toolchain_source_edit_reuses_the_dependency_layer() {
         let steps = plain_progress_steps(&log);
         let in_stage: Vec<(usize, &ProgressStep)> = steps
             .iter()
-            .filter_map(|s| match stage_position(&s.name) {
+            .filter_map(|s| match stage_position(&s.position) {
                 Some((stage, position)) if stage == case.stage => Some((position, s)),
                 _ => None,
             })
@@ -481,6 +481,8 @@ fn toolchain_source_edit_reuses_the_dependency_layer() {
 #[derive(Debug)]
 pub struct ProgressStep {
     pub name: String,
+    /// `[build 4/7]`: the stage and the step's place in it.
+    pub position: String,
     pub cached: bool,
 }
 
@@ -496,12 +498,19 @@ pub fn plain_progress_steps(log: &str) -> Vec<ProgressStep> {
             continue;
         };
         if body.starts_with('[') && body.contains("] ") && !body.starts_with("[internal]") {
-            let name = body
+            let (position, name) = body
                 .split_once("] ")
-                .map(|(_, n)| n.to_string())
+                .map(|(p, n)| (format!("{p}]"), n.to_string()))
                 .unwrap_or_default();
             if !steps.iter().any(|(i, _)| i == id) {
-                steps.push((id.to_string(), ProgressStep { name, cached: false }));
+                steps.push((
+                    id.to_string(),
+                    ProgressStep {
+                        name,
+                        position,
+                        cached: false,
+                    },
+                ));
             }
         } else if body.trim() == "CACHED" {
             if let Some((_, step)) = steps.iter_mut().find(|(i, _)| i == id) {
