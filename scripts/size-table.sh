@@ -70,21 +70,8 @@ table=$(
 echo "$table"
 
 if [ "$write" = 1 ]; then
-  TABLE="$table" python3 - <<'PY'
-import os, re
-path = "README.md"
-text = open(path).read()
-start, end = "<!-- size-table:start -->", "<!-- size-table:end -->"
-if start not in text or end not in text:
-    raise SystemExit("README.md has no size-table markers")
-table = os.environ["TABLE"]
-note = ("Measured with `scripts/size-table.sh` on a local Docker Engine 26 with stand-in base images "
-        "(see scripts/engine/README.md); sizes as `docker image inspect` reports them. The seed talk "
-        "quotes 350 MB against 13 MB for the same shape of Go server.")
-new = f"{start}\n{table}\n\n{note}\n{end}"
-text = re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _: new, text, flags=re.S)
-open(path, "w").write(text)
-PY
+  TABLE="$table" python3 scripts/readme-table.py size-table \
+    "Measured with \`scripts/size-table.sh\` on a local Docker Engine 26 with stand-in base images (see scripts/engine/README.md); sizes as \`docker image inspect\` reports them. The seed talk quotes 350 MB against 13 MB for the same shape of Go server."
 fi
 
 awk -v s="$seed" -v t="$single" 'BEGIN {

@@ -72,6 +72,10 @@ codes! {
     StaleLock            = "E0602", Error, "lock entry the program no longer names";
     InvalidLock          = "E0603", Error, "lock file cannot be read";
     UnlockableImage      = "E0604", Error, "parameterised image reference under --locked";
+    UnknownToolchain     = "E0701", Error, "unknown toolchain";
+    ToolchainOption      = "E0702", Error, "toolchain option unknown, missing or invalid";
+    ToolchainFiles       = "E0703", Error, "toolchain files missing from the build context";
+    ToolchainImage       = "E0704", Error, "toolchain tool missing from the image";
     UnusedArtifact       = "W0001", Warning, "unused artifact";
     UnreachableStage     = "W0002", Warning, "stage no target reaches";
     RootRuntime          = "W0003", Warning, "runtime runs as root";

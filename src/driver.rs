@@ -14,6 +14,9 @@ pub struct Options {
     pub codegen: CodegenOptions,
     /// `--locked`: the parsed lock every base image must be pinned by.
     pub lock: Option<crate::lock::Lock>,
+    /// The names at the top of the build context (the program's folder), for
+    /// toolchain presets; `None` when the program has no folder (stdin).
+    pub context: Option<std::collections::BTreeSet<String>>,
 }
 
 impl Options {
@@ -23,6 +26,7 @@ impl Options {
             options.runtime_user = user.clone();
         }
         options.lock = self.lock.clone();
+        options.context = self.context.clone();
         options
     }
 }

@@ -45,6 +45,10 @@ pub fn explain(code: Code) -> &'static str {
         Code::SecretAsValue => SECRET_AS_VALUE,
         Code::UnknownSecret => UNKNOWN_SECRET,
         Code::SecretLikeName => SECRET_LIKE_NAME,
+        Code::UnknownToolchain => UNKNOWN_TOOLCHAIN,
+        Code::ToolchainOption => TOOLCHAIN_OPTION,
+        Code::ToolchainFiles => TOOLCHAIN_FILES,
+        Code::ToolchainImage => TOOLCHAIN_IMAGE,
         Code::CrossNotBuilder => CROSS_NOT_BUILDER,
         Code::RuntimeOnBuildPlatform => RUNTIME_ON_BUILD_PLATFORM,
         Code::CrossIgnoresTarget => CROSS_IGNORES_TARGET,
@@ -518,6 +522,180 @@ Fixed lock:
 
     [images."golang:1.23-bookworm"]
     digest = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+"#;
+
+const UNKNOWN_TOOLCHAIN: &str = r#"E0701: unknown toolchain
+
+A `toolchain` step names a preset msbc does not have. The presets are `go`,
+`rust`, `node`, `python`, `java` and `c` (C and C++); each expands into the
+steps a careful hand-written Dockerfile holds for that tool. For any other
+toolchain, write the steps yourself: `copy`, `run` with `cache` mounts and
+`produce` say everything a preset says.
+
+Erroneous example:
+
+    image go     = "golang:1.24-bookworm"
+    image static = "gcr.io/distroless/static-debian12:nonroot"
+
+    builder build from go {
+      toolchain golang
+    }
+
+    runtime app from static {
+      copy build.binary to /app/server
+      entrypoint ["/app/server"]
+    }
+
+Fixed:
+
+    image go     = "golang:1.24-bookworm"
+    image static = "gcr.io/distroless/static-debian12:nonroot"
+
+    builder build from go {
+      toolchain go
+    }
+
+    runtime app from static {
+      copy build.binary to /app/server
+      entrypoint ["/app/server"]
+    }
+"#;
+
+const TOOLCHAIN_OPTION: &str = r#"E0702: toolchain option unknown, missing or invalid
+
+A toolchain block holds `name value` lines, and each preset knows its own
+options: `go` has `main`, `name`, `workdir`, `deps` and `build`; `rust` has
+`bin` (required), `target` (`glibc` or `musl`), `workdir`, `deps` and
+`build`; `node` has `tool`, `workdir` and `deps`; `python` has `tool`,
+`venv`, `workdir`, `install` and `deps`; `java` has `tool`, `workdir`, `deps`
+and `build`; `c` has `bin` (required), `tool`, `packages`, `workdir`, `deps`
+and `build`. This error names an option the preset does not have, an option
+given twice, a value outside its choices, or a required option left out.
+msbc reads these values when it compiles, so only the `deps`, `build` and
+`install` commands may hold `${...}`.
+
+Erroneous example:
+
+    image rust = "rust:1.85-trixie"
+    image cc   = "gcr.io/distroless/cc-debian13:nonroot"
+
+    builder build from rust {
+      toolchain rust {
+        target glibc
+      }
+    }
+
+    runtime app from cc {
+      copy build.binary to /app/server
+      entrypoint ["/app/server"]
+    }
+
+Fixed:
+
+    image rust = "rust:1.85-trixie"
+    image cc   = "gcr.io/distroless/cc-debian13:nonroot"
+
+    builder build from rust {
+      toolchain rust {
+        bin server
+        target glibc
+      }
+    }
+
+    runtime app from cc {
+      copy build.binary to /app/server
+      entrypoint ["/app/server"]
+    }
+"#;
+
+const TOOLCHAIN_FILES: &str = r#"E0703: toolchain files missing from the build context
+
+A preset copies the project's manifest and lockfile before its sources
+(go.mod, Cargo.toml and Cargo.lock, package.json and its lockfile,
+requirements.txt or pyproject.toml with uv.lock or poetry.lock, pom.xml or
+the Gradle scripts). When msbc compiles a file, it looks at the files next
+to it, the build context: a file the preset copies must be there, or the
+build would fail at that `COPY`. Node, Python, Java and C presets also pick
+their tool from what they find: `pnpm-lock.yaml` means pnpm, `uv.lock`
+means uv, `CMakeLists.txt` means cmake. When none is there, when two would
+fit, or when the program comes from standard input and msbc cannot look,
+name the tool with `tool`.
+
+Erroneous example:
+
+    image node = "node:20-trixie-slim"
+
+    builder deps from node {
+      toolchain node
+    }
+
+    runtime app from node {
+      workdir /app
+      copy deps.modules to /app/node_modules
+      copy server.js ./
+      cmd ["node", "server.js"]
+    }
+
+Fixed:
+
+    image node = "node:20-trixie-slim"
+
+    builder deps from node {
+      toolchain node {
+        tool npm
+      }
+    }
+
+    runtime app from node {
+      workdir /app
+      copy deps.modules to /app/node_modules
+      copy server.js ./
+      cmd ["node", "server.js"]
+    }
+"#;
+
+const TOOLCHAIN_IMAGE: &str = r#"E0704: toolchain tool missing from the image
+
+The stage's image is one msbc knows, and it lacks the tool the preset runs:
+a Go preset on a Node image, Maven on a plain JDK image, cmake on the gcc
+image. The build would stop with `command not found`. Build the stage from
+an image that has the tool, or for C and C++ name the missing package in
+`packages`, which the preset installs with apt before anything else.
+
+Erroneous example:
+
+    image gcc = "gcc:14-bookworm"
+    image cc  = "gcr.io/distroless/cc-debian12:nonroot"
+
+    builder build from gcc {
+      toolchain c {
+        tool cmake
+        bin server
+      }
+    }
+
+    runtime app from cc {
+      copy build.binary to /app/server
+      entrypoint ["/app/server"]
+    }
+
+Fixed:
+
+    image gcc = "gcc:14-bookworm"
+    image cc  = "gcr.io/distroless/cc-debian12:nonroot"
+
+    builder build from gcc {
+      toolchain c {
+        tool cmake
+        bin server
+        packages cmake
+      }
+    }
+
+    runtime app from cc {
+      copy build.binary to /app/server
+      entrypoint ["/app/server"]
+    }
 "#;
 
 const SYNTAX_ERROR: &str = r#"E0001: syntax error

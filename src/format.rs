@@ -779,6 +779,10 @@ impl Printer<'_> {
             self.flush(start, INDENT, &mut first, true);
             let blank = !first && !self.after_doc() && self.src_blank(start);
             first = false;
+            if let StepKind::Toolchain { options, .. } = &step.kind {
+                self.toolchain(step, options, blank)?;
+                continue;
+            }
             let stmt = self.step(step)?;
             self.stmt(stmt, INDENT, blank);
         }
@@ -786,6 +790,49 @@ impl Printer<'_> {
         self.start_line(0, false);
         self.push("}");
         self.close_line(Some(span.end));
+        Ok(())
+    }
+
+    /// `toolchain NAME { ... }`: the header, then one option a line, like
+    /// an image's capability block.
+    fn toolchain(
+        &mut self,
+        step: &Step,
+        options: &[crate::syntax::ast::ToolchainOption],
+        blank: bool,
+    ) -> Result<()> {
+        let start = step.span.start as usize;
+        let end = self.content_end(start, step.span.end as usize);
+        let open = self.text(start, end).find('{').map(|i| start + i);
+        let Some(open) = open else {
+            let head = self.tokens(start, end)?;
+            self.stmt(Stmt::plain(head, end), INDENT, blank);
+            return Ok(());
+        };
+        let mut head = self.tokens(start, open)?;
+        let close = end - 1;
+        if options.is_empty() && !self.comments_between(open, close) {
+            push_text(&mut head, " {}");
+            self.stmt(Stmt::plain(head, end), INDENT, blank);
+            return Ok(());
+        }
+        push_text(&mut head, " {");
+        self.start_line(INDENT, blank);
+        self.put(&head);
+        self.close_line(Some(open + 1));
+        let mut first = true;
+        for option in options {
+            let range = option.span.range();
+            self.flush(range.start, 2 * INDENT, &mut first, true);
+            let option_blank = !first && !self.after_doc() && self.src_blank(range.start);
+            first = false;
+            let chunks = self.tokens(range.start, range.end)?;
+            self.stmt(Stmt::plain(chunks, range.end), 2 * INDENT, option_blank);
+        }
+        self.flush(close, 2 * INDENT, &mut first, true);
+        self.start_line(INDENT, false);
+        self.push("}");
+        self.close_line(Some(end));
         Ok(())
     }
 
@@ -823,6 +870,8 @@ impl Printer<'_> {
                 stmt
             }
             StepKind::Workdir(_)
+            | StepKind::Toolchain { .. }
+            | StepKind::Comment(_)
             | StepKind::CopyContext { .. }
             | StepKind::CopyArtifact { .. }
             | StepKind::Run { .. }

@@ -460,6 +460,22 @@ fn program_dir(program: &Path) -> PathBuf {
     }
 }
 
+/// The names at the top of a program's folder, the build context toolchain
+/// presets read lockfiles from; `None` for standard input or an unreadable
+/// folder.
+fn context_of(program: &Path) -> Option<std::collections::BTreeSet<String>> {
+    if program == Path::new("-") {
+        return None;
+    }
+    let entries = std::fs::read_dir(program_dir(program)).ok()?;
+    Some(
+        entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect(),
+    )
+}
+
 fn load_config(explicit: Option<&Path>, program: &Path) -> Result<Config, UsageError> {
     let path = match explicit {
         Some(p) => p.to_path_buf(),
@@ -609,6 +625,7 @@ fn compile_one(
     };
     let mut options = Options {
         config,
+        context: context_of(file),
         ..Options::default()
     };
     if let Some(lockfile) = &request.locked {
@@ -896,6 +913,7 @@ fn check(files: &[PathBuf], common: &Common) -> Result<ExitCode, UsageError> {
         let config = load_config(common.config.as_deref(), file)?;
         let options = Options {
             config,
+            context: context_of(file),
             ..Options::default()
         };
         match load(&mut sources, file)? {
@@ -985,6 +1003,7 @@ fn graph(
 ) -> Result<ExitCode, UsageError> {
     let options = Options {
         config: load_config(config, file)?,
+        context: context_of(file),
         ..Options::default()
     };
     let mut sources = Sources::new();

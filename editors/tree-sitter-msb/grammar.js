@@ -138,6 +138,7 @@ module.exports = grammar({
       $.healthcheck_step,
       $.produce_step,
       $.install_step,
+      $.toolchain_step,
     ),
 
     workdir_step: $ => seq('workdir', field('path', $._path)),
@@ -218,6 +219,19 @@ module.exports = grammar({
       '=',
       field('path', $._path),
     ),
+
+    toolchain_step: $ => seq(
+      'toolchain',
+      field('name', $.identifier),
+      optional(seq(
+        '{',
+        repeat(choice($._newline, seq(field('option', $.toolchain_option), $._newline))),
+        optional(field('option', $.toolchain_option)),
+        '}',
+      )),
+    ),
+
+    toolchain_option: $ => seq(field('name', $.identifier), field('value', $._path)),
 
     artifact_kind: $ => choice(
       'file',

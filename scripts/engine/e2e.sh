@@ -4,7 +4,8 @@
 #   scripts/engine/e2e.sh [docker26] [docker20] [buildah]   (default: all three)
 #
 # docker26  every example, default profile: the seed ones with
-#           --network=none, rust-service, node-app and python-app with
+#           --network=none (go-module and c-app too), rust-service,
+#           node-app and python-app with
 #           --network=host (they download crates, npm and PyPI packages);
 #           each image is run and its output checked, and its size printed.
 # docker20  seed-go and seed-four-stage, --profile legacy, DOCKER_BUILDKIT=1.
@@ -70,6 +71,8 @@ check() {
 expect() {
   case "$1" in
     seed-go) echo "seed-go 1.0.0" ;;
+    go-module) echo "go-module 1.0.0" ;;
+    c-app) echo "c-app 1.0.0" ;;
     rust-service) echo "rust-service 1.0.0" ;;
     node-app) echo "node-app 1.0.0" ;;
     python-app) echo "python-app 1.0.0" ;;
@@ -78,14 +81,14 @@ expect() {
 }
 run_args() {
   case "$1" in
-    seed-go | rust-service) echo "--version" ;;
+    seed-go | go-module | c-app | rust-service) echo "--version" ;;
     node-app) echo "node server.js --version" ;;
     python-app) echo "python3 app.py --version" ;;
     seed-four-stage) echo "" ;;
   esac
 }
 network() {
-  case "$1" in seed-go | seed-four-stage) echo none ;; *) echo host ;; esac
+  case "$1" in seed-go | seed-four-stage | go-module | c-app) echo none ;; *) echo host ;; esac
 }
 
 # docker_example ENGINE EXAMPLE PROFILE
@@ -115,7 +118,7 @@ for engine in "${engines[@]}"; do
   case "$engine" in
     docker26)
       scripts/engine/standins.sh docker26 all
-      for ex in seed-go seed-four-stage rust-service node-app python-app; do
+      for ex in seed-go seed-four-stage go-module c-app rust-service node-app python-app; do
         docker_example docker26 "$ex" modern
       done
       ;;

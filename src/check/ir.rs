@@ -219,6 +219,8 @@ pub enum Step {
     Entrypoint(Vec<Value>),
     Cmd(Vec<Value>),
     Healthcheck(Healthcheck),
+    /// A comment line above the steps a toolchain preset expanded to.
+    Comment(String),
 }
 
 impl Step {
@@ -245,6 +247,7 @@ impl Step {
             Step::Expose(..) => vec![],
             Step::Entrypoint(args) | Step::Cmd(args) => args.iter().collect(),
             Step::Healthcheck(h) => h.command.iter().collect(),
+            Step::Comment(_) => vec![],
         }
     }
 }

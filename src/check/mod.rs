@@ -4,6 +4,7 @@
 pub mod images;
 pub mod ir;
 mod locked;
+pub mod toolchain;
 mod values;
 
 pub use images::{builtin as builtin_capabilities, is_pinned, split_reference, Capabilities};
@@ -23,6 +24,10 @@ pub struct CheckOptions {
     pub runtime_user: String,
     /// `--locked`: pin every base image to the lock's digest.
     pub lock: Option<Lock>,
+    /// The names of the files at the top of the build context, when the
+    /// program came from a file: toolchain presets pick their tool from the
+    /// lockfile they find there. `None` for standard input.
+    pub context: Option<BTreeSet<String>>,
 }
 
 impl Default for CheckOptions {
@@ -30,6 +35,7 @@ impl Default for CheckOptions {
         CheckOptions {
             runtime_user: "65532:65532".to_string(),
             lock: None,
+            context: None,
         }
     }
 }
@@ -43,9 +49,10 @@ pub struct Checked {
 }
 
 pub fn check(program: &ast::Program, source_name: &str, options: &CheckOptions) -> Checked {
-    let mut checker = Checker::new(program, options);
+    let (expanded, mut diagnostics) = toolchain::expand(program, options.context.as_ref());
+    let mut checker = Checker::new(&expanded, options);
     let graph = checker.run(source_name);
-    let mut diagnostics = checker.diagnostics;
+    diagnostics.append(&mut checker.diagnostics);
     // An unresolved name leaves what it meant to use looking unused: those
     // warnings would only repeat the error.
     if diagnostics.iter().any(|d| {
@@ -1005,6 +1012,9 @@ impl<'a> Checker<'a> {
 
         for step in &stage.steps {
             match &step.kind {
+                StepKind::Comment(text) => steps.push(ir::Step::Comment(text.clone())),
+                // Expanded before the checker runs (see `toolchain`).
+                StepKind::Toolchain { .. } => {}
                 StepKind::Workdir(path) => {
                     let value = self.value(path, Context::Path, &state.env);
                     let absolute = join_value(&state.workdir_value, &value);

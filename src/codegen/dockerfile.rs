@@ -134,4 +134,6 @@ pub enum Instruction {
     Entrypoint(Vec<String>),
     Cmd(Vec<String>),
     Healthcheck(Healthcheck),
+    /// `# text` on a line of its own.
+    Comment(String),
 }

@@ -397,6 +397,7 @@ fn instruction(graph: &BuildGraph, stage: &ir::Stage, step: &ir::Step) -> df::In
             retries: h.retries.clone(),
             command: h.command.iter().map(literal).collect(),
         }),
+        ir::Step::Comment(text) => df::Instruction::Comment(text.clone()),
     }
 }
 

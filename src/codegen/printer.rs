@@ -174,6 +174,10 @@ fn print_instruction(out: &mut String, instruction: &Instruction, profile: Profi
             }
             let _ = writeln!(out, " CMD {}", json_array(&check.command));
         }
+        Instruction::Comment(text) => {
+            // One line: a line break would end the comment and start an instruction.
+            let _ = writeln!(out, "# {}", text.replace(['\n', '\r'], " "));
+        }
     }
 }
 

@@ -242,6 +242,7 @@ impl<'a> Indexer<'a> {
         for (index, step) in s.steps.iter().enumerate() {
             match &step.kind {
                 StepKind::Workdir(t) => self.text(t),
+                StepKind::Toolchain { .. } | StepKind::Comment(_) => {}
                 StepKind::Install { packages } => {
                     for t in packages {
                         self.text(t);

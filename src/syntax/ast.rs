@@ -394,6 +394,23 @@ pub enum StepKind {
         kind_span: Span,
         path: Text,
     },
+    /// `toolchain go { main ./cmd/server }`: a preset the checker expands
+    /// into ordinary steps (see `check::toolchain`).
+    Toolchain {
+        name: Ident,
+        options: Vec<ToolchainOption>,
+    },
+    /// A comment line written above the steps a preset expands to. The
+    /// parser never makes one; the checker's expansion does.
+    Comment(String),
+}
+
+/// One `name value` line of a toolchain block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolchainOption {
+    pub name: Ident,
+    pub value: Text,
+    pub span: Span,
 }
 
 impl StepKind {
@@ -412,6 +429,8 @@ impl StepKind {
             StepKind::Healthcheck { .. } => "healthcheck",
             StepKind::Produce { .. } => "produce",
             StepKind::Install { .. } => "install",
+            StepKind::Toolchain { .. } => "toolchain",
+            StepKind::Comment(_) => "#",
         }
     }
 }

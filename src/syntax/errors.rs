@@ -32,6 +32,7 @@ pub const STEP_KEYWORDS: &[&str] = &[
     "healthcheck",
     "produce",
     "install",
+    "toolchain",
 ];
 const DECLARATION: &str = "a declaration (`image`, `param`, `secret`, `base`, `builder` or `runtime`)";
 const STEP: &str = "a step (`copy`, `run`, `workdir`, `env`, `produce`, ...)";
@@ -57,8 +58,10 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         }
         package_manager => "a package manager (`apt`, `apk`, `dnf` or `none`)",
         k_workdir | k_env | k_copy | k_run | k_expose | k_label | k_entrypoint | k_cmd | k_healthcheck
-        | k_produce | k_install | step => STEP,
+        | k_produce | k_install | k_toolchain | step => STEP,
         k_layer | layer_option => "`layer`",
+        toolchain_block => "`{`",
+        toolchain_option => "a toolchain option such as `main ./cmd/server`",
         k_cache | cache_mount => "`cache`",
         k_locked => "`locked`",
         k_secret | secret_mount => "`secret`",

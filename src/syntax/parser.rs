@@ -127,6 +127,7 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::k_packages
             | Rule::k_install
             | Rule::k_layer
+            | Rule::k_toolchain
     )
 }
 
@@ -453,6 +454,24 @@ impl Builder {
                     })
                     .collect();
                 StepKind::Healthcheck { command, options }
+            }
+            Rule::toolchain_step => {
+                let name = self.ident(next());
+                let mut options = Vec::new();
+                if let Some(block) = parts.next() {
+                    for option in block.into_inner() {
+                        let option_span = self.span(&option);
+                        let mut o = option.into_inner();
+                        let key = self.ident(o.next().expect("option name"));
+                        let value = self.path(o.next().expect("option value"))?;
+                        options.push(ToolchainOption {
+                            name: key,
+                            value,
+                            span: option_span,
+                        });
+                    }
+                }
+                StepKind::Toolchain { name, options }
             }
             _ => {
                 let name = self.ident(next());

@@ -7,7 +7,7 @@
 //! docs/language.md ("Lint parity") lists every rule and where it is checked.
 
 use crate::examples::example_programs;
-use crate::support::{compile_fixture, load, root};
+use crate::support::{compile_fixture, compile_in_context, load, root};
 use msbc::codegen::Profile;
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
@@ -429,7 +429,8 @@ fn each_rule_fires_on_a_dockerfile_that_breaks_it() {
 /// under both profiles, raises none of the build checks.
 #[test]
 fn generated_dockerfiles_pass_the_build_checks() {
-    let mut programs: Vec<std::path::PathBuf> = example_programs();
+    let examples = example_programs();
+    let mut programs = examples.clone();
     for folder in ["tests/data/codegen", "tests/data/check/ok"] {
         let mut files: Vec<_> = std::fs::read_dir(root().join(folder))
             .unwrap()
@@ -451,7 +452,13 @@ fn generated_dockerfiles_pass_the_build_checks() {
         }
         for profile in [Profile::Modern, Profile::Legacy] {
             let (mut sources, id) = load(path);
-            let outcome = compile_fixture(&mut sources, id, path, profile);
+            // Examples compile as `msbc compile FILE` does, with their folder
+            // as the context (toolchain presets read their lockfiles there).
+            let outcome = if examples.contains(path) {
+                compile_in_context(&sources, id, profile, path.parent().unwrap())
+            } else {
+                compile_fixture(&mut sources, id, path, profile)
+            };
             let Some(dockerfile) = outcome.dockerfile else {
                 continue;
             };

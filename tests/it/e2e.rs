@@ -48,6 +48,20 @@ const EXPECTATIONS: &[Expectation] = &[
         secret: false,
     },
     Expectation {
+        example: "c-app",
+        args: &["--version"],
+        stdout: "c-app 1.0.0\n",
+        network: false,
+        secret: false,
+    },
+    Expectation {
+        example: "go-module",
+        args: &["--version"],
+        stdout: "go-module 1.0.0\n",
+        network: false,
+        secret: false,
+    },
+    Expectation {
         example: "seed-four-stage",
         args: &[],
         stdout: "hello\nconference\n",
@@ -323,10 +337,163 @@ fn seed_go_source_edit_reruns_only_the_compile() {
     }
 }
 
+/// Per toolchain preset: the source file a source-only edit touches, the
+/// stage the preset is in, and the step that copies the sources into it
+/// (none where the sources go straight to the runtime). Every step of that
+/// stage before the source copy (the manifests and the dependency step) must
+/// come from the cache.
+struct Rebuild {
+    example: &'static str,
+    source: &'static str,
+    stage: &'static str,
+    source_copy: Option<&'static str>,
+}
+
+const REBUILDS: &[Rebuild] = &[
+    Rebuild {
+        example: "c-app",
+        source: "main.c",
+        stage: "build",
+        source_copy: Some("COPY . ."),
+    },
+    Rebuild {
+        example: "go-module",
+        source: "cmd/server/main.go",
+        stage: "build",
+        source_copy: Some("COPY . ."),
+    },
+    Rebuild {
+        example: "rust-service",
+        source: "src/main.rs",
+        stage: "build",
+        source_copy: Some("COPY src ./src"),
+    },
+    Rebuild {
+        example: "node-app",
+        source: "server.js",
+        stage: "deps",
+        source_copy: None,
+    },
+    Rebuild {
+        example: "python-app",
+        source: "app.py",
+        stage: "venv",
+        source_copy: None,
+    },
+];
+
+/// `("build", 4)` from a progress step at `[build 4/7]`.
+fn stage_position(name: &str) -> Option<(&str, usize)> {
+    let inner = name.strip_prefix('[')?.split(']').next()?;
+    let (stage, position) = inner.rsplit_once(' ')?;
+    Some((stage, position.split('/').next()?.parse().ok()?))
+}
+
+/// A copy of an example's folder, to edit without touching the checkout.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        let name = entry.file_name();
+        if name == "target" || name == "node_modules" || name == ".dockerignore" {
+            continue;
+        }
+        if path.is_dir() {
+            copy_tree(&path, &to.join(&name));
+        } else {
+            std::fs::copy(&path, to.join(&name)).unwrap();
+        }
+    }
+}
+
+/// Per toolchain preset: after an edit of a source file only, the
+/// dependency step comes from the cache (the layer is re-used), and the
+/// build step runs again.
+#[test]
+fn toolchain_source_edit_reuses_the_dependency_layer() {
+    if !enabled() {
+        return;
+    }
+    let _engine = engine_lock();
+    for case in REBUILDS {
+        let work = tempfile::tempdir().unwrap();
+        let context = work.path().join(case.example);
+        copy_tree(&root().join("examples").join(case.example), &context);
+        let dockerfile = msbc_compile(&context.join("app.msb"), "modern");
+        let network = expectation(case.example).network;
+        let tag = format!("msbc-e2e/{}:rebuild", case.example);
+        docker_build(&context, &dockerfile, &tag, network, None);
+        let source = context.join(case.source);
+        let text = std::fs::read_to_string(&source).unwrap();
+        let comment = if case.source.ends_with(".py") { "#" } else { "//" };
+        std::fs::write(
+            &source,
+            format!("{text}\n{comment} edited at {:?}\n", std::time::SystemTime::now()),
+        )
+        .unwrap();
+        let log = docker_build(&context, &dockerfile, &tag, network, None);
+        let steps = plain_progress_steps(&log);
+        let in_stage: Vec<(usize, &ProgressStep)> = steps
+            .iter()
+            .filter_map(|s| match stage_position(&s.position) {
+                Some((stage, position)) if stage == case.stage => Some((position, s)),
+                _ => None,
+            })
+            .collect();
+        let limit = match case.source_copy {
+            Some(needle) => in_stage
+                .iter()
+                .find(|(_, s)| s.name.contains(needle))
+                .map(|(p, _)| *p)
+                .unwrap_or_else(|| panic!("{}: no step {needle} in:\n{log}", case.example)),
+            None => usize::MAX,
+        };
+        // Position 1 is the FROM line, which BuildKit never reports cached.
+        let before: Vec<&&ProgressStep> = in_stage
+            .iter()
+            .filter(|(p, _)| *p > 1 && *p < limit)
+            .map(|(_, s)| s)
+            .collect();
+        assert!(
+            !before.is_empty(),
+            "{}: no step before the sources:\n{log}",
+            case.example
+        );
+        for step in &before {
+            assert!(
+                step.cached,
+                "{}: `{}` runs again after a source-only edit:\n{log}",
+                case.example, step.name
+            );
+        }
+        if case.source_copy.is_some() {
+            let build = in_stage
+                .iter()
+                .find(|(p, _)| *p == limit + 1)
+                .unwrap_or_else(|| panic!("{}: no build step in:\n{log}", case.example));
+            assert!(
+                !build.1.cached,
+                "{}: the build step runs again:\n{log}",
+                case.example
+            );
+        }
+        let executed = steps.iter().filter(|s| !s.cached).count();
+        eprintln!(
+            "{}: rebuild after a source edit: {} steps executed, {} cached",
+            case.example,
+            executed,
+            steps.len() - executed
+        );
+    }
+}
+
 /// A build step as BuildKit's plain progress output reports it.
 #[derive(Debug)]
 pub struct ProgressStep {
     pub name: String,
+    /// `[build 4/7]`: the stage and the step's place in it.
+    pub position: String,
     pub cached: bool,
 }
 
@@ -342,12 +509,19 @@ pub fn plain_progress_steps(log: &str) -> Vec<ProgressStep> {
             continue;
         };
         if body.starts_with('[') && body.contains("] ") && !body.starts_with("[internal]") {
-            let name = body
+            let (position, name) = body
                 .split_once("] ")
-                .map(|(_, n)| n.to_string())
+                .map(|(p, n)| (format!("{p}]"), n.to_string()))
                 .unwrap_or_default();
             if !steps.iter().any(|(i, _)| i == id) {
-                steps.push((id.to_string(), ProgressStep { name, cached: false }));
+                steps.push((
+                    id.to_string(),
+                    ProgressStep {
+                        name,
+                        position,
+                        cached: false,
+                    },
+                ));
             }
         } else if body.trim() == "CACHED" {
             if let Some((_, step)) = steps.iter_mut().find(|(i, _)| i == id) {

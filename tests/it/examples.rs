@@ -1,7 +1,7 @@
 //! Every example compiles, its Dockerfile is snapshotted under each profile,
 //! and an independent Dockerfile parser reads back the same stage graph.
 
-use crate::support::{compile, load, render, root};
+use crate::support::{compile_in_context, load, render, root};
 use dockerfile_parser::{Dockerfile, Instruction};
 use msbc::codegen::Profile;
 use msbc::driver::{self, Options};
@@ -61,7 +61,7 @@ fn examples_compile_cleanly() {
             let example = example_name(&program);
             let (sources, id) = load(&program);
             for profile in [Profile::Modern, Profile::Legacy] {
-                let outcome = compile(&sources, id, profile);
+                let outcome = compile_in_context(&sources, id, profile, program.parent().unwrap());
                 assert!(
                     outcome.diagnostics.is_empty(),
                     "{example} should check without a diagnostic:\n{}",
@@ -105,7 +105,16 @@ fn graph_from_dockerfile(text: &str) -> StageGraph {
 
 fn graph_from_program(program: &std::path::Path) -> StageGraph {
     let (sources, id) = load(program);
-    let (graph, _) = driver::check(&sources, id, &Options::default());
+    let options = Options {
+        context: Some(
+            std::fs::read_dir(program.parent().unwrap())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect(),
+        ),
+        ..Options::default()
+    };
+    let (graph, _) = driver::check(&sources, id, &options);
     let graph = graph.expect("examples check");
     let dockerfile = msbc::codegen::lower(&graph, &Default::default()).unwrap();
     dockerfile
@@ -131,7 +140,7 @@ fn graph_from_program(program: &std::path::Path) -> StageGraph {
 fn independent_parser_reads_the_same_stage_graph() {
     for program in example_programs() {
         let (sources, id) = load(&program);
-        let outcome = compile(&sources, id, Profile::Legacy);
+        let outcome = compile_in_context(&sources, id, Profile::Legacy, program.parent().unwrap());
         let text = outcome.dockerfile.unwrap();
         let parsed = graph_from_dockerfile(&text);
         let expected = graph_from_program(&program);

@@ -12,9 +12,24 @@ use std::collections::BTreeSet;
 use std::process::{Command, Stdio};
 
 fn graph_of(program: &str, format: GraphFormat) -> String {
+    graph_in(program, format, None)
+}
+
+/// The graph of a program whose build context is `dir` (toolchain presets
+/// read its lockfiles).
+fn graph_in(program: &str, format: GraphFormat, dir: Option<&std::path::Path>) -> String {
     let mut sources = Sources::new();
     let id = sources.add("app.msb", program.to_string());
-    let (graph, diagnostics) = driver::check(&sources, id, &Options::default());
+    let options = Options {
+        context: dir.map(|d| {
+            std::fs::read_dir(d)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        }),
+        ..Options::default()
+    };
+    let (graph, diagnostics) = driver::check(&sources, id, &options);
     let graph = graph.unwrap_or_else(|| panic!("{diagnostics:?}"));
     render(&graph, format)
 }
@@ -93,10 +108,11 @@ fn graph_output_is_deterministic_and_json_matches_its_schema() {
     let mut keys = BTreeSet::new();
     for program in example_programs() {
         let text = std::fs::read_to_string(&program).unwrap();
+        let dir = program.parent();
         for format in [GraphFormat::Dot, GraphFormat::Mermaid, GraphFormat::Json] {
-            assert_eq!(graph_of(&text, format), graph_of(&text, format));
+            assert_eq!(graph_in(&text, format, dir), graph_in(&text, format, dir));
         }
-        let json: serde_json::Value = serde_json::from_str(&graph_of(&text, GraphFormat::Json)).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&graph_in(&text, GraphFormat::Json, dir)).unwrap();
         let problems = violations(&s, &json);
         assert!(
             problems.is_empty(),

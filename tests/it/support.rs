@@ -32,12 +32,6 @@ pub fn load_bytes(path: &Path) -> (Sources, Result<FileId, Diagnostic>) {
     (sources, id)
 }
 
-pub fn compile(sources: &Sources, id: FileId, profile: Profile) -> Outcome {
-    let mut options = Options::default();
-    options.codegen.profile = profile;
-    driver::compile(sources, id, &options).expect("no --target is given")
-}
-
 /// Compiles a fixture as `msbc compile --locked` would when a lock sits
 /// beside it (`name.lock` for `name.msb`); a lock that does not parse gives
 /// its diagnostics as the outcome.
@@ -60,6 +54,20 @@ pub fn compile_fixture(sources: &mut Sources, id: FileId, path: &Path, profile: 
             }
         }
     }
+    driver::compile(sources, id, &options).expect("no --target is given")
+}
+
+/// Compiles a program the way `msbc compile FILE` does: with the names in
+/// its folder as the build context, which toolchain presets read.
+pub fn compile_in_context(sources: &Sources, id: FileId, profile: Profile, dir: &Path) -> Outcome {
+    let mut options = Options::default();
+    options.codegen.profile = profile;
+    options.context = Some(
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect(),
+    );
     driver::compile(sources, id, &options).expect("no --target is given")
 }
 

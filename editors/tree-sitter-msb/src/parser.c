@@ -15,16 +15,16 @@
 #endif
 
 #define LANGUAGE_VERSION 14
-#define STATE_COUNT 267
+#define STATE_COUNT 282
 #define LARGE_STATE_COUNT 2
-#define SYMBOL_COUNT 155
+#define SYMBOL_COUNT 159
 #define ALIAS_COUNT 0
-#define TOKEN_COUNT 89
+#define TOKEN_COUNT 90
 #define EXTERNAL_TOKEN_COUNT 2
 #define FIELD_COUNT 29
 #define MAX_ALIAS_SEQUENCE_LENGTH 9
 #define MAX_RESERVED_WORD_SET_SIZE 0
-#define PRODUCTION_ID_COUNT 44
+#define PRODUCTION_ID_COUNT 48
 #define SUPERTYPE_COUNT 0
 
 enum ts_symbol_identifiers {
@@ -88,100 +88,104 @@ enum ts_symbol_identifiers {
   anon_sym_start_DASHperiod = 58,
   anon_sym_retries = 59,
   anon_sym_produce = 60,
-  anon_sym_file = 61,
-  anon_sym_dir = 62,
-  anon_sym_exe = 63,
-  anon_sym_static = 64,
-  anon_sym_LBRACK = 65,
-  anon_sym_RBRACK = 66,
-  anon_sym_DOT = 67,
-  aux_sym_artifact_reference_token1 = 68,
-  anon_sym_true = 69,
-  anon_sym_false = 70,
-  aux_sym_number_token1 = 71,
-  sym_duration = 72,
-  sym_port = 73,
-  sym_owner = 74,
-  sym_label_key = 75,
-  sym_path = 76,
-  anon_sym_DQUOTE = 77,
-  anon_sym_DQUOTE2 = 78,
-  sym_string_content = 79,
-  sym_escape_sequence = 80,
-  anon_sym_DQUOTE_DQUOTE_DQUOTE = 81,
-  anon_sym_DQUOTE_DQUOTE_DQUOTE2 = 82,
-  sym__raw_content = 83,
-  anon_sym_DOLLAR_LBRACE = 84,
-  aux_sym_interpolation_token1 = 85,
-  anon_sym_RBRACE2 = 86,
-  sym__artifact_copy_marker = 87,
-  sym__error_sentinel = 88,
-  sym_source_file = 89,
-  sym__declaration = 90,
-  sym_image_declaration = 91,
-  sym_capabilities = 92,
-  sym__capability = 93,
-  sym_libc_capability = 94,
-  sym_shell_capability = 95,
-  sym_passwd_capability = 96,
-  sym_user_capability = 97,
-  sym_packages_capability = 98,
-  sym_package_manager = 99,
-  sym_libc = 100,
-  sym_yes_no = 101,
-  sym_param_declaration = 102,
-  sym_primitive_type = 103,
-  sym_enum_type = 104,
-  sym_secret_declaration = 105,
-  sym_stage_declaration = 106,
-  sym_role = 107,
-  sym_block = 108,
-  sym__step = 109,
-  sym_workdir_step = 110,
-  sym_env_step = 111,
-  sym_copy_step = 112,
-  sym_chown_option = 113,
-  sym_chmod_option = 114,
-  sym_run_step = 115,
-  sym_install_step = 116,
-  sym_cache_mount = 117,
-  sym_secret_mount = 118,
-  sym_user_step = 119,
-  sym_expose_step = 120,
-  sym_label_step = 121,
-  sym_entrypoint_step = 122,
-  sym_cmd_step = 123,
-  sym_healthcheck_step = 124,
-  sym_healthcheck_option = 125,
-  sym_produce_step = 126,
-  sym_artifact_kind = 127,
-  sym_linkage = 128,
-  sym__command = 129,
-  sym_command_list = 130,
-  sym__command_argument = 131,
-  sym_artifact_reference = 132,
-  sym__value = 133,
-  sym_boolean = 134,
-  sym_number = 135,
-  sym_mode = 136,
-  sym__path = 137,
-  sym__string = 138,
-  sym_string = 139,
-  sym_raw_string = 140,
-  sym_interpolation = 141,
-  aux_sym_source_file_repeat1 = 142,
-  aux_sym_capabilities_repeat1 = 143,
-  aux_sym_enum_type_repeat1 = 144,
-  aux_sym_enum_type_repeat2 = 145,
-  aux_sym_block_repeat1 = 146,
-  aux_sym_copy_step_repeat1 = 147,
-  aux_sym_copy_step_repeat2 = 148,
-  aux_sym_run_step_repeat1 = 149,
-  aux_sym_install_step_repeat1 = 150,
-  aux_sym_healthcheck_step_repeat1 = 151,
-  aux_sym_command_list_repeat1 = 152,
-  aux_sym_string_repeat1 = 153,
-  aux_sym_raw_string_repeat1 = 154,
+  anon_sym_toolchain = 61,
+  anon_sym_file = 62,
+  anon_sym_dir = 63,
+  anon_sym_exe = 64,
+  anon_sym_static = 65,
+  anon_sym_LBRACK = 66,
+  anon_sym_RBRACK = 67,
+  anon_sym_DOT = 68,
+  aux_sym_artifact_reference_token1 = 69,
+  anon_sym_true = 70,
+  anon_sym_false = 71,
+  aux_sym_number_token1 = 72,
+  sym_duration = 73,
+  sym_port = 74,
+  sym_owner = 75,
+  sym_label_key = 76,
+  sym_path = 77,
+  anon_sym_DQUOTE = 78,
+  anon_sym_DQUOTE2 = 79,
+  sym_string_content = 80,
+  sym_escape_sequence = 81,
+  anon_sym_DQUOTE_DQUOTE_DQUOTE = 82,
+  anon_sym_DQUOTE_DQUOTE_DQUOTE2 = 83,
+  sym__raw_content = 84,
+  anon_sym_DOLLAR_LBRACE = 85,
+  aux_sym_interpolation_token1 = 86,
+  anon_sym_RBRACE2 = 87,
+  sym__artifact_copy_marker = 88,
+  sym__error_sentinel = 89,
+  sym_source_file = 90,
+  sym__declaration = 91,
+  sym_image_declaration = 92,
+  sym_capabilities = 93,
+  sym__capability = 94,
+  sym_libc_capability = 95,
+  sym_shell_capability = 96,
+  sym_passwd_capability = 97,
+  sym_user_capability = 98,
+  sym_packages_capability = 99,
+  sym_package_manager = 100,
+  sym_libc = 101,
+  sym_yes_no = 102,
+  sym_param_declaration = 103,
+  sym_primitive_type = 104,
+  sym_enum_type = 105,
+  sym_secret_declaration = 106,
+  sym_stage_declaration = 107,
+  sym_role = 108,
+  sym_block = 109,
+  sym__step = 110,
+  sym_workdir_step = 111,
+  sym_env_step = 112,
+  sym_copy_step = 113,
+  sym_chown_option = 114,
+  sym_chmod_option = 115,
+  sym_run_step = 116,
+  sym_install_step = 117,
+  sym_cache_mount = 118,
+  sym_secret_mount = 119,
+  sym_user_step = 120,
+  sym_expose_step = 121,
+  sym_label_step = 122,
+  sym_entrypoint_step = 123,
+  sym_cmd_step = 124,
+  sym_healthcheck_step = 125,
+  sym_healthcheck_option = 126,
+  sym_produce_step = 127,
+  sym_toolchain_step = 128,
+  sym_toolchain_option = 129,
+  sym_artifact_kind = 130,
+  sym_linkage = 131,
+  sym__command = 132,
+  sym_command_list = 133,
+  sym__command_argument = 134,
+  sym_artifact_reference = 135,
+  sym__value = 136,
+  sym_boolean = 137,
+  sym_number = 138,
+  sym_mode = 139,
+  sym__path = 140,
+  sym__string = 141,
+  sym_string = 142,
+  sym_raw_string = 143,
+  sym_interpolation = 144,
+  aux_sym_source_file_repeat1 = 145,
+  aux_sym_capabilities_repeat1 = 146,
+  aux_sym_enum_type_repeat1 = 147,
+  aux_sym_enum_type_repeat2 = 148,
+  aux_sym_block_repeat1 = 149,
+  aux_sym_copy_step_repeat1 = 150,
+  aux_sym_copy_step_repeat2 = 151,
+  aux_sym_run_step_repeat1 = 152,
+  aux_sym_install_step_repeat1 = 153,
+  aux_sym_healthcheck_step_repeat1 = 154,
+  aux_sym_toolchain_step_repeat1 = 155,
+  aux_sym_command_list_repeat1 = 156,
+  aux_sym_string_repeat1 = 157,
+  aux_sym_raw_string_repeat1 = 158,
 };
 
 static const char * const ts_symbol_names[] = {
@@ -246,6 +250,7 @@ static const char * const ts_symbol_names[] = {
   [anon_sym_start_DASHperiod] = "start-period",
   [anon_sym_retries] = "retries",
   [anon_sym_produce] = "produce",
+  [anon_sym_toolchain] = "toolchain",
   [anon_sym_file] = "file",
   [anon_sym_dir] = "dir",
   [anon_sym_exe] = "exe",
@@ -312,6 +317,8 @@ static const char * const ts_symbol_names[] = {
   [sym_healthcheck_step] = "healthcheck_step",
   [sym_healthcheck_option] = "healthcheck_option",
   [sym_produce_step] = "produce_step",
+  [sym_toolchain_step] = "toolchain_step",
+  [sym_toolchain_option] = "toolchain_option",
   [sym_artifact_kind] = "artifact_kind",
   [sym_linkage] = "linkage",
   [sym__command] = "_command",
@@ -337,6 +344,7 @@ static const char * const ts_symbol_names[] = {
   [aux_sym_run_step_repeat1] = "run_step_repeat1",
   [aux_sym_install_step_repeat1] = "install_step_repeat1",
   [aux_sym_healthcheck_step_repeat1] = "healthcheck_step_repeat1",
+  [aux_sym_toolchain_step_repeat1] = "toolchain_step_repeat1",
   [aux_sym_command_list_repeat1] = "command_list_repeat1",
   [aux_sym_string_repeat1] = "string_repeat1",
   [aux_sym_raw_string_repeat1] = "raw_string_repeat1",
@@ -404,6 +412,7 @@ static const TSSymbol ts_symbol_map[] = {
   [anon_sym_start_DASHperiod] = anon_sym_start_DASHperiod,
   [anon_sym_retries] = anon_sym_retries,
   [anon_sym_produce] = anon_sym_produce,
+  [anon_sym_toolchain] = anon_sym_toolchain,
   [anon_sym_file] = anon_sym_file,
   [anon_sym_dir] = anon_sym_dir,
   [anon_sym_exe] = anon_sym_exe,
@@ -470,6 +479,8 @@ static const TSSymbol ts_symbol_map[] = {
   [sym_healthcheck_step] = sym_healthcheck_step,
   [sym_healthcheck_option] = sym_healthcheck_option,
   [sym_produce_step] = sym_produce_step,
+  [sym_toolchain_step] = sym_toolchain_step,
+  [sym_toolchain_option] = sym_toolchain_option,
   [sym_artifact_kind] = sym_artifact_kind,
   [sym_linkage] = sym_linkage,
   [sym__command] = sym__command,
@@ -495,6 +506,7 @@ static const TSSymbol ts_symbol_map[] = {
   [aux_sym_run_step_repeat1] = aux_sym_run_step_repeat1,
   [aux_sym_install_step_repeat1] = aux_sym_install_step_repeat1,
   [aux_sym_healthcheck_step_repeat1] = aux_sym_healthcheck_step_repeat1,
+  [aux_sym_toolchain_step_repeat1] = aux_sym_toolchain_step_repeat1,
   [aux_sym_command_list_repeat1] = aux_sym_command_list_repeat1,
   [aux_sym_string_repeat1] = aux_sym_string_repeat1,
   [aux_sym_raw_string_repeat1] = aux_sym_raw_string_repeat1,
@@ -742,6 +754,10 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = false,
   },
   [anon_sym_produce] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_toolchain] = {
     .visible = true,
     .named = false,
   },
@@ -1009,6 +1025,14 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = true,
     .named = true,
   },
+  [sym_toolchain_step] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_toolchain_option] = {
+    .visible = true,
+    .named = true,
+  },
   [sym_artifact_kind] = {
     .visible = true,
     .named = true,
@@ -1106,6 +1130,10 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = false,
   },
   [aux_sym_healthcheck_step_repeat1] = {
+    .visible = false,
+    .named = false,
+  },
+  [aux_sym_toolchain_step_repeat1] = {
     .visible = false,
     .named = false,
   },
@@ -1227,11 +1255,15 @@ static const TSMapSlice ts_field_map_slices[PRODUCTION_ID_COUNT] = {
   [36] = {.index = 76, .length = 1},
   [37] = {.index = 77, .length = 1},
   [38] = {.index = 78, .length = 2},
-  [39] = {.index = 80, .length = 3},
-  [40] = {.index = 83, .length = 2},
-  [41] = {.index = 85, .length = 2},
-  [42] = {.index = 87, .length = 3},
-  [43] = {.index = 90, .length = 1},
+  [39] = {.index = 80, .length = 2},
+  [40] = {.index = 82, .length = 2},
+  [41] = {.index = 84, .length = 2},
+  [42] = {.index = 86, .length = 3},
+  [43] = {.index = 89, .length = 2},
+  [44] = {.index = 91, .length = 2},
+  [45] = {.index = 93, .length = 3},
+  [46] = {.index = 96, .length = 3},
+  [47] = {.index = 99, .length = 1},
 };
 
 static const TSFieldMapEntry ts_field_map_entries[] = {
@@ -1354,20 +1386,33 @@ static const TSFieldMapEntry ts_field_map_entries[] = {
     {field_locked, 2},
     {field_path, 1},
   [80] =
+    {field_name, 0},
+    {field_value, 1},
+  [82] =
+    {field_name, 1},
+    {field_option, 3},
+  [84] =
+    {field_name, 1},
+    {field_option, 3, .inherited = true},
+  [86] =
     {field_artifact, 2},
     {field_destination, 4},
     {field_option, 5, .inherited = true},
-  [83] =
+  [89] =
     {field_name, 1},
     {field_variable, 3},
-  [85] =
+  [91] =
     {field_name, 1},
     {field_path, 3},
-  [87] =
+  [93] =
     {field_kind, 3},
     {field_name, 1},
     {field_path, 5},
-  [90] =
+  [96] =
+    {field_name, 1},
+    {field_option, 3, .inherited = true},
+    {field_option, 4},
+  [99] =
     {field_linkage, 2},
 };
 
@@ -1467,11 +1512,11 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [84] = 84,
   [85] = 85,
   [86] = 86,
-  [87] = 8,
-  [88] = 5,
-  [89] = 7,
+  [87] = 87,
+  [88] = 7,
+  [89] = 8,
   [90] = 6,
-  [91] = 91,
+  [91] = 5,
   [92] = 92,
   [93] = 93,
   [94] = 94,
@@ -1494,13 +1539,13 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [111] = 111,
   [112] = 112,
   [113] = 113,
-  [114] = 96,
-  [115] = 93,
-  [116] = 96,
-  [117] = 93,
-  [118] = 118,
+  [114] = 99,
+  [115] = 115,
+  [116] = 94,
+  [117] = 99,
+  [118] = 94,
   [119] = 119,
-  [120] = 120,
+  [120] = 119,
   [121] = 121,
   [122] = 122,
   [123] = 123,
@@ -1509,20 +1554,20 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [126] = 126,
   [127] = 127,
   [128] = 128,
-  [129] = 121,
+  [129] = 129,
   [130] = 130,
   [131] = 131,
   [132] = 132,
-  [133] = 120,
+  [133] = 133,
   [134] = 134,
-  [135] = 121,
+  [135] = 119,
   [136] = 136,
-  [137] = 120,
+  [137] = 137,
   [138] = 138,
-  [139] = 139,
+  [139] = 121,
   [140] = 140,
   [141] = 141,
-  [142] = 142,
+  [142] = 121,
   [143] = 143,
   [144] = 144,
   [145] = 145,
@@ -1557,15 +1602,15 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [174] = 174,
   [175] = 175,
   [176] = 176,
-  [177] = 8,
-  [178] = 5,
-  [179] = 7,
-  [180] = 6,
-  [181] = 157,
-  [182] = 182,
-  [183] = 183,
-  [184] = 184,
-  [185] = 185,
+  [177] = 177,
+  [178] = 178,
+  [179] = 179,
+  [180] = 180,
+  [181] = 7,
+  [182] = 8,
+  [183] = 6,
+  [184] = 5,
+  [185] = 158,
   [186] = 186,
   [187] = 187,
   [188] = 188,
@@ -1642,11 +1687,26 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [259] = 259,
   [260] = 260,
   [261] = 261,
-  [262] = 260,
+  [262] = 262,
   [263] = 263,
   [264] = 264,
-  [265] = 236,
+  [265] = 265,
   [266] = 266,
+  [267] = 267,
+  [268] = 268,
+  [269] = 269,
+  [270] = 270,
+  [271] = 271,
+  [272] = 272,
+  [273] = 273,
+  [274] = 274,
+  [275] = 239,
+  [276] = 276,
+  [277] = 277,
+  [278] = 278,
+  [279] = 279,
+  [280] = 277,
+  [281] = 281,
 };
 
 static const TSCharacterRange sym_path_character_set_1[] = {
@@ -1659,56 +1719,56 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
   eof = lexer->eof(lexer);
   switch (state) {
     case 0:
-      if (eof) ADVANCE(235);
+      if (eof) ADVANCE(243);
       ADVANCE_MAP(
-        '\n', 236,
-        '\r', 237,
-        '"', 333,
-        '#', 238,
-        '$', 229,
-        '(', 269,
-        ')', 271,
-        ',', 270,
-        '.', 310,
-        ':', 262,
-        '=', 244,
-        '[', 308,
-        '\\', 214,
-        ']', 309,
-        'a', 166,
+        '\n', 244,
+        '\r', 245,
+        '"', 342,
+        '#', 246,
+        '$', 237,
+        '(', 277,
+        ')', 279,
+        ',', 278,
+        '.', 319,
+        ':', 270,
+        '=', 252,
+        '[', 317,
+        '\\', 222,
+        ']', 318,
+        'a', 174,
         'b', 31,
         'c', 15,
-        'd', 60,
-        'e', 141,
+        'd', 62,
+        'e', 146,
         'f', 23,
-        'g', 124,
-        'h', 62,
-        'i', 136,
+        'g', 128,
+        'h', 64,
+        'i', 141,
         'l', 17,
-        'm', 215,
-        'n', 152,
+        'm', 223,
+        'n', 158,
         'p', 19,
-        'r', 63,
-        's', 77,
-        't', 102,
-        'u', 196,
-        'w', 155,
-        'y', 76,
-        '{', 245,
-        '}', 351,
+        'r', 65,
+        's', 79,
+        't', 105,
+        'u', 204,
+        'w', 161,
+        'y', 78,
+        '{', 253,
+        '}', 360,
       );
       if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(232);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(314);
+          lookahead == ' ') SKIP(240);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(323);
       END_STATE();
     case 1:
-      if (lookahead == '\n') ADVANCE(236);
-      if (lookahead == '\r') ADVANCE(237);
-      if (lookahead == '"') ADVANCE(332);
-      if (lookahead == '#') ADVANCE(238);
-      if (lookahead == '$') ADVANCE(329);
-      if (lookahead == 'c') ADVANCE(324);
-      if (lookahead == '}') ADVANCE(246);
+      if (lookahead == '\n') ADVANCE(244);
+      if (lookahead == '\r') ADVANCE(245);
+      if (lookahead == '"') ADVANCE(341);
+      if (lookahead == '#') ADVANCE(246);
+      if (lookahead == '$') ADVANCE(338);
+      if (lookahead == 'c') ADVANCE(333);
+      if (lookahead == '}') ADVANCE(254);
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(1);
       if (lookahead != 0 &&
@@ -1716,85 +1776,82 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != ',' &&
           lookahead != '[' &&
           lookahead != ']' &&
-          lookahead != '{') ADVANCE(330);
+          lookahead != '{') ADVANCE(339);
       END_STATE();
     case 2:
       ADVANCE_MAP(
-        '\n', 236,
-        '\r', 237,
-        '"', 332,
-        '#', 238,
-        ')', 271,
-        ',', 270,
-        '[', 308,
-        ']', 309,
-        '}', 351,
+        '\n', 244,
+        '\r', 245,
+        '"', 341,
+        '#', 246,
+        ')', 279,
+        ',', 278,
+        '[', 317,
+        ']', 318,
+        '}', 254,
       );
       if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(3);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(320);
+          lookahead == ' ') SKIP(2);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(329);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(242);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(250);
       END_STATE();
     case 3:
       ADVANCE_MAP(
-        '\n', 236,
-        '\r', 237,
-        '"', 332,
-        '#', 238,
-        ')', 271,
-        ',', 270,
-        '[', 308,
-        ']', 309,
+        '\n', 244,
+        '\r', 245,
+        '#', 246,
+        'b', 162,
+        'c', 137,
+        'e', 147,
+        'h', 64,
+        'i', 152,
+        'l', 24,
+        'n', 159,
+        'p', 193,
+        'r', 227,
+        's', 219,
+        't', 171,
+        'u', 204,
+        'w', 161,
+        'y', 78,
+        '}', 254,
       );
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(3);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(320);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(242);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(324);
       END_STATE();
     case 4:
-      ADVANCE_MAP(
-        '\n', 236,
-        '\r', 237,
-        '#', 238,
-        'b', 156,
-        'c', 132,
-        'e', 142,
-        'h', 62,
-        'i', 146,
-        'l', 24,
-        'n', 153,
-        'p', 185,
-        'r', 219,
-        's', 211,
-        'u', 196,
-        'w', 155,
-        'y', 76,
-        '}', 246,
-      );
+      if (lookahead == '"') ADVANCE(342);
+      if (lookahead == '#') ADVANCE(344);
+      if (lookahead == '$') ADVANCE(345);
+      if (lookahead == '\\') ADVANCE(222);
       if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(4);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(315);
-      END_STATE();
-    case 5:
-      if (lookahead == '"') ADVANCE(333);
-      if (lookahead == '#') ADVANCE(335);
-      if (lookahead == '$') ADVANCE(336);
-      if (lookahead == '\\') ADVANCE(214);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(334);
+          lookahead == ' ') ADVANCE(343);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(337);
+          lookahead != '\r') ADVANCE(346);
+      END_STATE();
+    case 5:
+      if (lookahead == '"') ADVANCE(341);
+      if (lookahead == '#') ADVANCE(246);
+      if (lookahead == '$') ADVANCE(338);
+      if (lookahead == '}') ADVANCE(360);
+      if (lookahead == '\t' ||
+          lookahead == ' ') SKIP(6);
+      if (lookahead != 0 &&
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ',' &&
+          lookahead != '[' &&
+          lookahead != ']' &&
+          lookahead != '{') ADVANCE(339);
       END_STATE();
     case 6:
-      if (lookahead == '"') ADVANCE(332);
-      if (lookahead == '#') ADVANCE(238);
-      if (lookahead == '$') ADVANCE(329);
+      if (lookahead == '"') ADVANCE(341);
+      if (lookahead == '#') ADVANCE(246);
+      if (lookahead == '$') ADVANCE(338);
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(6);
       if (lookahead != 0 &&
@@ -1803,1186 +1860,1213 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead != '[' &&
           lookahead != ']' &&
           lookahead != '{' &&
-          lookahead != '}') ADVANCE(330);
+          lookahead != '}') ADVANCE(339);
       END_STATE();
     case 7:
-      if (lookahead == '"') ADVANCE(332);
-      if (lookahead == '#') ADVANCE(238);
+      if (lookahead == '"') ADVANCE(341);
+      if (lookahead == '#') ADVANCE(246);
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(7);
       if (('-' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(322);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(331);
       END_STATE();
     case 8:
-      if (lookahead == '"') ADVANCE(340);
+      if (lookahead == '"') ADVANCE(349);
       END_STATE();
     case 9:
-      if (lookahead == '"') ADVANCE(343);
-      if (lookahead == '#') ADVANCE(345);
-      if (lookahead == '$') ADVANCE(346);
+      if (lookahead == '"') ADVANCE(352);
+      if (lookahead == '#') ADVANCE(354);
+      if (lookahead == '$') ADVANCE(355);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(344);
-      if (lookahead != 0) ADVANCE(348);
+          lookahead == ' ') ADVANCE(353);
+      if (lookahead != 0) ADVANCE(357);
       END_STATE();
     case 10:
-      if (lookahead == '#') ADVANCE(238);
+      if (lookahead == '#') ADVANCE(246);
       if (lookahead == '\t' ||
           lookahead == ' ') SKIP(10);
+      END_STATE();
+    case 11:
+      if (lookahead == '#') ADVANCE(246);
+      if (lookahead == '\t' ||
+          lookahead == ' ') SKIP(10);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(320);
+      END_STATE();
+    case 12:
+      if (lookahead == '#') ADVANCE(246);
+      if (lookahead == '\t' ||
+          lookahead == ' ') SKIP(10);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(359);
+      END_STATE();
+    case 13:
+      if (lookahead == '#') ADVANCE(246);
+      if (lookahead == '\t' ||
+          lookahead == ' ') SKIP(13);
       if (lookahead == '$' ||
           lookahead == '-' ||
           ('0' <= lookahead && lookahead <= ':') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
           ('a' <= lookahead && lookahead <= '{') ||
-          lookahead == '}') ADVANCE(321);
-      END_STATE();
-    case 11:
-      if (lookahead == '#') ADVANCE(238);
-      if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(11);
-      END_STATE();
-    case 12:
-      if (lookahead == '#') ADVANCE(238);
-      if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(11);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(311);
-      END_STATE();
-    case 13:
-      if (lookahead == '#') ADVANCE(238);
-      if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(11);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'Z') ||
-          lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(350);
+          lookahead == '}') ADVANCE(330);
       END_STATE();
     case 14:
-      if (lookahead == '-') ADVANCE(171);
+      if (lookahead == '-') ADVANCE(179);
       END_STATE();
     case 15:
-      if (lookahead == 'a') ADVANCE(43);
-      if (lookahead == 'h') ADVANCE(138);
-      if (lookahead == 'm') ADVANCE(50);
-      if (lookahead == 'o') ADVANCE(167);
-      if (lookahead == 'r') ADVANCE(159);
+      if (lookahead == 'a') ADVANCE(44);
+      if (lookahead == 'h') ADVANCE(143);
+      if (lookahead == 'm') ADVANCE(52);
+      if (lookahead == 'o') ADVANCE(175);
+      if (lookahead == 'r') ADVANCE(165);
       END_STATE();
     case 16:
-      if (lookahead == 'a') ADVANCE(43);
-      if (lookahead == 'h') ADVANCE(138);
-      if (lookahead == 'r') ADVANCE(159);
+      if (lookahead == 'a') ADVANCE(44);
+      if (lookahead == 'h') ADVANCE(143);
+      if (lookahead == 'r') ADVANCE(165);
       END_STATE();
     case 17:
-      if (lookahead == 'a') ADVANCE(38);
-      if (lookahead == 'i') ADVANCE(35);
-      if (lookahead == 'o') ADVANCE(39);
+      if (lookahead == 'a') ADVANCE(39);
+      if (lookahead == 'i') ADVANCE(36);
+      if (lookahead == 'o') ADVANCE(40);
       END_STATE();
     case 18:
-      if (lookahead == 'a') ADVANCE(44);
+      if (lookahead == 'a') ADVANCE(45);
       END_STATE();
     case 19:
-      if (lookahead == 'a') ADVANCE(44);
-      if (lookahead == 'r') ADVANCE(154);
+      if (lookahead == 'a') ADVANCE(45);
+      if (lookahead == 'r') ADVANCE(160);
       END_STATE();
     case 20:
-      if (lookahead == 'a') ADVANCE(96);
+      if (lookahead == 'a') ADVANCE(98);
       END_STATE();
     case 21:
-      if (lookahead == 'a') ADVANCE(182);
-      if (lookahead == 'r') ADVANCE(103);
+      if (lookahead == 'a') ADVANCE(190);
+      if (lookahead == 'r') ADVANCE(106);
       END_STATE();
     case 22:
-      if (lookahead == 'a') ADVANCE(131);
+      if (lookahead == 'a') ADVANCE(136);
       END_STATE();
     case 23:
-      if (lookahead == 'a') ADVANCE(131);
-      if (lookahead == 'i') ADVANCE(128);
-      if (lookahead == 'r') ADVANCE(157);
+      if (lookahead == 'a') ADVANCE(136);
+      if (lookahead == 'i') ADVANCE(132);
+      if (lookahead == 'r') ADVANCE(163);
       END_STATE();
     case 24:
-      if (lookahead == 'a') ADVANCE(37);
+      if (lookahead == 'a') ADVANCE(38);
       END_STATE();
     case 25:
-      if (lookahead == 'a') ADVANCE(228);
-      if (lookahead == 'i') ADVANCE(35);
-      if (lookahead == 'o') ADVANCE(39);
+      if (lookahead == 'a') ADVANCE(236);
+      if (lookahead == 'i') ADVANCE(36);
+      if (lookahead == 'o') ADVANCE(40);
       END_STATE();
     case 26:
-      if (lookahead == 'a') ADVANCE(221);
+      if (lookahead == 'a') ADVANCE(229);
       END_STATE();
     case 27:
-      if (lookahead == 'a') ADVANCE(135);
+      if (lookahead == 'a') ADVANCE(140);
       END_STATE();
     case 28:
-      if (lookahead == 'a') ADVANCE(125);
+      if (lookahead == 'a') ADVANCE(129);
       END_STATE();
     case 29:
-      if (lookahead == 'a') ADVANCE(181);
+      if (lookahead == 'a') ADVANCE(189);
       END_STATE();
     case 30:
-      if (lookahead == 'a') ADVANCE(123);
+      if (lookahead == 'a') ADVANCE(127);
       END_STATE();
     case 31:
-      if (lookahead == 'a') ADVANCE(197);
-      if (lookahead == 'o') ADVANCE(158);
-      if (lookahead == 'u') ADVANCE(105);
+      if (lookahead == 'a') ADVANCE(205);
+      if (lookahead == 'o') ADVANCE(164);
+      if (lookahead == 'u') ADVANCE(108);
       END_STATE();
     case 32:
-      if (lookahead == 'a') ADVANCE(197);
-      if (lookahead == 'u') ADVANCE(105);
+      if (lookahead == 'a') ADVANCE(205);
+      if (lookahead == 'u') ADVANCE(108);
       END_STATE();
     case 33:
-      if (lookahead == 'a') ADVANCE(97);
+      if (lookahead == 'a') ADVANCE(99);
       END_STATE();
     case 34:
-      if (lookahead == 'a') ADVANCE(130);
+      if (lookahead == 'a') ADVANCE(134);
       END_STATE();
     case 35:
-      if (lookahead == 'b') ADVANCE(40);
+      if (lookahead == 'a') ADVANCE(110);
       END_STATE();
     case 36:
       if (lookahead == 'b') ADVANCE(41);
       END_STATE();
     case 37:
-      if (lookahead == 'b') ADVANCE(87);
+      if (lookahead == 'b') ADVANCE(42);
       END_STATE();
     case 38:
-      if (lookahead == 'b') ADVANCE(87);
-      if (lookahead == 'y') ADVANCE(86);
+      if (lookahead == 'b') ADVANCE(89);
       END_STATE();
     case 39:
-      if (lookahead == 'c') ADVANCE(116);
+      if (lookahead == 'b') ADVANCE(89);
+      if (lookahead == 'y') ADVANCE(88);
       END_STATE();
     case 40:
-      if (lookahead == 'c') ADVANCE(247);
+      if (lookahead == 'c') ADVANCE(120);
       END_STATE();
     case 41:
-      if (lookahead == 'c') ADVANCE(256);
+      if (lookahead == 'c') ADVANCE(255);
       END_STATE();
     case 42:
-      if (lookahead == 'c') ADVANCE(307);
+      if (lookahead == 'c') ADVANCE(264);
       END_STATE();
     case 43:
-      if (lookahead == 'c') ADVANCE(99);
+      if (lookahead == 'c') ADVANCE(316);
       END_STATE();
     case 44:
-      if (lookahead == 'c') ADVANCE(117);
-      if (lookahead == 'r') ADVANCE(27);
-      if (lookahead == 's') ADVANCE(195);
+      if (lookahead == 'c') ADVANCE(102);
       END_STATE();
     case 45:
-      if (lookahead == 'c') ADVANCE(168);
+      if (lookahead == 'c') ADVANCE(121);
+      if (lookahead == 'r') ADVANCE(27);
+      if (lookahead == 's') ADVANCE(203);
       END_STATE();
     case 46:
-      if (lookahead == 'c') ADVANCE(114);
+      if (lookahead == 'c') ADVANCE(176);
       END_STATE();
     case 47:
-      if (lookahead == 'c') ADVANCE(187);
+      if (lookahead == 'c') ADVANCE(101);
       END_STATE();
     case 48:
-      if (lookahead == 'c') ADVANCE(74);
+      if (lookahead == 'c') ADVANCE(118);
       END_STATE();
     case 49:
-      if (lookahead == 'c') ADVANCE(100);
+      if (lookahead == 'c') ADVANCE(195);
       END_STATE();
     case 50:
-      if (lookahead == 'd') ADVANCE(297);
+      if (lookahead == 'c') ADVANCE(76);
       END_STATE();
     case 51:
-      if (lookahead == 'd') ADVANCE(285);
+      if (lookahead == 'c') ADVANCE(103);
       END_STATE();
     case 52:
-      if (lookahead == 'd') ADVANCE(292);
+      if (lookahead == 'd') ADVANCE(305);
       END_STATE();
     case 53:
-      if (lookahead == 'd') ADVANCE(249);
+      if (lookahead == 'd') ADVANCE(293);
       END_STATE();
     case 54:
-      if (lookahead == 'd') ADVANCE(263);
+      if (lookahead == 'd') ADVANCE(300);
       END_STATE();
     case 55:
-      if (lookahead == 'd') ADVANCE(301);
+      if (lookahead == 'd') ADVANCE(257);
       END_STATE();
     case 56:
-      if (lookahead == 'd') ADVANCE(168);
+      if (lookahead == 'd') ADVANCE(271);
       END_STATE();
     case 57:
-      if (lookahead == 'd') ADVANCE(218);
+      if (lookahead == 'd') ADVANCE(309);
       END_STATE();
     case 58:
-      if (lookahead == 'd') ADVANCE(107);
+      if (lookahead == 'd') ADVANCE(176);
       END_STATE();
     case 59:
-      if (lookahead == 'd') ADVANCE(91);
+      if (lookahead == 'd') ADVANCE(226);
       END_STATE();
     case 60:
-      if (lookahead == 'e') ADVANCE(94);
-      if (lookahead == 'i') ADVANCE(173);
-      if (lookahead == 'n') ADVANCE(93);
+      if (lookahead == 'd') ADVANCE(111);
       END_STATE();
     case 61:
-      if (lookahead == 'e') ADVANCE(94);
-      if (lookahead == 'n') ADVANCE(93);
+      if (lookahead == 'd') ADVANCE(93);
       END_STATE();
     case 62:
-      if (lookahead == 'e') ADVANCE(28);
-      END_STATE();
-    case 63:
-      if (lookahead == 'e') ADVANCE(172);
-      if (lookahead == 'u') ADVANCE(143);
-      END_STATE();
-    case 64:
-      if (lookahead == 'e') ADVANCE(172);
-      if (lookahead == 'u') ADVANCE(151);
-      END_STATE();
-    case 65:
-      if (lookahead == 'e') ADVANCE(306);
-      if (lookahead == 'p') ADVANCE(165);
-      END_STATE();
-    case 66:
-      if (lookahead == 'e') ADVANCE(276);
-      END_STATE();
-    case 67:
-      if (lookahead == 'e') ADVANCE(304);
-      END_STATE();
-    case 68:
-      if (lookahead == 'e') ADVANCE(255);
-      END_STATE();
-    case 69:
-      if (lookahead == 'e') ADVANCE(312);
-      END_STATE();
-    case 70:
-      if (lookahead == 'e') ADVANCE(291);
-      END_STATE();
-    case 71:
-      if (lookahead == 'e') ADVANCE(313);
-      END_STATE();
-    case 72:
-      if (lookahead == 'e') ADVANCE(243);
-      END_STATE();
-    case 73:
-      if (lookahead == 'e') ADVANCE(294);
-      END_STATE();
-    case 74:
-      if (lookahead == 'e') ADVANCE(303);
-      END_STATE();
-    case 75:
-      if (lookahead == 'e') ADVANCE(278);
-      END_STATE();
-    case 76:
-      if (lookahead == 'e') ADVANCE(191);
-      END_STATE();
-    case 77:
-      if (lookahead == 'e') ADVANCE(47);
-      if (lookahead == 'h') ADVANCE(84);
-      if (lookahead == 's') ADVANCE(98);
-      if (lookahead == 't') ADVANCE(21);
-      END_STATE();
-    case 78:
-      if (lookahead == 'e') ADVANCE(47);
-      if (lookahead == 'h') ADVANCE(84);
-      if (lookahead == 's') ADVANCE(98);
-      if (lookahead == 't') ADVANCE(29);
-      END_STATE();
-    case 79:
-      if (lookahead == 'e') ADVANCE(203);
-      END_STATE();
-    case 80:
-      if (lookahead == 'e') ADVANCE(174);
-      END_STATE();
-    case 81:
-      if (lookahead == 'e') ADVANCE(193);
-      END_STATE();
-    case 82:
-      if (lookahead == 'e') ADVANCE(52);
-      END_STATE();
-    case 83:
-      if (lookahead == 'e') ADVANCE(175);
-      END_STATE();
-    case 84:
-      if (lookahead == 'e') ADVANCE(129);
-      END_STATE();
-    case 85:
-      if (lookahead == 'e') ADVANCE(194);
-      END_STATE();
-    case 86:
-      if (lookahead == 'e') ADVANCE(176);
-      END_STATE();
-    case 87:
-      if (lookahead == 'e') ADVANCE(120);
-      END_STATE();
-    case 88:
-      if (lookahead == 'e') ADVANCE(161);
-      END_STATE();
-    case 89:
-      if (lookahead == 'e') ADVANCE(46);
-      END_STATE();
-    case 90:
-      if (lookahead == 'e') ADVANCE(54);
-      END_STATE();
-    case 91:
-      if (lookahead == 'e') ADVANCE(177);
-      END_STATE();
-    case 92:
-      if (lookahead == 'e') ADVANCE(186);
-      END_STATE();
-    case 93:
-      if (lookahead == 'f') ADVANCE(254);
-      END_STATE();
-    case 94:
-      if (lookahead == 'f') ADVANCE(26);
-      END_STATE();
-    case 95:
-      if (lookahead == 'g') ADVANCE(264);
-      END_STATE();
-    case 96:
-      if (lookahead == 'g') ADVANCE(72);
-      END_STATE();
-    case 97:
-      if (lookahead == 'g') ADVANCE(85);
-      END_STATE();
-    case 98:
-      if (lookahead == 'h') ADVANCE(293);
-      END_STATE();
-    case 99:
-      if (lookahead == 'h') ADVANCE(70);
-      END_STATE();
-    case 100:
-      if (lookahead == 'h') ADVANCE(89);
-      END_STATE();
-    case 101:
-      if (lookahead == 'h') ADVANCE(49);
-      END_STATE();
-    case 102:
-      if (lookahead == 'i') ADVANCE(139);
-      if (lookahead == 'o') ADVANCE(282);
-      if (lookahead == 'r') ADVANCE(220);
-      END_STATE();
-    case 103:
-      if (lookahead == 'i') ADVANCE(147);
-      END_STATE();
-    case 104:
-      if (lookahead == 'i') ADVANCE(150);
-      END_STATE();
-    case 105:
-      if (lookahead == 'i') ADVANCE(126);
-      END_STATE();
-    case 106:
-      if (lookahead == 'i') ADVANCE(42);
-      END_STATE();
-    case 107:
-      if (lookahead == 'i') ADVANCE(178);
-      END_STATE();
-    case 108:
-      if (lookahead == 'i') ADVANCE(163);
-      END_STATE();
-    case 109:
-      if (lookahead == 'i') ADVANCE(36);
-      END_STATE();
-    case 110:
-      if (lookahead == 'i') ADVANCE(140);
-      END_STATE();
-    case 111:
-      if (lookahead == 'i') ADVANCE(81);
-      END_STATE();
-    case 112:
-      if (lookahead == 'i') ADVANCE(188);
-      END_STATE();
-    case 113:
-      if (lookahead == 'k') ADVANCE(253);
-      if (lookahead == 't') ADVANCE(252);
-      END_STATE();
-    case 114:
-      if (lookahead == 'k') ADVANCE(298);
-      END_STATE();
-    case 115:
-      if (lookahead == 'k') ADVANCE(58);
-      END_STATE();
-    case 116:
-      if (lookahead == 'k') ADVANCE(82);
-      END_STATE();
-    case 117:
-      if (lookahead == 'k') ADVANCE(33);
-      END_STATE();
-    case 118:
-      if (lookahead == 'l') ADVANCE(265);
-      END_STATE();
-    case 119:
-      if (lookahead == 'l') ADVANCE(257);
-      END_STATE();
-    case 120:
-      if (lookahead == 'l') ADVANCE(295);
-      END_STATE();
-    case 121:
-      if (lookahead == 'l') ADVANCE(248);
-      END_STATE();
-    case 122:
-      if (lookahead == 'l') ADVANCE(290);
-      END_STATE();
-    case 123:
-      if (lookahead == 'l') ADVANCE(299);
-      END_STATE();
-    case 124:
-      if (lookahead == 'l') ADVANCE(109);
-      END_STATE();
-    case 125:
-      if (lookahead == 'l') ADVANCE(208);
-      END_STATE();
-    case 126:
-      if (lookahead == 'l') ADVANCE(59);
-      END_STATE();
-    case 127:
-      if (lookahead == 'l') ADVANCE(204);
-      END_STATE();
-    case 128:
-      if (lookahead == 'l') ADVANCE(67);
-      END_STATE();
-    case 129:
-      if (lookahead == 'l') ADVANCE(121);
-      END_STATE();
-    case 130:
-      if (lookahead == 'l') ADVANCE(122);
-      END_STATE();
-    case 131:
-      if (lookahead == 'l') ADVANCE(200);
-      END_STATE();
-    case 132:
-      if (lookahead == 'm') ADVANCE(50);
-      if (lookahead == 'o') ADVANCE(167);
-      END_STATE();
-    case 133:
-      if (lookahead == 'm') ADVANCE(268);
-      END_STATE();
-    case 134:
-      if (lookahead == 'm') ADVANCE(273);
-      END_STATE();
-    case 135:
-      if (lookahead == 'm') ADVANCE(261);
-      END_STATE();
-    case 136:
-      if (lookahead == 'm') ADVANCE(20);
-      if (lookahead == 'n') ADVANCE(189);
-      END_STATE();
-    case 137:
-      if (lookahead == 'm') ADVANCE(20);
-      if (lookahead == 'n') ADVANCE(213);
-      END_STATE();
-    case 138:
-      if (lookahead == 'm') ADVANCE(160);
-      if (lookahead == 'o') ADVANCE(224);
-      END_STATE();
-    case 139:
-      if (lookahead == 'm') ADVANCE(88);
-      END_STATE();
-    case 140:
-      if (lookahead == 'm') ADVANCE(75);
-      END_STATE();
-    case 141:
-      if (lookahead == 'n') ADVANCE(207);
-      if (lookahead == 'x') ADVANCE(65);
-      END_STATE();
-    case 142:
-      if (lookahead == 'n') ADVANCE(207);
-      if (lookahead == 'x') ADVANCE(169);
-      END_STATE();
-    case 143:
-      if (lookahead == 'n') ADVANCE(288);
-      END_STATE();
-    case 144:
-      if (lookahead == 'n') ADVANCE(283);
-      END_STATE();
-    case 145:
-      if (lookahead == 'n') ADVANCE(287);
-      END_STATE();
-    case 146:
-      if (lookahead == 'n') ADVANCE(190);
-      END_STATE();
-    case 147:
+      if (lookahead == 'e') ADVANCE(96);
+      if (lookahead == 'i') ADVANCE(181);
       if (lookahead == 'n') ADVANCE(95);
       END_STATE();
+    case 63:
+      if (lookahead == 'e') ADVANCE(96);
+      if (lookahead == 'n') ADVANCE(95);
+      END_STATE();
+    case 64:
+      if (lookahead == 'e') ADVANCE(28);
+      END_STATE();
+    case 65:
+      if (lookahead == 'e') ADVANCE(180);
+      if (lookahead == 'u') ADVANCE(148);
+      END_STATE();
+    case 66:
+      if (lookahead == 'e') ADVANCE(180);
+      if (lookahead == 'u') ADVANCE(157);
+      END_STATE();
+    case 67:
+      if (lookahead == 'e') ADVANCE(315);
+      if (lookahead == 'p') ADVANCE(173);
+      END_STATE();
+    case 68:
+      if (lookahead == 'e') ADVANCE(284);
+      END_STATE();
+    case 69:
+      if (lookahead == 'e') ADVANCE(313);
+      END_STATE();
+    case 70:
+      if (lookahead == 'e') ADVANCE(263);
+      END_STATE();
+    case 71:
+      if (lookahead == 'e') ADVANCE(321);
+      END_STATE();
+    case 72:
+      if (lookahead == 'e') ADVANCE(299);
+      END_STATE();
+    case 73:
+      if (lookahead == 'e') ADVANCE(322);
+      END_STATE();
+    case 74:
+      if (lookahead == 'e') ADVANCE(251);
+      END_STATE();
+    case 75:
+      if (lookahead == 'e') ADVANCE(302);
+      END_STATE();
+    case 76:
+      if (lookahead == 'e') ADVANCE(311);
+      END_STATE();
+    case 77:
+      if (lookahead == 'e') ADVANCE(286);
+      END_STATE();
+    case 78:
+      if (lookahead == 'e') ADVANCE(199);
+      END_STATE();
+    case 79:
+      if (lookahead == 'e') ADVANCE(49);
+      if (lookahead == 'h') ADVANCE(86);
+      if (lookahead == 's') ADVANCE(100);
+      if (lookahead == 't') ADVANCE(21);
+      END_STATE();
+    case 80:
+      if (lookahead == 'e') ADVANCE(49);
+      if (lookahead == 'h') ADVANCE(86);
+      if (lookahead == 's') ADVANCE(100);
+      if (lookahead == 't') ADVANCE(29);
+      END_STATE();
+    case 81:
+      if (lookahead == 'e') ADVANCE(211);
+      END_STATE();
+    case 82:
+      if (lookahead == 'e') ADVANCE(182);
+      END_STATE();
+    case 83:
+      if (lookahead == 'e') ADVANCE(201);
+      END_STATE();
+    case 84:
+      if (lookahead == 'e') ADVANCE(54);
+      END_STATE();
+    case 85:
+      if (lookahead == 'e') ADVANCE(183);
+      END_STATE();
+    case 86:
+      if (lookahead == 'e') ADVANCE(133);
+      END_STATE();
+    case 87:
+      if (lookahead == 'e') ADVANCE(202);
+      END_STATE();
+    case 88:
+      if (lookahead == 'e') ADVANCE(184);
+      END_STATE();
+    case 89:
+      if (lookahead == 'e') ADVANCE(124);
+      END_STATE();
+    case 90:
+      if (lookahead == 'e') ADVANCE(167);
+      END_STATE();
+    case 91:
+      if (lookahead == 'e') ADVANCE(48);
+      END_STATE();
+    case 92:
+      if (lookahead == 'e') ADVANCE(56);
+      END_STATE();
+    case 93:
+      if (lookahead == 'e') ADVANCE(185);
+      END_STATE();
+    case 94:
+      if (lookahead == 'e') ADVANCE(194);
+      END_STATE();
+    case 95:
+      if (lookahead == 'f') ADVANCE(262);
+      END_STATE();
+    case 96:
+      if (lookahead == 'f') ADVANCE(26);
+      END_STATE();
+    case 97:
+      if (lookahead == 'g') ADVANCE(272);
+      END_STATE();
+    case 98:
+      if (lookahead == 'g') ADVANCE(74);
+      END_STATE();
+    case 99:
+      if (lookahead == 'g') ADVANCE(87);
+      END_STATE();
+    case 100:
+      if (lookahead == 'h') ADVANCE(301);
+      END_STATE();
+    case 101:
+      if (lookahead == 'h') ADVANCE(35);
+      END_STATE();
+    case 102:
+      if (lookahead == 'h') ADVANCE(72);
+      END_STATE();
+    case 103:
+      if (lookahead == 'h') ADVANCE(91);
+      END_STATE();
+    case 104:
+      if (lookahead == 'h') ADVANCE(51);
+      END_STATE();
+    case 105:
+      if (lookahead == 'i') ADVANCE(144);
+      if (lookahead == 'o') ADVANCE(290);
+      if (lookahead == 'r') ADVANCE(228);
+      END_STATE();
+    case 106:
+      if (lookahead == 'i') ADVANCE(153);
+      END_STATE();
+    case 107:
+      if (lookahead == 'i') ADVANCE(156);
+      END_STATE();
+    case 108:
+      if (lookahead == 'i') ADVANCE(130);
+      END_STATE();
+    case 109:
+      if (lookahead == 'i') ADVANCE(43);
+      END_STATE();
+    case 110:
+      if (lookahead == 'i') ADVANCE(151);
+      END_STATE();
+    case 111:
+      if (lookahead == 'i') ADVANCE(186);
+      END_STATE();
+    case 112:
+      if (lookahead == 'i') ADVANCE(169);
+      END_STATE();
+    case 113:
+      if (lookahead == 'i') ADVANCE(37);
+      END_STATE();
+    case 114:
+      if (lookahead == 'i') ADVANCE(145);
+      END_STATE();
+    case 115:
+      if (lookahead == 'i') ADVANCE(83);
+      END_STATE();
+    case 116:
+      if (lookahead == 'i') ADVANCE(196);
+      END_STATE();
+    case 117:
+      if (lookahead == 'k') ADVANCE(261);
+      if (lookahead == 't') ADVANCE(260);
+      END_STATE();
+    case 118:
+      if (lookahead == 'k') ADVANCE(306);
+      END_STATE();
+    case 119:
+      if (lookahead == 'k') ADVANCE(60);
+      END_STATE();
+    case 120:
+      if (lookahead == 'k') ADVANCE(84);
+      END_STATE();
+    case 121:
+      if (lookahead == 'k') ADVANCE(33);
+      END_STATE();
+    case 122:
+      if (lookahead == 'l') ADVANCE(273);
+      END_STATE();
+    case 123:
+      if (lookahead == 'l') ADVANCE(265);
+      END_STATE();
+    case 124:
+      if (lookahead == 'l') ADVANCE(303);
+      END_STATE();
+    case 125:
+      if (lookahead == 'l') ADVANCE(256);
+      END_STATE();
+    case 126:
+      if (lookahead == 'l') ADVANCE(298);
+      END_STATE();
+    case 127:
+      if (lookahead == 'l') ADVANCE(307);
+      END_STATE();
+    case 128:
+      if (lookahead == 'l') ADVANCE(113);
+      END_STATE();
+    case 129:
+      if (lookahead == 'l') ADVANCE(216);
+      END_STATE();
+    case 130:
+      if (lookahead == 'l') ADVANCE(61);
+      END_STATE();
+    case 131:
+      if (lookahead == 'l') ADVANCE(212);
+      END_STATE();
+    case 132:
+      if (lookahead == 'l') ADVANCE(69);
+      END_STATE();
+    case 133:
+      if (lookahead == 'l') ADVANCE(125);
+      END_STATE();
+    case 134:
+      if (lookahead == 'l') ADVANCE(126);
+      END_STATE();
+    case 135:
+      if (lookahead == 'l') ADVANCE(47);
+      END_STATE();
+    case 136:
+      if (lookahead == 'l') ADVANCE(208);
+      END_STATE();
+    case 137:
+      if (lookahead == 'm') ADVANCE(52);
+      if (lookahead == 'o') ADVANCE(175);
+      END_STATE();
+    case 138:
+      if (lookahead == 'm') ADVANCE(276);
+      END_STATE();
+    case 139:
+      if (lookahead == 'm') ADVANCE(281);
+      END_STATE();
+    case 140:
+      if (lookahead == 'm') ADVANCE(269);
+      END_STATE();
+    case 141:
+      if (lookahead == 'm') ADVANCE(20);
+      if (lookahead == 'n') ADVANCE(197);
+      END_STATE();
+    case 142:
+      if (lookahead == 'm') ADVANCE(20);
+      if (lookahead == 'n') ADVANCE(221);
+      END_STATE();
+    case 143:
+      if (lookahead == 'm') ADVANCE(166);
+      if (lookahead == 'o') ADVANCE(232);
+      END_STATE();
+    case 144:
+      if (lookahead == 'm') ADVANCE(90);
+      END_STATE();
+    case 145:
+      if (lookahead == 'm') ADVANCE(77);
+      END_STATE();
+    case 146:
+      if (lookahead == 'n') ADVANCE(215);
+      if (lookahead == 'x') ADVANCE(67);
+      END_STATE();
+    case 147:
+      if (lookahead == 'n') ADVANCE(215);
+      if (lookahead == 'x') ADVANCE(177);
+      END_STATE();
     case 148:
-      if (lookahead == 'n') ADVANCE(222);
+      if (lookahead == 'n') ADVANCE(296);
       END_STATE();
     case 149:
-      if (lookahead == 'n') ADVANCE(68);
+      if (lookahead == 'n') ADVANCE(291);
       END_STATE();
     case 150:
-      if (lookahead == 'n') ADVANCE(206);
+      if (lookahead == 'n') ADVANCE(295);
       END_STATE();
     case 151:
-      if (lookahead == 'n') ADVANCE(210);
+      if (lookahead == 'n') ADVANCE(312);
       END_STATE();
     case 152:
-      if (lookahead == 'o') ADVANCE(260);
+      if (lookahead == 'n') ADVANCE(198);
       END_STATE();
     case 153:
-      if (lookahead == 'o') ADVANCE(259);
+      if (lookahead == 'n') ADVANCE(97);
       END_STATE();
     case 154:
-      if (lookahead == 'o') ADVANCE(57);
+      if (lookahead == 'n') ADVANCE(230);
       END_STATE();
     case 155:
-      if (lookahead == 'o') ADVANCE(183);
+      if (lookahead == 'n') ADVANCE(70);
       END_STATE();
     case 156:
-      if (lookahead == 'o') ADVANCE(158);
+      if (lookahead == 'n') ADVANCE(214);
       END_STATE();
     case 157:
-      if (lookahead == 'o') ADVANCE(134);
+      if (lookahead == 'n') ADVANCE(218);
       END_STATE();
     case 158:
-      if (lookahead == 'o') ADVANCE(118);
+      if (lookahead == 'o') ADVANCE(268);
       END_STATE();
     case 159:
-      if (lookahead == 'o') ADVANCE(198);
+      if (lookahead == 'o') ADVANCE(267);
       END_STATE();
     case 160:
-      if (lookahead == 'o') ADVANCE(51);
+      if (lookahead == 'o') ADVANCE(59);
       END_STATE();
     case 161:
-      if (lookahead == 'o') ADVANCE(217);
+      if (lookahead == 'o') ADVANCE(191);
       END_STATE();
     case 162:
-      if (lookahead == 'o') ADVANCE(149);
+      if (lookahead == 'o') ADVANCE(164);
       END_STATE();
     case 163:
-      if (lookahead == 'o') ADVANCE(55);
+      if (lookahead == 'o') ADVANCE(139);
       END_STATE();
     case 164:
-      if (lookahead == 'o') ADVANCE(104);
+      if (lookahead == 'o') ADVANCE(122);
       END_STATE();
     case 165:
-      if (lookahead == 'o') ADVANCE(201);
+      if (lookahead == 'o') ADVANCE(206);
       END_STATE();
     case 166:
-      if (lookahead == 'p') ADVANCE(113);
+      if (lookahead == 'o') ADVANCE(53);
       END_STATE();
     case 167:
-      if (lookahead == 'p') ADVANCE(226);
+      if (lookahead == 'o') ADVANCE(225);
       END_STATE();
     case 168:
-      if (lookahead == 'p') ADVANCE(319);
+      if (lookahead == 'o') ADVANCE(155);
       END_STATE();
     case 169:
-      if (lookahead == 'p') ADVANCE(165);
+      if (lookahead == 'o') ADVANCE(57);
       END_STATE();
     case 170:
-      if (lookahead == 'p') ADVANCE(164);
+      if (lookahead == 'o') ADVANCE(135);
       END_STATE();
     case 171:
-      if (lookahead == 'p') ADVANCE(92);
+      if (lookahead == 'o') ADVANCE(170);
       END_STATE();
     case 172:
-      if (lookahead == 'q') ADVANCE(216);
-      if (lookahead == 't') ADVANCE(184);
+      if (lookahead == 'o') ADVANCE(107);
       END_STATE();
     case 173:
-      if (lookahead == 'r') ADVANCE(305);
+      if (lookahead == 'o') ADVANCE(209);
       END_STATE();
     case 174:
-      if (lookahead == 'r') ADVANCE(250);
+      if (lookahead == 'p') ADVANCE(117);
       END_STATE();
     case 175:
-      if (lookahead == 'r') ADVANCE(223);
+      if (lookahead == 'p') ADVANCE(234);
       END_STATE();
     case 176:
-      if (lookahead == 'r') ADVANCE(289);
+      if (lookahead == 'p') ADVANCE(328);
       END_STATE();
     case 177:
-      if (lookahead == 'r') ADVANCE(277);
+      if (lookahead == 'p') ADVANCE(173);
       END_STATE();
     case 178:
-      if (lookahead == 'r') ADVANCE(279);
+      if (lookahead == 'p') ADVANCE(172);
       END_STATE();
     case 179:
-      if (lookahead == 'r') ADVANCE(227);
+      if (lookahead == 'p') ADVANCE(94);
       END_STATE();
     case 180:
-      if (lookahead == 'r') ADVANCE(103);
+      if (lookahead == 'q') ADVANCE(224);
+      if (lookahead == 't') ADVANCE(192);
       END_STATE();
     case 181:
-      if (lookahead == 'r') ADVANCE(202);
+      if (lookahead == 'r') ADVANCE(314);
       END_STATE();
     case 182:
-      if (lookahead == 'r') ADVANCE(202);
-      if (lookahead == 't') ADVANCE(106);
+      if (lookahead == 'r') ADVANCE(258);
       END_STATE();
     case 183:
-      if (lookahead == 'r') ADVANCE(115);
+      if (lookahead == 'r') ADVANCE(231);
       END_STATE();
     case 184:
-      if (lookahead == 'r') ADVANCE(111);
+      if (lookahead == 'r') ADVANCE(297);
       END_STATE();
     case 185:
-      if (lookahead == 'r') ADVANCE(154);
+      if (lookahead == 'r') ADVANCE(285);
       END_STATE();
     case 186:
-      if (lookahead == 'r') ADVANCE(108);
+      if (lookahead == 'r') ADVANCE(287);
       END_STATE();
     case 187:
-      if (lookahead == 'r') ADVANCE(79);
+      if (lookahead == 'r') ADVANCE(235);
       END_STATE();
     case 188:
-      if (lookahead == 'r') ADVANCE(90);
+      if (lookahead == 'r') ADVANCE(106);
       END_STATE();
     case 189:
-      if (lookahead == 's') ADVANCE(212);
-      if (lookahead == 't') ADVANCE(267);
+      if (lookahead == 'r') ADVANCE(210);
       END_STATE();
     case 190:
-      if (lookahead == 's') ADVANCE(212);
-      if (lookahead == 't') ADVANCE(266);
+      if (lookahead == 'r') ADVANCE(210);
+      if (lookahead == 't') ADVANCE(109);
       END_STATE();
     case 191:
-      if (lookahead == 's') ADVANCE(258);
+      if (lookahead == 'r') ADVANCE(119);
       END_STATE();
     case 192:
-      if (lookahead == 's') ADVANCE(275);
+      if (lookahead == 'r') ADVANCE(115);
       END_STATE();
     case 193:
-      if (lookahead == 's') ADVANCE(302);
+      if (lookahead == 'r') ADVANCE(160);
       END_STATE();
     case 194:
-      if (lookahead == 's') ADVANCE(251);
+      if (lookahead == 'r') ADVANCE(112);
       END_STATE();
     case 195:
-      if (lookahead == 's') ADVANCE(225);
+      if (lookahead == 'r') ADVANCE(81);
       END_STATE();
     case 196:
-      if (lookahead == 's') ADVANCE(80);
+      if (lookahead == 'r') ADVANCE(92);
       END_STATE();
     case 197:
-      if (lookahead == 's') ADVANCE(66);
+      if (lookahead == 's') ADVANCE(220);
+      if (lookahead == 't') ADVANCE(275);
       END_STATE();
     case 198:
-      if (lookahead == 's') ADVANCE(192);
-      END_STATE();
-    case 199:
-      if (lookahead == 's') ADVANCE(119);
-      END_STATE();
-    case 200:
-      if (lookahead == 's') ADVANCE(71);
-      END_STATE();
-    case 201:
-      if (lookahead == 's') ADVANCE(73);
-      END_STATE();
-    case 202:
-      if (lookahead == 't') ADVANCE(14);
-      END_STATE();
-    case 203:
-      if (lookahead == 't') ADVANCE(272);
-      END_STATE();
-    case 204:
+      if (lookahead == 's') ADVANCE(220);
       if (lookahead == 't') ADVANCE(274);
       END_STATE();
+    case 199:
+      if (lookahead == 's') ADVANCE(266);
+      END_STATE();
+    case 200:
+      if (lookahead == 's') ADVANCE(283);
+      END_STATE();
+    case 201:
+      if (lookahead == 's') ADVANCE(310);
+      END_STATE();
+    case 202:
+      if (lookahead == 's') ADVANCE(259);
+      END_STATE();
+    case 203:
+      if (lookahead == 's') ADVANCE(233);
+      END_STATE();
+    case 204:
+      if (lookahead == 's') ADVANCE(82);
+      END_STATE();
     case 205:
-      if (lookahead == 't') ADVANCE(300);
+      if (lookahead == 's') ADVANCE(68);
       END_STATE();
     case 206:
-      if (lookahead == 't') ADVANCE(296);
+      if (lookahead == 's') ADVANCE(200);
       END_STATE();
     case 207:
-      if (lookahead == 't') ADVANCE(179);
-      if (lookahead == 'u') ADVANCE(133);
-      if (lookahead == 'v') ADVANCE(280);
+      if (lookahead == 's') ADVANCE(123);
       END_STATE();
     case 208:
-      if (lookahead == 't') ADVANCE(101);
+      if (lookahead == 's') ADVANCE(73);
       END_STATE();
     case 209:
-      if (lookahead == 't') ADVANCE(45);
-      if (lookahead == 'u') ADVANCE(56);
+      if (lookahead == 's') ADVANCE(75);
       END_STATE();
     case 210:
-      if (lookahead == 't') ADVANCE(110);
+      if (lookahead == 't') ADVANCE(14);
       END_STATE();
     case 211:
-      if (lookahead == 't') ADVANCE(180);
+      if (lookahead == 't') ADVANCE(280);
       END_STATE();
     case 212:
-      if (lookahead == 't') ADVANCE(34);
+      if (lookahead == 't') ADVANCE(282);
       END_STATE();
     case 213:
-      if (lookahead == 't') ADVANCE(83);
+      if (lookahead == 't') ADVANCE(308);
       END_STATE();
     case 214:
-      if (lookahead == 'u') ADVANCE(339);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(338);
+      if (lookahead == 't') ADVANCE(304);
       END_STATE();
     case 215:
-      if (lookahead == 'u') ADVANCE(199);
+      if (lookahead == 't') ADVANCE(187);
+      if (lookahead == 'u') ADVANCE(138);
+      if (lookahead == 'v') ADVANCE(288);
       END_STATE();
     case 216:
-      if (lookahead == 'u') ADVANCE(112);
+      if (lookahead == 't') ADVANCE(104);
       END_STATE();
     case 217:
-      if (lookahead == 'u') ADVANCE(205);
+      if (lookahead == 't') ADVANCE(46);
+      if (lookahead == 'u') ADVANCE(58);
       END_STATE();
     case 218:
-      if (lookahead == 'u') ADVANCE(48);
+      if (lookahead == 't') ADVANCE(114);
       END_STATE();
     case 219:
-      if (lookahead == 'u') ADVANCE(145);
+      if (lookahead == 't') ADVANCE(188);
       END_STATE();
     case 220:
-      if (lookahead == 'u') ADVANCE(69);
+      if (lookahead == 't') ADVANCE(34);
       END_STATE();
     case 221:
-      if (lookahead == 'u') ADVANCE(127);
+      if (lookahead == 't') ADVANCE(85);
       END_STATE();
     case 222:
-      if (lookahead == 'v') ADVANCE(280);
+      if (lookahead == 'u') ADVANCE(348);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(347);
       END_STATE();
     case 223:
-      if (lookahead == 'v') ADVANCE(30);
+      if (lookahead == 'u') ADVANCE(207);
       END_STATE();
     case 224:
-      if (lookahead == 'w') ADVANCE(144);
+      if (lookahead == 'u') ADVANCE(116);
       END_STATE();
     case 225:
-      if (lookahead == 'w') ADVANCE(53);
+      if (lookahead == 'u') ADVANCE(213);
       END_STATE();
     case 226:
-      if (lookahead == 'y') ADVANCE(281);
+      if (lookahead == 'u') ADVANCE(50);
       END_STATE();
     case 227:
-      if (lookahead == 'y') ADVANCE(170);
+      if (lookahead == 'u') ADVANCE(150);
       END_STATE();
     case 228:
-      if (lookahead == 'y') ADVANCE(86);
+      if (lookahead == 'u') ADVANCE(71);
       END_STATE();
     case 229:
-      if (lookahead == '{') ADVANCE(349);
+      if (lookahead == 'u') ADVANCE(131);
       END_STATE();
     case 230:
-      if (lookahead == '}') ADVANCE(338);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          ('A' <= lookahead && lookahead <= 'F') ||
-          ('a' <= lookahead && lookahead <= 'f')) ADVANCE(230);
+      if (lookahead == 'v') ADVANCE(288);
       END_STATE();
     case 231:
-      if (lookahead == '}') ADVANCE(330);
-      if (lookahead != 0 &&
-          (lookahead < '\t' || '\r' < lookahead) &&
-          lookahead != ' ') ADVANCE(231);
+      if (lookahead == 'v') ADVANCE(30);
       END_STATE();
     case 232:
-      if (eof) ADVANCE(235);
-      ADVANCE_MAP(
-        '\n', 236,
-        '\r', 237,
-        '"', 331,
-        '#', 238,
-        '(', 269,
-        ')', 271,
-        ',', 270,
-        ':', 262,
-        '=', 244,
-        '[', 308,
-        ']', 309,
-        'a', 166,
-        'b', 31,
-        'c', 15,
-        'd', 60,
-        'e', 141,
-        'f', 23,
-        'g', 124,
-        'h', 62,
-        'i', 136,
-        'l', 17,
-        'm', 215,
-        'n', 152,
-        'p', 19,
-        'r', 63,
-        's', 77,
-        't', 102,
-        'u', 196,
-        'w', 155,
-        'y', 76,
-        '{', 245,
-        '}', 246,
-      );
-      if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(232);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(314);
+      if (lookahead == 'w') ADVANCE(149);
       END_STATE();
     case 233:
-      if (eof) ADVANCE(235);
-      ADVANCE_MAP(
-        '\n', 236,
-        '\r', 237,
-        '"', 332,
-        '#', 238,
-        ')', 271,
-        ',', 270,
-        '.', 310,
-        '=', 244,
-        ']', 309,
-        'a', 166,
-        'b', 32,
-        'c', 16,
-        'd', 61,
-        'e', 148,
-        'f', 22,
-        'g', 124,
-        'i', 137,
-        'l', 25,
-        'm', 215,
-        'n', 162,
-        'p', 18,
-        'r', 64,
-        's', 78,
-        't', 102,
-        'u', 196,
-        '{', 245,
-        '}', 246,
-      );
-      if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(234);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(316);
+      if (lookahead == 'w') ADVANCE(55);
       END_STATE();
     case 234:
-      if (eof) ADVANCE(235);
-      ADVANCE_MAP(
-        '\n', 236,
-        '\r', 237,
-        '"', 332,
-        '#', 238,
-        ')', 271,
-        ',', 270,
-        '=', 244,
-        ']', 309,
-        'a', 166,
-        'b', 32,
-        'c', 16,
-        'd', 61,
-        'e', 148,
-        'f', 22,
-        'g', 124,
-        'i', 137,
-        'l', 25,
-        'm', 215,
-        'n', 162,
-        'p', 18,
-        'r', 64,
-        's', 78,
-        't', 102,
-        'u', 196,
-        '{', 245,
-        '}', 246,
-      );
-      if (lookahead == '\t' ||
-          lookahead == ' ') SKIP(234);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(316);
+      if (lookahead == 'y') ADVANCE(289);
       END_STATE();
     case 235:
-      ACCEPT_TOKEN(ts_builtin_sym_end);
+      if (lookahead == 'y') ADVANCE(178);
       END_STATE();
     case 236:
-      ACCEPT_TOKEN(sym__newline);
+      if (lookahead == 'y') ADVANCE(88);
       END_STATE();
     case 237:
-      ACCEPT_TOKEN(sym__newline);
-      if (lookahead == '\n') ADVANCE(236);
+      if (lookahead == '{') ADVANCE(358);
       END_STATE();
     case 238:
-      ACCEPT_TOKEN(sym_comment);
-      if (lookahead == '#') ADVANCE(239);
-      if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(240);
+      if (lookahead == '}') ADVANCE(347);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'F') ||
+          ('a' <= lookahead && lookahead <= 'f')) ADVANCE(238);
       END_STATE();
     case 239:
-      ACCEPT_TOKEN(sym_comment);
+      if (lookahead == '}') ADVANCE(339);
       if (lookahead != 0 &&
-          lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(241);
+          (lookahead < '\t' || '\r' < lookahead) &&
+          lookahead != ' ') ADVANCE(239);
       END_STATE();
     case 240:
+      if (eof) ADVANCE(243);
+      ADVANCE_MAP(
+        '\n', 244,
+        '\r', 245,
+        '"', 340,
+        '#', 246,
+        '(', 277,
+        ')', 279,
+        ',', 278,
+        ':', 270,
+        '=', 252,
+        '[', 317,
+        ']', 318,
+        'a', 174,
+        'b', 31,
+        'c', 15,
+        'd', 62,
+        'e', 146,
+        'f', 23,
+        'g', 128,
+        'h', 64,
+        'i', 141,
+        'l', 17,
+        'm', 223,
+        'n', 158,
+        'p', 19,
+        'r', 65,
+        's', 79,
+        't', 105,
+        'u', 204,
+        'w', 161,
+        'y', 78,
+        '{', 253,
+        '}', 254,
+      );
+      if (lookahead == '\t' ||
+          lookahead == ' ') SKIP(240);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(323);
+      END_STATE();
+    case 241:
+      if (eof) ADVANCE(243);
+      ADVANCE_MAP(
+        '\n', 244,
+        '\r', 245,
+        '"', 341,
+        '#', 246,
+        ')', 279,
+        ',', 278,
+        '.', 319,
+        '=', 252,
+        ']', 318,
+        'a', 174,
+        'b', 32,
+        'c', 16,
+        'd', 63,
+        'e', 154,
+        'f', 22,
+        'g', 128,
+        'i', 142,
+        'l', 25,
+        'm', 223,
+        'n', 168,
+        'p', 18,
+        'r', 66,
+        's', 80,
+        't', 105,
+        'u', 204,
+        '{', 253,
+        '}', 254,
+      );
+      if (lookahead == '\t' ||
+          lookahead == ' ') SKIP(242);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(325);
+      END_STATE();
+    case 242:
+      if (eof) ADVANCE(243);
+      ADVANCE_MAP(
+        '\n', 244,
+        '\r', 245,
+        '"', 341,
+        '#', 246,
+        ')', 279,
+        ',', 278,
+        '=', 252,
+        ']', 318,
+        'a', 174,
+        'b', 32,
+        'c', 16,
+        'd', 63,
+        'e', 154,
+        'f', 22,
+        'g', 128,
+        'i', 142,
+        'l', 25,
+        'm', 223,
+        'n', 168,
+        'p', 18,
+        'r', 66,
+        's', 80,
+        't', 105,
+        'u', 204,
+        '{', 253,
+        '}', 254,
+      );
+      if (lookahead == '\t' ||
+          lookahead == ' ') SKIP(242);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(325);
+      END_STATE();
+    case 243:
+      ACCEPT_TOKEN(ts_builtin_sym_end);
+      END_STATE();
+    case 244:
+      ACCEPT_TOKEN(sym__newline);
+      END_STATE();
+    case 245:
+      ACCEPT_TOKEN(sym__newline);
+      if (lookahead == '\n') ADVANCE(244);
+      END_STATE();
+    case 246:
+      ACCEPT_TOKEN(sym_comment);
+      if (lookahead == '#') ADVANCE(247);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(248);
+      END_STATE();
+    case 247:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(240);
+          lookahead != '\r') ADVANCE(249);
       END_STATE();
-    case 241:
+    case 248:
+      ACCEPT_TOKEN(sym_comment);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '\r') ADVANCE(248);
+      END_STATE();
+    case 249:
       ACCEPT_TOKEN(sym_doc_comment);
       if (lookahead != 0 &&
           lookahead != '\n' &&
-          lookahead != '\r') ADVANCE(241);
+          lookahead != '\r') ADVANCE(249);
       END_STATE();
-    case 242:
+    case 250:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == '-' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(242);
-      END_STATE();
-    case 243:
-      ACCEPT_TOKEN(anon_sym_image);
-      END_STATE();
-    case 244:
-      ACCEPT_TOKEN(anon_sym_EQ);
-      END_STATE();
-    case 245:
-      ACCEPT_TOKEN(anon_sym_LBRACE);
-      END_STATE();
-    case 246:
-      ACCEPT_TOKEN(anon_sym_RBRACE);
-      END_STATE();
-    case 247:
-      ACCEPT_TOKEN(anon_sym_libc);
-      END_STATE();
-    case 248:
-      ACCEPT_TOKEN(anon_sym_shell);
-      END_STATE();
-    case 249:
-      ACCEPT_TOKEN(anon_sym_passwd);
-      END_STATE();
-    case 250:
-      ACCEPT_TOKEN(anon_sym_user);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(250);
       END_STATE();
     case 251:
-      ACCEPT_TOKEN(anon_sym_packages);
+      ACCEPT_TOKEN(anon_sym_image);
       END_STATE();
     case 252:
-      ACCEPT_TOKEN(anon_sym_apt);
+      ACCEPT_TOKEN(anon_sym_EQ);
       END_STATE();
     case 253:
-      ACCEPT_TOKEN(anon_sym_apk);
+      ACCEPT_TOKEN(anon_sym_LBRACE);
       END_STATE();
     case 254:
-      ACCEPT_TOKEN(anon_sym_dnf);
+      ACCEPT_TOKEN(anon_sym_RBRACE);
       END_STATE();
     case 255:
-      ACCEPT_TOKEN(anon_sym_none);
+      ACCEPT_TOKEN(anon_sym_libc);
       END_STATE();
     case 256:
-      ACCEPT_TOKEN(anon_sym_glibc);
+      ACCEPT_TOKEN(anon_sym_shell);
       END_STATE();
     case 257:
-      ACCEPT_TOKEN(anon_sym_musl);
+      ACCEPT_TOKEN(anon_sym_passwd);
       END_STATE();
     case 258:
-      ACCEPT_TOKEN(anon_sym_yes);
+      ACCEPT_TOKEN(anon_sym_user);
       END_STATE();
     case 259:
-      ACCEPT_TOKEN(anon_sym_no);
+      ACCEPT_TOKEN(anon_sym_packages);
       END_STATE();
     case 260:
-      ACCEPT_TOKEN(anon_sym_no);
-      if (lookahead == 'n') ADVANCE(68);
+      ACCEPT_TOKEN(anon_sym_apt);
       END_STATE();
     case 261:
-      ACCEPT_TOKEN(anon_sym_param);
+      ACCEPT_TOKEN(anon_sym_apk);
       END_STATE();
     case 262:
-      ACCEPT_TOKEN(anon_sym_COLON);
+      ACCEPT_TOKEN(anon_sym_dnf);
       END_STATE();
     case 263:
-      ACCEPT_TOKEN(sym_required);
+      ACCEPT_TOKEN(anon_sym_none);
       END_STATE();
     case 264:
-      ACCEPT_TOKEN(anon_sym_string);
+      ACCEPT_TOKEN(anon_sym_glibc);
       END_STATE();
     case 265:
-      ACCEPT_TOKEN(anon_sym_bool);
+      ACCEPT_TOKEN(anon_sym_musl);
       END_STATE();
     case 266:
-      ACCEPT_TOKEN(anon_sym_int);
+      ACCEPT_TOKEN(anon_sym_yes);
       END_STATE();
     case 267:
-      ACCEPT_TOKEN(anon_sym_int);
-      if (lookahead == 'e') ADVANCE(175);
+      ACCEPT_TOKEN(anon_sym_no);
       END_STATE();
     case 268:
-      ACCEPT_TOKEN(anon_sym_enum);
+      ACCEPT_TOKEN(anon_sym_no);
+      if (lookahead == 'n') ADVANCE(70);
       END_STATE();
     case 269:
-      ACCEPT_TOKEN(anon_sym_LPAREN);
+      ACCEPT_TOKEN(anon_sym_param);
       END_STATE();
     case 270:
-      ACCEPT_TOKEN(anon_sym_COMMA);
+      ACCEPT_TOKEN(anon_sym_COLON);
       END_STATE();
     case 271:
-      ACCEPT_TOKEN(anon_sym_RPAREN);
+      ACCEPT_TOKEN(sym_required);
       END_STATE();
     case 272:
-      ACCEPT_TOKEN(anon_sym_secret);
+      ACCEPT_TOKEN(anon_sym_string);
       END_STATE();
     case 273:
-      ACCEPT_TOKEN(anon_sym_from);
+      ACCEPT_TOKEN(anon_sym_bool);
       END_STATE();
     case 274:
-      ACCEPT_TOKEN(sym_default);
+      ACCEPT_TOKEN(anon_sym_int);
       END_STATE();
     case 275:
-      ACCEPT_TOKEN(sym_cross);
+      ACCEPT_TOKEN(anon_sym_int);
+      if (lookahead == 'e') ADVANCE(183);
       END_STATE();
     case 276:
-      ACCEPT_TOKEN(anon_sym_base);
+      ACCEPT_TOKEN(anon_sym_enum);
       END_STATE();
     case 277:
-      ACCEPT_TOKEN(anon_sym_builder);
+      ACCEPT_TOKEN(anon_sym_LPAREN);
       END_STATE();
     case 278:
-      ACCEPT_TOKEN(anon_sym_runtime);
+      ACCEPT_TOKEN(anon_sym_COMMA);
       END_STATE();
     case 279:
-      ACCEPT_TOKEN(anon_sym_workdir);
+      ACCEPT_TOKEN(anon_sym_RPAREN);
       END_STATE();
     case 280:
-      ACCEPT_TOKEN(anon_sym_env);
+      ACCEPT_TOKEN(anon_sym_secret);
       END_STATE();
     case 281:
-      ACCEPT_TOKEN(anon_sym_copy);
+      ACCEPT_TOKEN(anon_sym_from);
       END_STATE();
     case 282:
-      ACCEPT_TOKEN(anon_sym_to);
+      ACCEPT_TOKEN(sym_default);
       END_STATE();
     case 283:
-      ACCEPT_TOKEN(anon_sym_chown);
+      ACCEPT_TOKEN(sym_cross);
       END_STATE();
     case 284:
-      ACCEPT_TOKEN(anon_sym_chown);
-      if (lookahead == '$') ADVANCE(329);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(330);
+      ACCEPT_TOKEN(anon_sym_base);
       END_STATE();
     case 285:
-      ACCEPT_TOKEN(anon_sym_chmod);
+      ACCEPT_TOKEN(anon_sym_builder);
       END_STATE();
     case 286:
-      ACCEPT_TOKEN(anon_sym_chmod);
-      if (lookahead == '$') ADVANCE(329);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(330);
+      ACCEPT_TOKEN(anon_sym_runtime);
       END_STATE();
     case 287:
-      ACCEPT_TOKEN(anon_sym_run);
+      ACCEPT_TOKEN(anon_sym_workdir);
       END_STATE();
     case 288:
-      ACCEPT_TOKEN(anon_sym_run);
-      if (lookahead == 't') ADVANCE(110);
+      ACCEPT_TOKEN(anon_sym_env);
       END_STATE();
     case 289:
-      ACCEPT_TOKEN(sym_layer_option);
+      ACCEPT_TOKEN(anon_sym_copy);
       END_STATE();
     case 290:
-      ACCEPT_TOKEN(anon_sym_install);
+      ACCEPT_TOKEN(anon_sym_to);
       END_STATE();
     case 291:
-      ACCEPT_TOKEN(anon_sym_cache);
+      ACCEPT_TOKEN(anon_sym_chown);
       END_STATE();
     case 292:
-      ACCEPT_TOKEN(sym_locked);
+      ACCEPT_TOKEN(anon_sym_chown);
+      if (lookahead == '$') ADVANCE(338);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(339);
       END_STATE();
     case 293:
-      ACCEPT_TOKEN(sym_ssh_mount);
+      ACCEPT_TOKEN(anon_sym_chmod);
       END_STATE();
     case 294:
-      ACCEPT_TOKEN(anon_sym_expose);
+      ACCEPT_TOKEN(anon_sym_chmod);
+      if (lookahead == '$') ADVANCE(338);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(339);
       END_STATE();
     case 295:
-      ACCEPT_TOKEN(anon_sym_label);
+      ACCEPT_TOKEN(anon_sym_run);
       END_STATE();
     case 296:
-      ACCEPT_TOKEN(anon_sym_entrypoint);
+      ACCEPT_TOKEN(anon_sym_run);
+      if (lookahead == 't') ADVANCE(114);
       END_STATE();
     case 297:
-      ACCEPT_TOKEN(anon_sym_cmd);
+      ACCEPT_TOKEN(sym_layer_option);
       END_STATE();
     case 298:
-      ACCEPT_TOKEN(anon_sym_healthcheck);
+      ACCEPT_TOKEN(anon_sym_install);
       END_STATE();
     case 299:
-      ACCEPT_TOKEN(anon_sym_interval);
+      ACCEPT_TOKEN(anon_sym_cache);
       END_STATE();
     case 300:
-      ACCEPT_TOKEN(anon_sym_timeout);
+      ACCEPT_TOKEN(sym_locked);
       END_STATE();
     case 301:
-      ACCEPT_TOKEN(anon_sym_start_DASHperiod);
+      ACCEPT_TOKEN(sym_ssh_mount);
       END_STATE();
     case 302:
-      ACCEPT_TOKEN(anon_sym_retries);
+      ACCEPT_TOKEN(anon_sym_expose);
       END_STATE();
     case 303:
-      ACCEPT_TOKEN(anon_sym_produce);
+      ACCEPT_TOKEN(anon_sym_label);
       END_STATE();
     case 304:
-      ACCEPT_TOKEN(anon_sym_file);
+      ACCEPT_TOKEN(anon_sym_entrypoint);
       END_STATE();
     case 305:
-      ACCEPT_TOKEN(anon_sym_dir);
+      ACCEPT_TOKEN(anon_sym_cmd);
       END_STATE();
     case 306:
-      ACCEPT_TOKEN(anon_sym_exe);
+      ACCEPT_TOKEN(anon_sym_healthcheck);
       END_STATE();
     case 307:
-      ACCEPT_TOKEN(anon_sym_static);
+      ACCEPT_TOKEN(anon_sym_interval);
       END_STATE();
     case 308:
-      ACCEPT_TOKEN(anon_sym_LBRACK);
+      ACCEPT_TOKEN(anon_sym_timeout);
       END_STATE();
     case 309:
-      ACCEPT_TOKEN(anon_sym_RBRACK);
+      ACCEPT_TOKEN(anon_sym_start_DASHperiod);
       END_STATE();
     case 310:
-      ACCEPT_TOKEN(anon_sym_DOT);
+      ACCEPT_TOKEN(anon_sym_retries);
       END_STATE();
     case 311:
+      ACCEPT_TOKEN(anon_sym_produce);
+      END_STATE();
+    case 312:
+      ACCEPT_TOKEN(anon_sym_toolchain);
+      END_STATE();
+    case 313:
+      ACCEPT_TOKEN(anon_sym_file);
+      END_STATE();
+    case 314:
+      ACCEPT_TOKEN(anon_sym_dir);
+      END_STATE();
+    case 315:
+      ACCEPT_TOKEN(anon_sym_exe);
+      END_STATE();
+    case 316:
+      ACCEPT_TOKEN(anon_sym_static);
+      END_STATE();
+    case 317:
+      ACCEPT_TOKEN(anon_sym_LBRACK);
+      END_STATE();
+    case 318:
+      ACCEPT_TOKEN(anon_sym_RBRACK);
+      END_STATE();
+    case 319:
+      ACCEPT_TOKEN(anon_sym_DOT);
+      END_STATE();
+    case 320:
       ACCEPT_TOKEN(aux_sym_artifact_reference_token1);
       if (lookahead == '-' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(311);
-      END_STATE();
-    case 312:
-      ACCEPT_TOKEN(anon_sym_true);
-      END_STATE();
-    case 313:
-      ACCEPT_TOKEN(anon_sym_false);
-      END_STATE();
-    case 314:
-      ACCEPT_TOKEN(aux_sym_number_token1);
-      if (lookahead == '/') ADVANCE(209);
-      if (lookahead == 'm') ADVANCE(318);
-      if (lookahead == 'h' ||
-          lookahead == 's') ADVANCE(317);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(314);
-      END_STATE();
-    case 315:
-      ACCEPT_TOKEN(aux_sym_number_token1);
-      if (lookahead == 'm') ADVANCE(318);
-      if (lookahead == 'h' ||
-          lookahead == 's') ADVANCE(317);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(315);
-      END_STATE();
-    case 316:
-      ACCEPT_TOKEN(aux_sym_number_token1);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(316);
-      END_STATE();
-    case 317:
-      ACCEPT_TOKEN(sym_duration);
-      END_STATE();
-    case 318:
-      ACCEPT_TOKEN(sym_duration);
-      if (lookahead == 's') ADVANCE(317);
-      END_STATE();
-    case 319:
-      ACCEPT_TOKEN(sym_port);
-      END_STATE();
-    case 320:
-      ACCEPT_TOKEN(sym_port);
-      if (lookahead == '/') ADVANCE(209);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(320);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(320);
       END_STATE();
     case 321:
+      ACCEPT_TOKEN(anon_sym_true);
+      END_STATE();
+    case 322:
+      ACCEPT_TOKEN(anon_sym_false);
+      END_STATE();
+    case 323:
+      ACCEPT_TOKEN(aux_sym_number_token1);
+      if (lookahead == '/') ADVANCE(217);
+      if (lookahead == 'm') ADVANCE(327);
+      if (lookahead == 'h' ||
+          lookahead == 's') ADVANCE(326);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(323);
+      END_STATE();
+    case 324:
+      ACCEPT_TOKEN(aux_sym_number_token1);
+      if (lookahead == 'm') ADVANCE(327);
+      if (lookahead == 'h' ||
+          lookahead == 's') ADVANCE(326);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(324);
+      END_STATE();
+    case 325:
+      ACCEPT_TOKEN(aux_sym_number_token1);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(325);
+      END_STATE();
+    case 326:
+      ACCEPT_TOKEN(sym_duration);
+      END_STATE();
+    case 327:
+      ACCEPT_TOKEN(sym_duration);
+      if (lookahead == 's') ADVANCE(326);
+      END_STATE();
+    case 328:
+      ACCEPT_TOKEN(sym_port);
+      END_STATE();
+    case 329:
+      ACCEPT_TOKEN(sym_port);
+      if (lookahead == '/') ADVANCE(217);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(329);
+      END_STATE();
+    case 330:
       ACCEPT_TOKEN(sym_owner);
       if (lookahead == '$' ||
           lookahead == '-' ||
@@ -2990,173 +3074,173 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
           ('a' <= lookahead && lookahead <= '{') ||
-          lookahead == '}') ADVANCE(321);
+          lookahead == '}') ADVANCE(330);
       END_STATE();
-    case 322:
+    case 331:
       ACCEPT_TOKEN(sym_label_key);
       if (('-' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(322);
-      END_STATE();
-    case 323:
-      ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(329);
-      if (lookahead == 'd') ADVANCE(286);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(330);
-      END_STATE();
-    case 324:
-      ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(329);
-      if (lookahead == 'h') ADVANCE(325);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(330);
-      END_STATE();
-    case 325:
-      ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(329);
-      if (lookahead == 'm') ADVANCE(327);
-      if (lookahead == 'o') ADVANCE(328);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(330);
-      END_STATE();
-    case 326:
-      ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(329);
-      if (lookahead == 'n') ADVANCE(284);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(330);
-      END_STATE();
-    case 327:
-      ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(329);
-      if (lookahead == 'o') ADVANCE(323);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(330);
-      END_STATE();
-    case 328:
-      ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(329);
-      if (lookahead == 'w') ADVANCE(326);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(330);
-      END_STATE();
-    case 329:
-      ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(329);
-      if (lookahead == '{') ADVANCE(231);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(330);
-      END_STATE();
-    case 330:
-      ACCEPT_TOKEN(sym_path);
-      if (lookahead == '$') ADVANCE(329);
-      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(330);
-      END_STATE();
-    case 331:
-      ACCEPT_TOKEN(anon_sym_DQUOTE);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(331);
       END_STATE();
     case 332:
+      ACCEPT_TOKEN(sym_path);
+      if (lookahead == '$') ADVANCE(338);
+      if (lookahead == 'd') ADVANCE(294);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(339);
+      END_STATE();
+    case 333:
+      ACCEPT_TOKEN(sym_path);
+      if (lookahead == '$') ADVANCE(338);
+      if (lookahead == 'h') ADVANCE(334);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(339);
+      END_STATE();
+    case 334:
+      ACCEPT_TOKEN(sym_path);
+      if (lookahead == '$') ADVANCE(338);
+      if (lookahead == 'm') ADVANCE(336);
+      if (lookahead == 'o') ADVANCE(337);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(339);
+      END_STATE();
+    case 335:
+      ACCEPT_TOKEN(sym_path);
+      if (lookahead == '$') ADVANCE(338);
+      if (lookahead == 'n') ADVANCE(292);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(339);
+      END_STATE();
+    case 336:
+      ACCEPT_TOKEN(sym_path);
+      if (lookahead == '$') ADVANCE(338);
+      if (lookahead == 'o') ADVANCE(332);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(339);
+      END_STATE();
+    case 337:
+      ACCEPT_TOKEN(sym_path);
+      if (lookahead == '$') ADVANCE(338);
+      if (lookahead == 'w') ADVANCE(335);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(339);
+      END_STATE();
+    case 338:
+      ACCEPT_TOKEN(sym_path);
+      if (lookahead == '$') ADVANCE(338);
+      if (lookahead == '{') ADVANCE(239);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(339);
+      END_STATE();
+    case 339:
+      ACCEPT_TOKEN(sym_path);
+      if (lookahead == '$') ADVANCE(338);
+      if ((!eof && set_contains(sym_path_character_set_1, 9, lookahead))) ADVANCE(339);
+      END_STATE();
+    case 340:
+      ACCEPT_TOKEN(anon_sym_DQUOTE);
+      END_STATE();
+    case 341:
       ACCEPT_TOKEN(anon_sym_DQUOTE);
       if (lookahead == '"') ADVANCE(8);
       END_STATE();
-    case 333:
+    case 342:
       ACCEPT_TOKEN(anon_sym_DQUOTE2);
       END_STATE();
-    case 334:
+    case 343:
       ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '#') ADVANCE(335);
+      if (lookahead == '#') ADVANCE(344);
       if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(334);
+          lookahead == ' ') ADVANCE(343);
       if (lookahead != 0 &&
           lookahead != '\t' &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           (lookahead < '"' || '$' < lookahead) &&
-          lookahead != '\\') ADVANCE(337);
+          lookahead != '\\') ADVANCE(346);
       END_STATE();
-    case 335:
+    case 344:
       ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '#') ADVANCE(337);
+      if (lookahead == '#') ADVANCE(346);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           (lookahead < '"' || '$' < lookahead) &&
-          lookahead != '\\') ADVANCE(337);
+          lookahead != '\\') ADVANCE(346);
       END_STATE();
-    case 336:
+    case 345:
       ACCEPT_TOKEN(sym_string_content);
-      if (lookahead == '{') ADVANCE(349);
+      if (lookahead == '{') ADVANCE(358);
       END_STATE();
-    case 337:
+    case 346:
       ACCEPT_TOKEN(sym_string_content);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '\r' &&
           lookahead != '"' &&
           lookahead != '$' &&
-          lookahead != '\\') ADVANCE(337);
-      END_STATE();
-    case 338:
-      ACCEPT_TOKEN(sym_escape_sequence);
-      END_STATE();
-    case 339:
-      ACCEPT_TOKEN(sym_escape_sequence);
-      if (lookahead == '{') ADVANCE(230);
-      END_STATE();
-    case 340:
-      ACCEPT_TOKEN(anon_sym_DQUOTE_DQUOTE_DQUOTE);
-      END_STATE();
-    case 341:
-      ACCEPT_TOKEN(anon_sym_DQUOTE_DQUOTE_DQUOTE2);
-      END_STATE();
-    case 342:
-      ACCEPT_TOKEN(sym__raw_content);
-      if (lookahead == '"') ADVANCE(341);
-      END_STATE();
-    case 343:
-      ACCEPT_TOKEN(sym__raw_content);
-      if (lookahead == '"') ADVANCE(342);
-      END_STATE();
-    case 344:
-      ACCEPT_TOKEN(sym__raw_content);
-      if (lookahead == '#') ADVANCE(345);
-      if (lookahead == '\t' ||
-          lookahead == ' ') ADVANCE(344);
-      if (lookahead != 0 &&
-          (lookahead < '"' || '$' < lookahead)) ADVANCE(348);
-      END_STATE();
-    case 345:
-      ACCEPT_TOKEN(sym__raw_content);
-      if (lookahead == '#') ADVANCE(347);
-      if (lookahead == '\n' ||
-          lookahead == '\r') ADVANCE(348);
-      if (lookahead != 0 &&
-          (lookahead < '"' || '$' < lookahead)) ADVANCE(347);
-      END_STATE();
-    case 346:
-      ACCEPT_TOKEN(sym__raw_content);
-      if (lookahead == '{') ADVANCE(349);
+          lookahead != '\\') ADVANCE(346);
       END_STATE();
     case 347:
-      ACCEPT_TOKEN(sym__raw_content);
-      if (lookahead == '\n' ||
-          lookahead == '\r') ADVANCE(348);
-      if (lookahead != 0 &&
-          lookahead != '"' &&
-          lookahead != '$') ADVANCE(347);
+      ACCEPT_TOKEN(sym_escape_sequence);
       END_STATE();
     case 348:
+      ACCEPT_TOKEN(sym_escape_sequence);
+      if (lookahead == '{') ADVANCE(238);
+      END_STATE();
+    case 349:
+      ACCEPT_TOKEN(anon_sym_DQUOTE_DQUOTE_DQUOTE);
+      END_STATE();
+    case 350:
+      ACCEPT_TOKEN(anon_sym_DQUOTE_DQUOTE_DQUOTE2);
+      END_STATE();
+    case 351:
+      ACCEPT_TOKEN(sym__raw_content);
+      if (lookahead == '"') ADVANCE(350);
+      END_STATE();
+    case 352:
+      ACCEPT_TOKEN(sym__raw_content);
+      if (lookahead == '"') ADVANCE(351);
+      END_STATE();
+    case 353:
+      ACCEPT_TOKEN(sym__raw_content);
+      if (lookahead == '#') ADVANCE(354);
+      if (lookahead == '\t' ||
+          lookahead == ' ') ADVANCE(353);
+      if (lookahead != 0 &&
+          (lookahead < '"' || '$' < lookahead)) ADVANCE(357);
+      END_STATE();
+    case 354:
+      ACCEPT_TOKEN(sym__raw_content);
+      if (lookahead == '#') ADVANCE(356);
+      if (lookahead == '\n' ||
+          lookahead == '\r') ADVANCE(357);
+      if (lookahead != 0 &&
+          (lookahead < '"' || '$' < lookahead)) ADVANCE(356);
+      END_STATE();
+    case 355:
+      ACCEPT_TOKEN(sym__raw_content);
+      if (lookahead == '{') ADVANCE(358);
+      END_STATE();
+    case 356:
+      ACCEPT_TOKEN(sym__raw_content);
+      if (lookahead == '\n' ||
+          lookahead == '\r') ADVANCE(357);
+      if (lookahead != 0 &&
+          lookahead != '"' &&
+          lookahead != '$') ADVANCE(356);
+      END_STATE();
+    case 357:
       ACCEPT_TOKEN(sym__raw_content);
       if (lookahead != 0 &&
           lookahead != '"' &&
-          lookahead != '$') ADVANCE(348);
+          lookahead != '$') ADVANCE(357);
       END_STATE();
-    case 349:
+    case 358:
       ACCEPT_TOKEN(anon_sym_DOLLAR_LBRACE);
       END_STATE();
-    case 350:
+    case 359:
       ACCEPT_TOKEN(aux_sym_interpolation_token1);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(350);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(359);
       END_STATE();
-    case 351:
+    case 360:
       ACCEPT_TOKEN(anon_sym_RBRACE2);
       END_STATE();
     default:
@@ -3166,29 +3250,29 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
 
 static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [0] = {.lex_state = 0, .external_lex_state = 1},
-  [1] = {.lex_state = 233},
-  [2] = {.lex_state = 4},
-  [3] = {.lex_state = 4},
-  [4] = {.lex_state = 4},
-  [5] = {.lex_state = 233},
-  [6] = {.lex_state = 233},
-  [7] = {.lex_state = 233},
-  [8] = {.lex_state = 233},
-  [9] = {.lex_state = 233},
-  [10] = {.lex_state = 233},
-  [11] = {.lex_state = 1},
-  [12] = {.lex_state = 233},
-  [13] = {.lex_state = 233},
-  [14] = {.lex_state = 233},
-  [15] = {.lex_state = 4},
+  [1] = {.lex_state = 241},
+  [2] = {.lex_state = 3},
+  [3] = {.lex_state = 3},
+  [4] = {.lex_state = 3},
+  [5] = {.lex_state = 241},
+  [6] = {.lex_state = 241},
+  [7] = {.lex_state = 241},
+  [8] = {.lex_state = 241},
+  [9] = {.lex_state = 241},
+  [10] = {.lex_state = 241},
+  [11] = {.lex_state = 3},
+  [12] = {.lex_state = 1},
+  [13] = {.lex_state = 241},
+  [14] = {.lex_state = 241},
+  [15] = {.lex_state = 241},
   [16] = {.lex_state = 1},
   [17] = {.lex_state = 2},
-  [18] = {.lex_state = 233},
+  [18] = {.lex_state = 2},
   [19] = {.lex_state = 2},
-  [20] = {.lex_state = 233},
-  [21] = {.lex_state = 2},
-  [22] = {.lex_state = 233},
-  [23] = {.lex_state = 2},
+  [20] = {.lex_state = 241},
+  [21] = {.lex_state = 241},
+  [22] = {.lex_state = 2},
+  [23] = {.lex_state = 241},
   [24] = {.lex_state = 2},
   [25] = {.lex_state = 2},
   [26] = {.lex_state = 2},
@@ -3200,238 +3284,253 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [32] = {.lex_state = 2},
   [33] = {.lex_state = 2},
   [34] = {.lex_state = 2},
-  [35] = {.lex_state = 2},
-  [36] = {.lex_state = 233},
+  [35] = {.lex_state = 241},
+  [36] = {.lex_state = 241},
   [37] = {.lex_state = 2},
-  [38] = {.lex_state = 233},
+  [38] = {.lex_state = 2},
   [39] = {.lex_state = 2},
   [40] = {.lex_state = 2},
   [41] = {.lex_state = 2},
   [42] = {.lex_state = 2},
-  [43] = {.lex_state = 233},
-  [44] = {.lex_state = 233},
-  [45] = {.lex_state = 233},
-  [46] = {.lex_state = 233},
-  [47] = {.lex_state = 233},
-  [48] = {.lex_state = 233},
-  [49] = {.lex_state = 6, .external_lex_state = 2},
-  [50] = {.lex_state = 233},
+  [43] = {.lex_state = 241},
+  [44] = {.lex_state = 241},
+  [45] = {.lex_state = 241},
+  [46] = {.lex_state = 241},
+  [47] = {.lex_state = 241},
+  [48] = {.lex_state = 241},
+  [49] = {.lex_state = 241},
+  [50] = {.lex_state = 241},
   [51] = {.lex_state = 2},
-  [52] = {.lex_state = 6},
-  [53] = {.lex_state = 233},
-  [54] = {.lex_state = 233},
-  [55] = {.lex_state = 233},
-  [56] = {.lex_state = 233},
-  [57] = {.lex_state = 233},
-  [58] = {.lex_state = 233},
-  [59] = {.lex_state = 233},
-  [60] = {.lex_state = 233},
-  [61] = {.lex_state = 233},
-  [62] = {.lex_state = 233},
-  [63] = {.lex_state = 233},
-  [64] = {.lex_state = 233},
-  [65] = {.lex_state = 233},
-  [66] = {.lex_state = 233},
-  [67] = {.lex_state = 233},
-  [68] = {.lex_state = 233},
-  [69] = {.lex_state = 6},
-  [70] = {.lex_state = 233},
-  [71] = {.lex_state = 1},
-  [72] = {.lex_state = 233},
-  [73] = {.lex_state = 6},
-  [74] = {.lex_state = 233},
-  [75] = {.lex_state = 233},
-  [76] = {.lex_state = 233},
-  [77] = {.lex_state = 233},
-  [78] = {.lex_state = 233},
-  [79] = {.lex_state = 233},
-  [80] = {.lex_state = 233},
-  [81] = {.lex_state = 6},
-  [82] = {.lex_state = 6},
-  [83] = {.lex_state = 233},
-  [84] = {.lex_state = 6},
-  [85] = {.lex_state = 233},
-  [86] = {.lex_state = 233},
-  [87] = {.lex_state = 1},
+  [52] = {.lex_state = 5, .external_lex_state = 2},
+  [53] = {.lex_state = 241},
+  [54] = {.lex_state = 241},
+  [55] = {.lex_state = 241},
+  [56] = {.lex_state = 241},
+  [57] = {.lex_state = 241},
+  [58] = {.lex_state = 241},
+  [59] = {.lex_state = 241},
+  [60] = {.lex_state = 241},
+  [61] = {.lex_state = 5},
+  [62] = {.lex_state = 241},
+  [63] = {.lex_state = 241},
+  [64] = {.lex_state = 241},
+  [65] = {.lex_state = 241},
+  [66] = {.lex_state = 241},
+  [67] = {.lex_state = 241},
+  [68] = {.lex_state = 241},
+  [69] = {.lex_state = 5},
+  [70] = {.lex_state = 1},
+  [71] = {.lex_state = 5},
+  [72] = {.lex_state = 5},
+  [73] = {.lex_state = 241},
+  [74] = {.lex_state = 241},
+  [75] = {.lex_state = 241},
+  [76] = {.lex_state = 241},
+  [77] = {.lex_state = 241},
+  [78] = {.lex_state = 5},
+  [79] = {.lex_state = 5},
+  [80] = {.lex_state = 5},
+  [81] = {.lex_state = 241},
+  [82] = {.lex_state = 241},
+  [83] = {.lex_state = 241},
+  [84] = {.lex_state = 241},
+  [85] = {.lex_state = 241},
+  [86] = {.lex_state = 241},
+  [87] = {.lex_state = 241},
   [88] = {.lex_state = 1},
   [89] = {.lex_state = 1},
   [90] = {.lex_state = 1},
-  [91] = {.lex_state = 2},
-  [92] = {.lex_state = 2},
-  [93] = {.lex_state = 5},
-  [94] = {.lex_state = 233},
-  [95] = {.lex_state = 7},
-  [96] = {.lex_state = 5},
-  [97] = {.lex_state = 233},
-  [98] = {.lex_state = 233},
-  [99] = {.lex_state = 233},
-  [100] = {.lex_state = 2},
-  [101] = {.lex_state = 233},
-  [102] = {.lex_state = 233},
-  [103] = {.lex_state = 233},
-  [104] = {.lex_state = 233},
-  [105] = {.lex_state = 5},
-  [106] = {.lex_state = 233},
-  [107] = {.lex_state = 233},
-  [108] = {.lex_state = 233},
-  [109] = {.lex_state = 4},
-  [110] = {.lex_state = 233},
-  [111] = {.lex_state = 233},
-  [112] = {.lex_state = 233},
-  [113] = {.lex_state = 2},
-  [114] = {.lex_state = 5},
-  [115] = {.lex_state = 5},
-  [116] = {.lex_state = 5},
-  [117] = {.lex_state = 5},
-  [118] = {.lex_state = 0},
-  [119] = {.lex_state = 0},
+  [91] = {.lex_state = 1},
+  [92] = {.lex_state = 241},
+  [93] = {.lex_state = 241},
+  [94] = {.lex_state = 4},
+  [95] = {.lex_state = 241},
+  [96] = {.lex_state = 241},
+  [97] = {.lex_state = 7},
+  [98] = {.lex_state = 2},
+  [99] = {.lex_state = 4},
+  [100] = {.lex_state = 241},
+  [101] = {.lex_state = 2},
+  [102] = {.lex_state = 2},
+  [103] = {.lex_state = 3},
+  [104] = {.lex_state = 241},
+  [105] = {.lex_state = 241},
+  [106] = {.lex_state = 241},
+  [107] = {.lex_state = 2},
+  [108] = {.lex_state = 4},
+  [109] = {.lex_state = 241},
+  [110] = {.lex_state = 241},
+  [111] = {.lex_state = 241},
+  [112] = {.lex_state = 241},
+  [113] = {.lex_state = 241},
+  [114] = {.lex_state = 4},
+  [115] = {.lex_state = 241},
+  [116] = {.lex_state = 4},
+  [117] = {.lex_state = 4},
+  [118] = {.lex_state = 4},
+  [119] = {.lex_state = 9},
   [120] = {.lex_state = 9},
   [121] = {.lex_state = 9},
   [122] = {.lex_state = 0},
   [123] = {.lex_state = 0},
-  [124] = {.lex_state = 9},
-  [125] = {.lex_state = 233},
-  [126] = {.lex_state = 233},
-  [127] = {.lex_state = 233},
+  [124] = {.lex_state = 0},
+  [125] = {.lex_state = 9},
+  [126] = {.lex_state = 2},
+  [127] = {.lex_state = 241},
   [128] = {.lex_state = 0},
-  [129] = {.lex_state = 9},
-  [130] = {.lex_state = 0},
+  [129] = {.lex_state = 241},
+  [130] = {.lex_state = 241},
   [131] = {.lex_state = 0},
   [132] = {.lex_state = 0},
-  [133] = {.lex_state = 9},
-  [134] = {.lex_state = 233},
+  [133] = {.lex_state = 2},
+  [134] = {.lex_state = 241},
   [135] = {.lex_state = 9},
   [136] = {.lex_state = 0},
-  [137] = {.lex_state = 9},
-  [138] = {.lex_state = 0},
-  [139] = {.lex_state = 233},
-  [140] = {.lex_state = 233},
-  [141] = {.lex_state = 233},
-  [142] = {.lex_state = 0},
+  [137] = {.lex_state = 0},
+  [138] = {.lex_state = 2},
+  [139] = {.lex_state = 9},
+  [140] = {.lex_state = 0},
+  [141] = {.lex_state = 0},
+  [142] = {.lex_state = 9},
   [143] = {.lex_state = 0},
-  [144] = {.lex_state = 233},
+  [144] = {.lex_state = 241},
   [145] = {.lex_state = 0},
   [146] = {.lex_state = 0},
   [147] = {.lex_state = 0},
   [148] = {.lex_state = 0},
-  [149] = {.lex_state = 233},
-  [150] = {.lex_state = 233},
-  [151] = {.lex_state = 0},
-  [152] = {.lex_state = 0},
-  [153] = {.lex_state = 0},
-  [154] = {.lex_state = 0},
+  [149] = {.lex_state = 0},
+  [150] = {.lex_state = 241},
+  [151] = {.lex_state = 241},
+  [152] = {.lex_state = 241},
+  [153] = {.lex_state = 241},
+  [154] = {.lex_state = 241},
   [155] = {.lex_state = 0},
   [156] = {.lex_state = 0},
-  [157] = {.lex_state = 5},
-  [158] = {.lex_state = 233},
+  [157] = {.lex_state = 0},
+  [158] = {.lex_state = 4},
   [159] = {.lex_state = 0},
   [160] = {.lex_state = 0},
   [161] = {.lex_state = 0},
   [162] = {.lex_state = 0},
-  [163] = {.lex_state = 233},
-  [164] = {.lex_state = 233},
-  [165] = {.lex_state = 0},
-  [166] = {.lex_state = 0},
+  [163] = {.lex_state = 0},
+  [164] = {.lex_state = 0},
+  [165] = {.lex_state = 241},
+  [166] = {.lex_state = 241},
   [167] = {.lex_state = 0},
-  [168] = {.lex_state = 0},
+  [168] = {.lex_state = 241},
   [169] = {.lex_state = 0},
   [170] = {.lex_state = 0},
-  [171] = {.lex_state = 4},
+  [171] = {.lex_state = 0},
   [172] = {.lex_state = 0},
-  [173] = {.lex_state = 4},
-  [174] = {.lex_state = 0},
-  [175] = {.lex_state = 4},
-  [176] = {.lex_state = 0},
-  [177] = {.lex_state = 6},
-  [178] = {.lex_state = 6},
-  [179] = {.lex_state = 6},
-  [180] = {.lex_state = 6},
-  [181] = {.lex_state = 9},
-  [182] = {.lex_state = 0},
-  [183] = {.lex_state = 233},
-  [184] = {.lex_state = 0},
-  [185] = {.lex_state = 0},
-  [186] = {.lex_state = 233},
+  [173] = {.lex_state = 0},
+  [174] = {.lex_state = 3},
+  [175] = {.lex_state = 0},
+  [176] = {.lex_state = 3},
+  [177] = {.lex_state = 241},
+  [178] = {.lex_state = 2},
+  [179] = {.lex_state = 0},
+  [180] = {.lex_state = 0},
+  [181] = {.lex_state = 5},
+  [182] = {.lex_state = 5},
+  [183] = {.lex_state = 5},
+  [184] = {.lex_state = 5},
+  [185] = {.lex_state = 9},
+  [186] = {.lex_state = 0},
   [187] = {.lex_state = 0},
-  [188] = {.lex_state = 0},
+  [188] = {.lex_state = 3},
   [189] = {.lex_state = 0},
-  [190] = {.lex_state = 233},
+  [190] = {.lex_state = 0},
   [191] = {.lex_state = 0},
-  [192] = {.lex_state = 233},
-  [193] = {.lex_state = 233},
-  [194] = {.lex_state = 233},
-  [195] = {.lex_state = 0},
+  [192] = {.lex_state = 241},
+  [193] = {.lex_state = 241},
+  [194] = {.lex_state = 0},
+  [195] = {.lex_state = 241},
   [196] = {.lex_state = 0},
-  [197] = {.lex_state = 233},
+  [197] = {.lex_state = 0},
   [198] = {.lex_state = 0},
-  [199] = {.lex_state = 0},
-  [200] = {.lex_state = 233},
-  [201] = {.lex_state = 0},
-  [202] = {.lex_state = 0},
+  [199] = {.lex_state = 241},
+  [200] = {.lex_state = 241},
+  [201] = {.lex_state = 241},
+  [202] = {.lex_state = 241},
   [203] = {.lex_state = 0},
-  [204] = {.lex_state = 233},
-  [205] = {.lex_state = 0},
-  [206] = {.lex_state = 233},
+  [204] = {.lex_state = 241},
+  [205] = {.lex_state = 241},
+  [206] = {.lex_state = 241},
   [207] = {.lex_state = 0},
   [208] = {.lex_state = 0},
-  [209] = {.lex_state = 0},
-  [210] = {.lex_state = 0},
-  [211] = {.lex_state = 0},
-  [212] = {.lex_state = 2},
-  [213] = {.lex_state = 233},
-  [214] = {.lex_state = 233},
-  [215] = {.lex_state = 233},
-  [216] = {.lex_state = 0},
-  [217] = {.lex_state = 233},
-  [218] = {.lex_state = 233},
-  [219] = {.lex_state = 233},
-  [220] = {.lex_state = 233},
-  [221] = {.lex_state = 233},
-  [222] = {.lex_state = 233},
-  [223] = {.lex_state = 233},
-  [224] = {.lex_state = 233},
-  [225] = {.lex_state = 0},
+  [209] = {.lex_state = 241},
+  [210] = {.lex_state = 241},
+  [211] = {.lex_state = 241},
+  [212] = {.lex_state = 241},
+  [213] = {.lex_state = 241},
+  [214] = {.lex_state = 241},
+  [215] = {.lex_state = 241},
+  [216] = {.lex_state = 241},
+  [217] = {.lex_state = 241},
+  [218] = {.lex_state = 241},
+  [219] = {.lex_state = 0},
+  [220] = {.lex_state = 241},
+  [221] = {.lex_state = 241},
+  [222] = {.lex_state = 241},
+  [223] = {.lex_state = 0},
+  [224] = {.lex_state = 0},
+  [225] = {.lex_state = 241},
   [226] = {.lex_state = 0},
   [227] = {.lex_state = 0},
-  [228] = {.lex_state = 10},
-  [229] = {.lex_state = 2},
-  [230] = {.lex_state = 2},
-  [231] = {.lex_state = 0},
-  [232] = {.lex_state = 0},
-  [233] = {.lex_state = 2},
-  [234] = {.lex_state = 2},
+  [228] = {.lex_state = 0},
+  [229] = {.lex_state = 241},
+  [230] = {.lex_state = 241},
+  [231] = {.lex_state = 2},
+  [232] = {.lex_state = 241},
+  [233] = {.lex_state = 0},
+  [234] = {.lex_state = 0},
   [235] = {.lex_state = 0},
-  [236] = {.lex_state = 13},
-  [237] = {.lex_state = 2},
+  [236] = {.lex_state = 0},
+  [237] = {.lex_state = 241},
   [238] = {.lex_state = 0},
-  [239] = {.lex_state = 2},
+  [239] = {.lex_state = 5},
   [240] = {.lex_state = 0},
-  [241] = {.lex_state = 2},
-  [242] = {.lex_state = 0},
-  [243] = {.lex_state = 10},
-  [244] = {.lex_state = 2},
+  [241] = {.lex_state = 0},
+  [242] = {.lex_state = 2},
+  [243] = {.lex_state = 2},
+  [244] = {.lex_state = 0},
   [245] = {.lex_state = 0},
-  [246] = {.lex_state = 10},
-  [247] = {.lex_state = 0},
+  [246] = {.lex_state = 2},
+  [247] = {.lex_state = 11},
   [248] = {.lex_state = 0},
-  [249] = {.lex_state = 0},
+  [249] = {.lex_state = 13},
   [250] = {.lex_state = 0},
   [251] = {.lex_state = 2},
-  [252] = {.lex_state = 2},
-  [253] = {.lex_state = 2},
-  [254] = {.lex_state = 2},
+  [252] = {.lex_state = 13},
+  [253] = {.lex_state = 0},
+  [254] = {.lex_state = 0},
   [255] = {.lex_state = 2},
-  [256] = {.lex_state = 0},
-  [257] = {.lex_state = 12},
-  [258] = {.lex_state = 0},
-  [259] = {.lex_state = 0},
-  [260] = {.lex_state = 2},
+  [256] = {.lex_state = 2},
+  [257] = {.lex_state = 0},
+  [258] = {.lex_state = 2},
+  [259] = {.lex_state = 2},
+  [260] = {.lex_state = 0},
   [261] = {.lex_state = 0},
   [262] = {.lex_state = 2},
   [263] = {.lex_state = 0},
-  [264] = {.lex_state = 0},
-  [265] = {.lex_state = 13},
+  [264] = {.lex_state = 2},
+  [265] = {.lex_state = 0},
   [266] = {.lex_state = 0},
+  [267] = {.lex_state = 0},
+  [268] = {.lex_state = 0},
+  [269] = {.lex_state = 0},
+  [270] = {.lex_state = 0},
+  [271] = {.lex_state = 2},
+  [272] = {.lex_state = 0},
+  [273] = {.lex_state = 2},
+  [274] = {.lex_state = 2},
+  [275] = {.lex_state = 5},
+  [276] = {.lex_state = 2},
+  [277] = {.lex_state = 12},
+  [278] = {.lex_state = 0},
+  [279] = {.lex_state = 13},
+  [280] = {.lex_state = 12},
+  [281] = {.lex_state = 0},
 };
 
 static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
@@ -3517,13 +3616,13 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [sym__error_sentinel] = ACTIONS(1),
   },
   [STATE(1)] = {
-    [sym_source_file] = STATE(259),
-    [sym__declaration] = STATE(191),
-    [sym_image_declaration] = STATE(191),
-    [sym_param_declaration] = STATE(191),
-    [sym_secret_declaration] = STATE(191),
-    [sym_stage_declaration] = STATE(191),
-    [sym_role] = STATE(233),
+    [sym_source_file] = STATE(272),
+    [sym__declaration] = STATE(189),
+    [sym_image_declaration] = STATE(189),
+    [sym_param_declaration] = STATE(189),
+    [sym_secret_declaration] = STATE(189),
+    [sym_stage_declaration] = STATE(189),
+    [sym_role] = STATE(243),
     [aux_sym_source_file_repeat1] = STATE(10),
     [ts_builtin_sym_end] = ACTIONS(7),
     [sym__newline] = ACTIONS(9),
@@ -3541,91 +3640,96 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
 };
 
 static const uint16_t ts_small_parse_table[] = {
-  [0] = 18,
+  [0] = 19,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(23), 1,
       sym__newline,
-    ACTIONS(26), 1,
+    ACTIONS(25), 1,
       anon_sym_RBRACE,
-    ACTIONS(28), 1,
+    ACTIONS(27), 1,
       anon_sym_user,
+    ACTIONS(29), 1,
+      anon_sym_workdir,
     ACTIONS(31), 1,
-      anon_sym_workdir,
-    ACTIONS(34), 1,
       anon_sym_env,
+    ACTIONS(33), 1,
+      anon_sym_copy,
+    ACTIONS(35), 1,
+      anon_sym_run,
     ACTIONS(37), 1,
-      anon_sym_copy,
-    ACTIONS(40), 1,
-      anon_sym_run,
+      anon_sym_install,
+    ACTIONS(39), 1,
+      anon_sym_expose,
+    ACTIONS(41), 1,
+      anon_sym_label,
     ACTIONS(43), 1,
-      anon_sym_install,
-    ACTIONS(46), 1,
-      anon_sym_expose,
+      anon_sym_entrypoint,
+    ACTIONS(45), 1,
+      anon_sym_cmd,
+    ACTIONS(47), 1,
+      anon_sym_healthcheck,
     ACTIONS(49), 1,
+      anon_sym_produce,
+    ACTIONS(51), 1,
+      anon_sym_toolchain,
+    STATE(4), 1,
+      aux_sym_block_repeat1,
+    STATE(195), 14,
+      sym__step,
+      sym_workdir_step,
+      sym_env_step,
+      sym_copy_step,
+      sym_run_step,
+      sym_install_step,
+      sym_user_step,
+      sym_expose_step,
+      sym_label_step,
+      sym_entrypoint_step,
+      sym_cmd_step,
+      sym_healthcheck_step,
+      sym_produce_step,
+      sym_toolchain_step,
+  [71] = 19,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(27), 1,
+      anon_sym_user,
+    ACTIONS(29), 1,
+      anon_sym_workdir,
+    ACTIONS(31), 1,
+      anon_sym_env,
+    ACTIONS(33), 1,
+      anon_sym_copy,
+    ACTIONS(35), 1,
+      anon_sym_run,
+    ACTIONS(37), 1,
+      anon_sym_install,
+    ACTIONS(39), 1,
+      anon_sym_expose,
+    ACTIONS(41), 1,
       anon_sym_label,
-    ACTIONS(52), 1,
+    ACTIONS(43), 1,
       anon_sym_entrypoint,
+    ACTIONS(45), 1,
+      anon_sym_cmd,
+    ACTIONS(47), 1,
+      anon_sym_healthcheck,
+    ACTIONS(49), 1,
+      anon_sym_produce,
+    ACTIONS(51), 1,
+      anon_sym_toolchain,
+    ACTIONS(53), 1,
+      sym__newline,
     ACTIONS(55), 1,
-      anon_sym_cmd,
-    ACTIONS(58), 1,
-      anon_sym_healthcheck,
-    ACTIONS(61), 1,
-      anon_sym_produce,
-    STATE(2), 1,
-      aux_sym_block_repeat1,
-    STATE(225), 13,
-      sym__step,
-      sym_workdir_step,
-      sym_env_step,
-      sym_copy_step,
-      sym_run_step,
-      sym_install_step,
-      sym_user_step,
-      sym_expose_step,
-      sym_label_step,
-      sym_entrypoint_step,
-      sym_cmd_step,
-      sym_healthcheck_step,
-      sym_produce_step,
-  [67] = 18,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(64), 1,
-      sym__newline,
-    ACTIONS(66), 1,
       anon_sym_RBRACE,
-    ACTIONS(68), 1,
-      anon_sym_user,
-    ACTIONS(70), 1,
-      anon_sym_workdir,
-    ACTIONS(72), 1,
-      anon_sym_env,
-    ACTIONS(74), 1,
-      anon_sym_copy,
-    ACTIONS(76), 1,
-      anon_sym_run,
-    ACTIONS(78), 1,
-      anon_sym_install,
-    ACTIONS(80), 1,
-      anon_sym_expose,
-    ACTIONS(82), 1,
-      anon_sym_label,
-    ACTIONS(84), 1,
-      anon_sym_entrypoint,
-    ACTIONS(86), 1,
-      anon_sym_cmd,
-    ACTIONS(88), 1,
-      anon_sym_healthcheck,
-    ACTIONS(90), 1,
-      anon_sym_produce,
     STATE(2), 1,
       aux_sym_block_repeat1,
-    STATE(224), 13,
+    STATE(201), 14,
       sym__step,
       sym_workdir_step,
       sym_env_step,
@@ -3639,42 +3743,45 @@ static const uint16_t ts_small_parse_table[] = {
       sym_cmd_step,
       sym_healthcheck_step,
       sym_produce_step,
-  [134] = 18,
+      sym_toolchain_step,
+  [142] = 19,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(68), 1,
+    ACTIONS(57), 1,
+      sym__newline,
+    ACTIONS(60), 1,
+      anon_sym_RBRACE,
+    ACTIONS(62), 1,
       anon_sym_user,
-    ACTIONS(70), 1,
+    ACTIONS(65), 1,
       anon_sym_workdir,
-    ACTIONS(72), 1,
+    ACTIONS(68), 1,
       anon_sym_env,
-    ACTIONS(74), 1,
+    ACTIONS(71), 1,
       anon_sym_copy,
-    ACTIONS(76), 1,
+    ACTIONS(74), 1,
       anon_sym_run,
-    ACTIONS(78), 1,
+    ACTIONS(77), 1,
       anon_sym_install,
     ACTIONS(80), 1,
       anon_sym_expose,
-    ACTIONS(82), 1,
+    ACTIONS(83), 1,
       anon_sym_label,
-    ACTIONS(84), 1,
-      anon_sym_entrypoint,
     ACTIONS(86), 1,
+      anon_sym_entrypoint,
+    ACTIONS(89), 1,
       anon_sym_cmd,
-    ACTIONS(88), 1,
-      anon_sym_healthcheck,
-    ACTIONS(90), 1,
-      anon_sym_produce,
     ACTIONS(92), 1,
-      sym__newline,
-    ACTIONS(94), 1,
-      anon_sym_RBRACE,
-    STATE(3), 1,
+      anon_sym_healthcheck,
+    ACTIONS(95), 1,
+      anon_sym_produce,
+    ACTIONS(98), 1,
+      anon_sym_toolchain,
+    STATE(4), 1,
       aux_sym_block_repeat1,
-    STATE(192), 13,
+    STATE(250), 14,
       sym__step,
       sym_workdir_step,
       sym_env_step,
@@ -3688,14 +3795,15 @@ static const uint16_t ts_small_parse_table[] = {
       sym_cmd_step,
       sym_healthcheck_step,
       sym_produce_step,
-  [201] = 4,
+      sym_toolchain_step,
+  [213] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(98), 1,
+    ACTIONS(103), 1,
       anon_sym_DQUOTE,
-    ACTIONS(96), 21,
+    ACTIONS(101), 21,
       ts_builtin_sym_end,
       sym__newline,
       anon_sym_EQ,
@@ -3717,14 +3825,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_retries,
       anon_sym_RBRACK,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-  [234] = 4,
+  [246] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(102), 1,
+    ACTIONS(107), 1,
       anon_sym_DQUOTE,
-    ACTIONS(100), 21,
+    ACTIONS(105), 21,
       ts_builtin_sym_end,
       sym__newline,
       anon_sym_EQ,
@@ -3746,14 +3854,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_retries,
       anon_sym_RBRACK,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-  [267] = 4,
+  [279] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(106), 1,
+    ACTIONS(111), 1,
       anon_sym_DQUOTE,
-    ACTIONS(104), 21,
+    ACTIONS(109), 21,
       ts_builtin_sym_end,
       sym__newline,
       anon_sym_EQ,
@@ -3775,14 +3883,14 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_retries,
       anon_sym_RBRACK,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-  [300] = 4,
+  [312] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(110), 1,
+    ACTIONS(115), 1,
       anon_sym_DQUOTE,
-    ACTIONS(108), 21,
+    ACTIONS(113), 21,
       ts_builtin_sym_end,
       sym__newline,
       anon_sym_EQ,
@@ -3804,40 +3912,40 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_retries,
       anon_sym_RBRACK,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-  [333] = 13,
+  [345] = 13,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(112), 1,
-      ts_builtin_sym_end,
-    ACTIONS(114), 1,
-      sym__newline,
     ACTIONS(117), 1,
+      ts_builtin_sym_end,
+    ACTIONS(119), 1,
+      sym__newline,
+    ACTIONS(122), 1,
       anon_sym_image,
-    ACTIONS(120), 1,
+    ACTIONS(125), 1,
       anon_sym_param,
-    ACTIONS(123), 1,
+    ACTIONS(128), 1,
       anon_sym_secret,
-    ACTIONS(126), 1,
+    ACTIONS(131), 1,
       sym_default,
-    ACTIONS(129), 1,
+    ACTIONS(134), 1,
       sym_cross,
     STATE(9), 1,
       aux_sym_source_file_repeat1,
-    STATE(233), 1,
+    STATE(243), 1,
       sym_role,
-    ACTIONS(132), 3,
+    ACTIONS(137), 3,
       anon_sym_base,
       anon_sym_builder,
       anon_sym_runtime,
-    STATE(250), 5,
+    STATE(278), 5,
       sym__declaration,
       sym_image_declaration,
       sym_param_declaration,
       sym_secret_declaration,
       sym_stage_declaration,
-  [379] = 13,
+  [391] = 13,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -3852,144 +3960,30 @@ static const uint16_t ts_small_parse_table[] = {
       sym_default,
     ACTIONS(19), 1,
       sym_cross,
-    ACTIONS(135), 1,
+    ACTIONS(140), 1,
       ts_builtin_sym_end,
-    ACTIONS(137), 1,
+    ACTIONS(142), 1,
       sym__newline,
     STATE(9), 1,
       aux_sym_source_file_repeat1,
-    STATE(233), 1,
+    STATE(243), 1,
       sym_role,
     ACTIONS(21), 3,
       anon_sym_base,
       anon_sym_builder,
       anon_sym_runtime,
-    STATE(201), 5,
+    STATE(196), 5,
       sym__declaration,
       sym_image_declaration,
       sym_param_declaration,
       sym_secret_declaration,
       sym_stage_declaration,
-  [425] = 12,
+  [437] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(141), 1,
-      anon_sym_chown,
-    ACTIONS(143), 1,
-      anon_sym_chmod,
-    ACTIONS(145), 1,
-      sym_path,
-    ACTIONS(147), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(149), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(16), 1,
-      aux_sym_copy_step_repeat1,
-    STATE(70), 1,
-      aux_sym_copy_step_repeat2,
-    ACTIONS(139), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-    STATE(140), 2,
-      sym_chown_option,
-      sym_chmod_option,
-    STATE(71), 4,
-      sym__path,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [467] = 11,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(151), 1,
-      sym__newline,
-    ACTIONS(153), 1,
-      anon_sym_RBRACE,
-    ACTIONS(155), 1,
-      anon_sym_libc,
-    ACTIONS(157), 1,
-      anon_sym_shell,
-    ACTIONS(159), 1,
-      anon_sym_passwd,
-    ACTIONS(161), 1,
-      anon_sym_user,
-    ACTIONS(163), 1,
-      anon_sym_packages,
-    STATE(14), 1,
-      aux_sym_capabilities_repeat1,
-    STATE(200), 6,
-      sym__capability,
-      sym_libc_capability,
-      sym_shell_capability,
-      sym_passwd_capability,
-      sym_user_capability,
-      sym_packages_capability,
-  [506] = 11,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(165), 1,
-      sym__newline,
-    ACTIONS(168), 1,
-      anon_sym_RBRACE,
-    ACTIONS(170), 1,
-      anon_sym_libc,
-    ACTIONS(173), 1,
-      anon_sym_shell,
-    ACTIONS(176), 1,
-      anon_sym_passwd,
-    ACTIONS(179), 1,
-      anon_sym_user,
-    ACTIONS(182), 1,
-      anon_sym_packages,
-    STATE(13), 1,
-      aux_sym_capabilities_repeat1,
-    STATE(235), 6,
-      sym__capability,
-      sym_libc_capability,
-      sym_shell_capability,
-      sym_passwd_capability,
-      sym_user_capability,
-      sym_packages_capability,
-  [545] = 11,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(155), 1,
-      anon_sym_libc,
-    ACTIONS(157), 1,
-      anon_sym_shell,
-    ACTIONS(159), 1,
-      anon_sym_passwd,
-    ACTIONS(161), 1,
-      anon_sym_user,
-    ACTIONS(163), 1,
-      anon_sym_packages,
-    ACTIONS(185), 1,
-      sym__newline,
-    ACTIONS(187), 1,
-      anon_sym_RBRACE,
-    STATE(13), 1,
-      aux_sym_capabilities_repeat1,
-    STATE(190), 6,
-      sym__capability,
-      sym_libc_capability,
-      sym_shell_capability,
-      sym_passwd_capability,
-      sym_user_capability,
-      sym_packages_capability,
-  [584] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(26), 14,
+    ACTIONS(60), 15,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_user,
@@ -4004,90 +3998,272 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_cmd,
       anon_sym_healthcheck,
       anon_sym_produce,
-  [607] = 9,
+      anon_sym_toolchain,
+  [461] = 12,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(193), 1,
+    ACTIONS(146), 1,
+      anon_sym_chown,
+    ACTIONS(148), 1,
+      anon_sym_chmod,
+    ACTIONS(150), 1,
       sym_path,
-    ACTIONS(196), 1,
+    ACTIONS(152), 1,
       anon_sym_DQUOTE,
-    ACTIONS(199), 1,
+    ACTIONS(154), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
     STATE(16), 1,
       aux_sym_copy_step_repeat1,
-    ACTIONS(189), 2,
+    STATE(85), 1,
+      aux_sym_copy_step_repeat2,
+    ACTIONS(144), 2,
       sym__newline,
       anon_sym_RBRACE,
-    ACTIONS(191), 2,
-      anon_sym_chown,
-      anon_sym_chmod,
-    STATE(71), 4,
+    STATE(166), 2,
+      sym_chown_option,
+      sym_chmod_option,
+    STATE(70), 4,
       sym__path,
       sym__string,
       sym_string,
       sym_raw_string,
-  [640] = 9,
+  [503] = 11,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(202), 1,
+    ACTIONS(156), 1,
       sym__newline,
-    ACTIONS(204), 1,
-      sym_identifier,
-    ACTIONS(206), 1,
-      anon_sym_RBRACK,
-    ACTIONS(208), 1,
+    ACTIONS(159), 1,
+      anon_sym_RBRACE,
+    ACTIONS(161), 1,
+      anon_sym_libc,
+    ACTIONS(164), 1,
+      anon_sym_shell,
+    ACTIONS(167), 1,
+      anon_sym_passwd,
+    ACTIONS(170), 1,
+      anon_sym_user,
+    ACTIONS(173), 1,
+      anon_sym_packages,
+    STATE(13), 1,
+      aux_sym_capabilities_repeat1,
+    STATE(240), 6,
+      sym__capability,
+      sym_libc_capability,
+      sym_shell_capability,
+      sym_passwd_capability,
+      sym_user_capability,
+      sym_packages_capability,
+  [542] = 11,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(176), 1,
+      sym__newline,
+    ACTIONS(178), 1,
+      anon_sym_RBRACE,
+    ACTIONS(180), 1,
+      anon_sym_libc,
+    ACTIONS(182), 1,
+      anon_sym_shell,
+    ACTIONS(184), 1,
+      anon_sym_passwd,
+    ACTIONS(186), 1,
+      anon_sym_user,
+    ACTIONS(188), 1,
+      anon_sym_packages,
+    STATE(13), 1,
+      aux_sym_capabilities_repeat1,
+    STATE(221), 6,
+      sym__capability,
+      sym_libc_capability,
+      sym_shell_capability,
+      sym_passwd_capability,
+      sym_user_capability,
+      sym_packages_capability,
+  [581] = 11,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(180), 1,
+      anon_sym_libc,
+    ACTIONS(182), 1,
+      anon_sym_shell,
+    ACTIONS(184), 1,
+      anon_sym_passwd,
+    ACTIONS(186), 1,
+      anon_sym_user,
+    ACTIONS(188), 1,
+      anon_sym_packages,
+    ACTIONS(190), 1,
+      sym__newline,
+    ACTIONS(192), 1,
+      anon_sym_RBRACE,
+    STATE(14), 1,
+      aux_sym_capabilities_repeat1,
+    STATE(222), 6,
+      sym__capability,
+      sym_libc_capability,
+      sym_shell_capability,
+      sym_passwd_capability,
+      sym_user_capability,
+      sym_packages_capability,
+  [620] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(198), 1,
+      sym_path,
+    ACTIONS(201), 1,
       anon_sym_DQUOTE,
-    ACTIONS(210), 1,
+    ACTIONS(204), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(28), 1,
+    STATE(16), 1,
+      aux_sym_copy_step_repeat1,
+    ACTIONS(194), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    ACTIONS(196), 2,
+      anon_sym_chown,
+      anon_sym_chmod,
+    STATE(70), 4,
+      sym__path,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [653] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(207), 1,
+      sym__newline,
+    ACTIONS(209), 1,
+      sym_identifier,
+    ACTIONS(211), 1,
+      anon_sym_RBRACK,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    STATE(51), 1,
       aux_sym_enum_type_repeat1,
-    STATE(168), 5,
+    STATE(175), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [672] = 7,
+  [685] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(208), 1,
+    ACTIONS(207), 1,
+      sym__newline,
+    ACTIONS(209), 1,
+      sym_identifier,
+    ACTIONS(213), 1,
       anon_sym_DQUOTE,
-    ACTIONS(210), 1,
+    ACTIONS(215), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(214), 1,
+    ACTIONS(217), 1,
+      anon_sym_RBRACK,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(175), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [717] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(209), 1,
+      sym_identifier,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(219), 1,
+      sym__newline,
+    ACTIONS(221), 1,
+      anon_sym_RBRACK,
+    STATE(22), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(124), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [749] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(225), 1,
       aux_sym_number_token1,
-    ACTIONS(212), 2,
+    ACTIONS(223), 2,
       anon_sym_true,
       anon_sym_false,
-    STATE(221), 6,
+    STATE(216), 6,
       sym__value,
       sym_boolean,
       sym_number,
       sym__string,
       sym_string,
       sym_raw_string,
-  [700] = 9,
+  [777] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(204), 1,
-      sym_identifier,
-    ACTIONS(208), 1,
+    ACTIONS(213), 1,
       anon_sym_DQUOTE,
-    ACTIONS(210), 1,
+    ACTIONS(215), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(216), 1,
+    ACTIONS(225), 1,
+      aux_sym_number_token1,
+    ACTIONS(223), 2,
+      anon_sym_true,
+      anon_sym_false,
+    STATE(225), 6,
+      sym__value,
+      sym_boolean,
+      sym_number,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [805] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(207), 1,
       sym__newline,
-    ACTIONS(218), 1,
+    ACTIONS(209), 1,
+      sym_identifier,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(227), 1,
       anon_sym_RBRACK,
-    STATE(21), 1,
+    STATE(51), 1,
       aux_sym_enum_type_repeat1,
     STATE(132), 5,
       sym__command_argument,
@@ -4095,372 +4271,285 @@ static const uint16_t ts_small_parse_table[] = {
       sym__string,
       sym_string,
       sym_raw_string,
-  [732] = 7,
+  [837] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(208), 1,
+    ACTIONS(213), 1,
       anon_sym_DQUOTE,
-    ACTIONS(210), 1,
+    ACTIONS(215), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(214), 1,
+    ACTIONS(225), 1,
       aux_sym_number_token1,
-    ACTIONS(212), 2,
+    ACTIONS(223), 2,
       anon_sym_true,
       anon_sym_false,
-    STATE(193), 6,
+    STATE(172), 6,
       sym__value,
       sym_boolean,
       sym_number,
       sym__string,
       sym_string,
       sym_raw_string,
-  [760] = 9,
+  [865] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(204), 1,
+    ACTIONS(209), 1,
       sym_identifier,
-    ACTIONS(208), 1,
+    ACTIONS(213), 1,
       anon_sym_DQUOTE,
-    ACTIONS(210), 1,
+    ACTIONS(215), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(220), 1,
+    ACTIONS(229), 1,
       sym__newline,
-    ACTIONS(222), 1,
+    ACTIONS(231), 1,
+      anon_sym_RBRACK,
+    STATE(25), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(187), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [897] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(207), 1,
+      sym__newline,
+    ACTIONS(209), 1,
+      sym_identifier,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(233), 1,
       anon_sym_RBRACK,
     STATE(51), 1,
       aux_sym_enum_type_repeat1,
-    STATE(123), 5,
+    STATE(170), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [792] = 7,
+  [929] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(214), 1,
-      aux_sym_number_token1,
-    ACTIONS(212), 2,
-      anon_sym_true,
-      anon_sym_false,
-    STATE(182), 6,
-      sym__value,
-      sym_boolean,
-      sym_number,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [820] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(204), 1,
+    ACTIONS(209), 1,
       sym_identifier,
-    ACTIONS(208), 1,
+    ACTIONS(213), 1,
       anon_sym_DQUOTE,
-    ACTIONS(210), 1,
+    ACTIONS(215), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(224), 1,
-      sym__newline,
-    ACTIONS(226), 1,
+    ACTIONS(233), 1,
       anon_sym_RBRACK,
-    STATE(24), 1,
+    ACTIONS(235), 1,
+      sym__newline,
+    STATE(17), 1,
       aux_sym_enum_type_repeat1,
-    STATE(168), 5,
+    STATE(170), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [852] = 9,
+  [961] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(204), 1,
+    ACTIONS(209), 1,
       sym_identifier,
-    ACTIONS(206), 1,
-      anon_sym_RBRACK,
-    ACTIONS(208), 1,
+    ACTIONS(213), 1,
       anon_sym_DQUOTE,
-    ACTIONS(210), 1,
+    ACTIONS(215), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(220), 1,
+    ACTIONS(233), 1,
+      anon_sym_RBRACK,
+    ACTIONS(237), 1,
       sym__newline,
+    STATE(28), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(187), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [993] = 9,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(207), 1,
+      sym__newline,
+    ACTIONS(209), 1,
+      sym_identifier,
+    ACTIONS(211), 1,
+      anon_sym_RBRACK,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
     STATE(51), 1,
       aux_sym_enum_type_repeat1,
-    STATE(166), 5,
+    STATE(170), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [884] = 9,
+  [1025] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(204), 1,
+    ACTIONS(209), 1,
       sym_identifier,
-    ACTIONS(206), 1,
+    ACTIONS(211), 1,
       anon_sym_RBRACK,
-    ACTIONS(208), 1,
+    ACTIONS(213), 1,
       anon_sym_DQUOTE,
-    ACTIONS(210), 1,
+    ACTIONS(215), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(228), 1,
+    ACTIONS(239), 1,
       sym__newline,
-    STATE(27), 1,
+    STATE(31), 1,
       aux_sym_enum_type_repeat1,
-    STATE(166), 5,
+    STATE(170), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [916] = 9,
+  [1057] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(204), 1,
+    ACTIONS(209), 1,
       sym_identifier,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(220), 1,
-      sym__newline,
-    ACTIONS(230), 1,
+    ACTIONS(211), 1,
       anon_sym_RBRACK,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(174), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [948] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(204), 1,
-      sym_identifier,
-    ACTIONS(208), 1,
+    ACTIONS(213), 1,
       anon_sym_DQUOTE,
-    ACTIONS(210), 1,
+    ACTIONS(215), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(220), 1,
-      sym__newline,
-    ACTIONS(232), 1,
-      anon_sym_RBRACK,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(174), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [980] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(204), 1,
-      sym_identifier,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(220), 1,
-      sym__newline,
-    ACTIONS(232), 1,
-      anon_sym_RBRACK,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(166), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1012] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(204), 1,
-      sym_identifier,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(232), 1,
-      anon_sym_RBRACK,
-    ACTIONS(234), 1,
-      sym__newline,
-    STATE(30), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(166), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1044] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(204), 1,
-      sym_identifier,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(220), 1,
-      sym__newline,
-    ACTIONS(236), 1,
-      anon_sym_RBRACK,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(174), 5,
-      sym__command_argument,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1076] = 9,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(204), 1,
-      sym_identifier,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(232), 1,
-      anon_sym_RBRACK,
-    ACTIONS(238), 1,
+    ACTIONS(241), 1,
       sym__newline,
     STATE(32), 1,
       aux_sym_enum_type_repeat1,
-    STATE(168), 5,
+    STATE(187), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1108] = 9,
+  [1089] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(204), 1,
-      sym_identifier,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(220), 1,
+    ACTIONS(207), 1,
       sym__newline,
-    ACTIONS(236), 1,
+    ACTIONS(209), 1,
+      sym_identifier,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(243), 1,
       anon_sym_RBRACK,
     STATE(51), 1,
       aux_sym_enum_type_repeat1,
-    STATE(166), 5,
+    STATE(175), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1140] = 9,
+  [1121] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(204), 1,
-      sym_identifier,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(236), 1,
-      anon_sym_RBRACK,
-    ACTIONS(240), 1,
+    ACTIONS(207), 1,
       sym__newline,
-    STATE(26), 1,
+    ACTIONS(209), 1,
+      sym_identifier,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(243), 1,
+      anon_sym_RBRACK,
+    STATE(51), 1,
       aux_sym_enum_type_repeat1,
-    STATE(166), 5,
+    STATE(170), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1172] = 7,
+  [1153] = 9,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(204), 1,
+    ACTIONS(209), 1,
       sym_identifier,
-    ACTIONS(208), 1,
+    ACTIONS(213), 1,
       anon_sym_DQUOTE,
-    ACTIONS(210), 1,
+    ACTIONS(215), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(242), 1,
+    ACTIONS(243), 1,
+      anon_sym_RBRACK,
+    ACTIONS(245), 1,
+      sym__newline,
+    STATE(18), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(170), 5,
+      sym__command_argument,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1185] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(209), 1,
+      sym_identifier,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(247), 1,
       anon_sym_LBRACK,
-    STATE(54), 6,
+    STATE(66), 6,
       sym__command,
       sym_command_list,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1199] = 7,
+  [1212] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(204), 1,
-      sym_identifier,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(242), 1,
-      anon_sym_LBRACK,
-    STATE(194), 6,
-      sym__command,
-      sym_command_list,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1226] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(246), 1,
+    ACTIONS(251), 1,
       anon_sym_DOT,
-    ACTIONS(244), 9,
+    ACTIONS(249), 9,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_COMMA,
@@ -4470,32 +4559,12 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_start_DASHperiod,
       anon_sym_retries,
       anon_sym_RBRACK,
-  [1247] = 7,
+  [1233] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(204), 1,
-      sym_identifier,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(242), 1,
-      anon_sym_LBRACK,
-    STATE(218), 6,
-      sym__command,
-      sym_command_list,
-      sym_artifact_reference,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1274] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(112), 10,
+    ACTIONS(117), 10,
       ts_builtin_sym_end,
       sym__newline,
       anon_sym_image,
@@ -4506,156 +4575,176 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_base,
       anon_sym_builder,
       anon_sym_runtime,
-  [1293] = 8,
+  [1252] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(204), 1,
+    ACTIONS(209), 1,
       sym_identifier,
-    ACTIONS(208), 1,
+    ACTIONS(213), 1,
       anon_sym_DQUOTE,
-    ACTIONS(210), 1,
+    ACTIONS(215), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(248), 1,
+    ACTIONS(253), 1,
       sym__newline,
-    STATE(40), 1,
+    STATE(38), 1,
       aux_sym_enum_type_repeat1,
-    STATE(168), 5,
+    STATE(187), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1322] = 8,
+  [1281] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(204), 1,
-      sym_identifier,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(220), 1,
+    ACTIONS(207), 1,
       sym__newline,
+    ACTIONS(209), 1,
+      sym_identifier,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
     STATE(51), 1,
       aux_sym_enum_type_repeat1,
-    STATE(166), 5,
+    STATE(170), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1351] = 8,
+  [1310] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(204), 1,
+    ACTIONS(209), 1,
       sym_identifier,
-    ACTIONS(208), 1,
+    ACTIONS(213), 1,
       anon_sym_DQUOTE,
-    ACTIONS(210), 1,
+    ACTIONS(215), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(250), 1,
+    ACTIONS(247), 1,
+      anon_sym_LBRACK,
+    STATE(199), 6,
+      sym__command,
+      sym_command_list,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1337] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(209), 1,
+      sym_identifier,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(247), 1,
+      anon_sym_LBRACK,
+    STATE(200), 6,
+      sym__command,
+      sym_command_list,
+      sym_artifact_reference,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1364] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(209), 1,
+      sym_identifier,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(255), 1,
       sym__newline,
     STATE(42), 1,
       aux_sym_enum_type_repeat1,
-    STATE(166), 5,
+    STATE(170), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1380] = 8,
+  [1393] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(204), 1,
-      sym_identifier,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(220), 1,
+    ACTIONS(207), 1,
       sym__newline,
+    ACTIONS(209), 1,
+      sym_identifier,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
     STATE(51), 1,
       aux_sym_enum_type_repeat1,
-    STATE(174), 5,
+    STATE(175), 5,
       sym__command_argument,
       sym_artifact_reference,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1409] = 8,
+  [1422] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(254), 1,
+    ACTIONS(259), 1,
       anon_sym_secret,
-    ACTIONS(258), 1,
+    ACTIONS(263), 1,
       anon_sym_cache,
-    STATE(45), 1,
+    STATE(46), 1,
       aux_sym_run_step_repeat1,
-    ACTIONS(252), 2,
+    ACTIONS(257), 2,
       sym__newline,
       anon_sym_RBRACE,
-    ACTIONS(256), 2,
+    ACTIONS(261), 2,
       sym_layer_option,
       sym_ssh_mount,
-    STATE(97), 2,
+    STATE(105), 2,
       sym_cache_mount,
       sym_secret_mount,
-  [1437] = 8,
+  [1450] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(254), 1,
+    ACTIONS(267), 1,
       anon_sym_secret,
-    ACTIONS(258), 1,
+    ACTIONS(273), 1,
       anon_sym_cache,
-    STATE(43), 1,
+    STATE(44), 1,
       aux_sym_run_step_repeat1,
-    ACTIONS(256), 2,
-      sym_layer_option,
-      sym_ssh_mount,
-    ACTIONS(260), 2,
+    ACTIONS(265), 2,
       sym__newline,
       anon_sym_RBRACE,
-    STATE(97), 2,
-      sym_cache_mount,
-      sym_secret_mount,
-  [1465] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(264), 1,
-      anon_sym_secret,
-    ACTIONS(270), 1,
-      anon_sym_cache,
-    STATE(45), 1,
-      aux_sym_run_step_repeat1,
-    ACTIONS(262), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-    ACTIONS(267), 2,
+    ACTIONS(270), 2,
       sym_layer_option,
       sym_ssh_mount,
-    STATE(97), 2,
+    STATE(105), 2,
       sym_cache_mount,
       sym_secret_mount,
-  [1493] = 3,
+  [1478] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(273), 9,
+    ACTIONS(276), 9,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_COMMA,
@@ -4665,301 +4754,299 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_start_DASHperiod,
       anon_sym_retries,
       anon_sym_RBRACK,
-  [1511] = 8,
+  [1496] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(275), 1,
+    ACTIONS(259), 1,
+      anon_sym_secret,
+    ACTIONS(263), 1,
+      anon_sym_cache,
+    STATE(44), 1,
+      aux_sym_run_step_repeat1,
+    ACTIONS(261), 2,
+      sym_layer_option,
+      sym_ssh_mount,
+    ACTIONS(278), 2,
       sym__newline,
-    ACTIONS(277), 1,
-      anon_sym_RPAREN,
-    STATE(65), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(176), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1538] = 8,
+      anon_sym_RBRACE,
+    STATE(105), 2,
+      sym_cache_mount,
+      sym_secret_mount,
+  [1524] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(208), 1,
+    ACTIONS(213), 1,
       anon_sym_DQUOTE,
-    ACTIONS(210), 1,
+    ACTIONS(215), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(220), 1,
+    ACTIONS(280), 1,
       sym__newline,
-    ACTIONS(279), 1,
-      anon_sym_RPAREN,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(170), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1565] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(281), 1,
-      sym_path,
-    ACTIONS(283), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(285), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(287), 1,
-      sym__artifact_copy_marker,
-    STATE(52), 4,
-      sym__path,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1590] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(289), 1,
-      sym__newline,
-    ACTIONS(291), 1,
+    ACTIONS(282), 1,
       anon_sym_RPAREN,
     STATE(55), 1,
       aux_sym_enum_type_repeat1,
-    STATE(169), 3,
+    STATE(186), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1617] = 6,
+  [1551] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(293), 1,
+    STATE(48), 1,
+      aux_sym_healthcheck_step_repeat1,
+    STATE(111), 1,
+      sym_healthcheck_option,
+    ACTIONS(284), 2,
       sym__newline,
-    ACTIONS(298), 1,
+      anon_sym_RBRACE,
+    ACTIONS(286), 4,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [1574] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(207), 1,
+      sym__newline,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(282), 1,
+      anon_sym_RPAREN,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(180), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1601] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(207), 1,
+      sym__newline,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(282), 1,
+      anon_sym_RPAREN,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(186), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1628] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(289), 1,
+      sym__newline,
+    ACTIONS(294), 1,
       anon_sym_DQUOTE,
     STATE(51), 1,
       aux_sym_enum_type_repeat1,
-    ACTIONS(296), 5,
+    ACTIONS(292), 5,
       sym_identifier,
       anon_sym_COMMA,
       anon_sym_RPAREN,
       anon_sym_RBRACK,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-  [1640] = 7,
+  [1651] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(147), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(149), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(300), 1,
+    ACTIONS(296), 1,
       sym_path,
-    STATE(11), 1,
-      aux_sym_copy_step_repeat1,
-    STATE(71), 4,
+    ACTIONS(298), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(300), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(302), 1,
+      sym__artifact_copy_marker,
+    STATE(61), 4,
       sym__path,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1665] = 7,
+  [1676] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(208), 1,
+    ACTIONS(213), 1,
       anon_sym_DQUOTE,
-    ACTIONS(210), 1,
+    ACTIONS(215), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(58), 1,
-      aux_sym_install_step_repeat1,
-    ACTIONS(302), 2,
+    ACTIONS(304), 1,
       sym__newline,
-      anon_sym_RBRACE,
-    STATE(164), 3,
+    ACTIONS(306), 1,
+      anon_sym_RPAREN,
+    STATE(49), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(186), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1690] = 6,
+  [1703] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    STATE(59), 1,
-      aux_sym_healthcheck_step_repeat1,
-    STATE(99), 1,
-      sym_healthcheck_option,
-    ACTIONS(304), 2,
+    ACTIONS(207), 1,
       sym__newline,
-      anon_sym_RBRACE,
-    ACTIONS(306), 4,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [1713] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(208), 1,
+    ACTIONS(213), 1,
       anon_sym_DQUOTE,
-    ACTIONS(210), 1,
+    ACTIONS(215), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(220), 1,
-      sym__newline,
     ACTIONS(308), 1,
       anon_sym_RPAREN,
     STATE(51), 1,
       aux_sym_enum_type_repeat1,
-    STATE(176), 3,
+    STATE(186), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1740] = 8,
+  [1730] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(208), 1,
+    ACTIONS(207), 1,
+      sym__newline,
+    ACTIONS(213), 1,
       anon_sym_DQUOTE,
-    ACTIONS(210), 1,
+    ACTIONS(215), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(308), 1,
-      anon_sym_RPAREN,
     ACTIONS(310), 1,
-      sym__newline,
-    STATE(60), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(176), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1767] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(308), 1,
       anon_sym_RPAREN,
-    ACTIONS(312), 1,
-      sym__newline,
-    STATE(61), 1,
+    STATE(51), 1,
       aux_sym_enum_type_repeat1,
-    STATE(169), 3,
+    STATE(180), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1794] = 7,
+  [1757] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(316), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(319), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(58), 1,
-      aux_sym_install_step_repeat1,
-    ACTIONS(314), 2,
+    ACTIONS(312), 8,
+      ts_builtin_sym_end,
       sym__newline,
       anon_sym_RBRACE,
-    STATE(164), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [1819] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    STATE(64), 1,
-      aux_sym_healthcheck_step_repeat1,
-    STATE(99), 1,
-      sym_healthcheck_option,
-    ACTIONS(322), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-    ACTIONS(306), 4,
+      sym_required,
       anon_sym_interval,
       anon_sym_timeout,
       anon_sym_start_DASHperiod,
       anon_sym_retries,
-  [1842] = 8,
+  [1774] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(208), 1,
+    ACTIONS(213), 1,
       anon_sym_DQUOTE,
-    ACTIONS(210), 1,
+    ACTIONS(215), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(220), 1,
-      sym__newline,
-    ACTIONS(277), 1,
+    ACTIONS(308), 1,
       anon_sym_RPAREN,
-    STATE(51), 1,
+    ACTIONS(314), 1,
+      sym__newline,
+    STATE(63), 1,
       aux_sym_enum_type_repeat1,
-    STATE(170), 3,
+    STATE(186), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1869] = 8,
+  [1801] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(208), 1,
+    ACTIONS(213), 1,
       anon_sym_DQUOTE,
-    ACTIONS(210), 1,
+    ACTIONS(215), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(220), 1,
-      sym__newline,
-    ACTIONS(277), 1,
+    ACTIONS(308), 1,
       anon_sym_RPAREN,
-    STATE(51), 1,
+    ACTIONS(316), 1,
+      sym__newline,
+    STATE(64), 1,
       aux_sym_enum_type_repeat1,
-    STATE(176), 3,
+    STATE(173), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1896] = 8,
+  [1828] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(208), 1,
+    ACTIONS(213), 1,
       anon_sym_DQUOTE,
-    ACTIONS(210), 1,
+    ACTIONS(215), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(277), 1,
+    ACTIONS(306), 1,
       anon_sym_RPAREN,
+    ACTIONS(318), 1,
+      sym__newline,
+    STATE(50), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(173), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1855] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    STATE(48), 1,
+      aux_sym_healthcheck_step_repeat1,
+    STATE(111), 1,
+      sym_healthcheck_option,
+    ACTIONS(320), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    ACTIONS(322), 4,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [1878] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(152), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(154), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
     ACTIONS(324), 1,
-      sym__newline,
-    STATE(66), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(169), 3,
+      sym_path,
+    STATE(12), 1,
+      aux_sym_copy_step_repeat1,
+    STATE(70), 4,
+      sym__path,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1923] = 5,
+  [1903] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -4975,177 +5062,402 @@ static const uint16_t ts_small_parse_table[] = {
       sym_layer_option,
       anon_sym_cache,
       sym_ssh_mount,
-  [1944] = 6,
+  [1924] = 8,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    STATE(64), 1,
-      aux_sym_healthcheck_step_repeat1,
-    STATE(99), 1,
-      sym_healthcheck_option,
+    ACTIONS(207), 1,
+      sym__newline,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(306), 1,
+      anon_sym_RPAREN,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(180), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1951] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(207), 1,
+      sym__newline,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(306), 1,
+      anon_sym_RPAREN,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(186), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [1978] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(334), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(337), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    STATE(65), 1,
+      aux_sym_install_step_repeat1,
     ACTIONS(332), 2,
       sym__newline,
       anon_sym_RBRACE,
-    ACTIONS(334), 4,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [1967] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(220), 1,
-      sym__newline,
-    ACTIONS(337), 1,
-      anon_sym_RPAREN,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(170), 3,
+    STATE(168), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [1994] = 8,
+  [2003] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(220), 1,
-      sym__newline,
-    ACTIONS(337), 1,
-      anon_sym_RPAREN,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(176), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2021] = 8,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(337), 1,
-      anon_sym_RPAREN,
-    ACTIONS(339), 1,
-      sym__newline,
-    STATE(48), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(176), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2048] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(341), 8,
-      ts_builtin_sym_end,
+    STATE(60), 1,
+      aux_sym_healthcheck_step_repeat1,
+    STATE(111), 1,
+      sym_healthcheck_option,
+    ACTIONS(340), 2,
       sym__newline,
       anon_sym_RBRACE,
-      sym_required,
+    ACTIONS(322), 4,
       anon_sym_interval,
       anon_sym_timeout,
       anon_sym_start_DASHperiod,
       anon_sym_retries,
-  [2065] = 6,
+  [2026] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(208), 1,
+    ACTIONS(213), 1,
       anon_sym_DQUOTE,
-    ACTIONS(210), 1,
+    ACTIONS(215), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(343), 1,
+    STATE(65), 1,
+      aux_sym_install_step_repeat1,
+    ACTIONS(342), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    STATE(168), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2051] = 8,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(344), 1,
+      sym__newline,
+    ACTIONS(346), 1,
+      anon_sym_RPAREN,
+    STATE(54), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(173), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2078] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(348), 1,
       sym_path,
-    STATE(204), 4,
+    STATE(76), 4,
       sym__path,
       sym__string,
       sym_string,
       sym_raw_string,
-  [2087] = 7,
+  [2100] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(347), 1,
-      anon_sym_chown,
-    ACTIONS(349), 1,
-      anon_sym_chmod,
-    STATE(80), 1,
-      aux_sym_copy_step_repeat2,
-    ACTIONS(345), 2,
+    ACTIONS(350), 3,
       sym__newline,
       anon_sym_RBRACE,
-    STATE(140), 2,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(352), 4,
+      anon_sym_chown,
+      anon_sym_chmod,
+      sym_path,
+      anon_sym_DQUOTE,
+  [2118] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(354), 1,
+      sym_path,
+    STATE(202), 4,
+      sym__path,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2140] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(356), 1,
+      sym_path,
+    STATE(87), 4,
+      sym__path,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2162] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(207), 1,
+      sym__newline,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(186), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2186] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(358), 1,
+      sym__newline,
+    STATE(81), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(186), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2210] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(207), 1,
+      sym__newline,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(141), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2234] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(362), 1,
+      anon_sym_chown,
+    ACTIONS(364), 1,
+      anon_sym_chmod,
+    STATE(82), 1,
+      aux_sym_copy_step_repeat2,
+    ACTIONS(360), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    STATE(166), 2,
       sym_chown_option,
       sym_chmod_option,
-  [2111] = 4,
+  [2258] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(351), 3,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(353), 4,
+    ACTIONS(368), 1,
       anon_sym_chown,
+    ACTIONS(371), 1,
       anon_sym_chmod,
-      sym_path,
-      anon_sym_DQUOTE,
-  [2129] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(357), 1,
-      sym_locked,
-    ACTIONS(355), 6,
+    STATE(77), 1,
+      aux_sym_copy_step_repeat2,
+    ACTIONS(366), 2,
       sym__newline,
       anon_sym_RBRACE,
-      anon_sym_secret,
-      sym_layer_option,
-      anon_sym_cache,
-      sym_ssh_mount,
-  [2147] = 6,
+    STATE(166), 2,
+      sym_chown_option,
+      sym_chmod_option,
+  [2282] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(208), 1,
+    ACTIONS(213), 1,
       anon_sym_DQUOTE,
-    ACTIONS(210), 1,
+    ACTIONS(215), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(359), 1,
+    ACTIONS(374), 1,
       sym_path,
-    STATE(72), 4,
+    STATE(115), 4,
       sym__path,
       sym__string,
       sym_string,
       sym_raw_string,
-  [2169] = 3,
+  [2304] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(168), 7,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(376), 1,
+      sym_path,
+    STATE(230), 4,
+      sym__path,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2326] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(378), 1,
+      sym_path,
+    STATE(217), 4,
+      sym__path,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2348] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(207), 1,
+      sym__newline,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(180), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2372] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(362), 1,
+      anon_sym_chown,
+    ACTIONS(364), 1,
+      anon_sym_chmod,
+    STATE(77), 1,
+      aux_sym_copy_step_repeat2,
+    ACTIONS(380), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    STATE(166), 2,
+      sym_chown_option,
+      sym_chmod_option,
+  [2396] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(382), 1,
+      sym__newline,
+    STATE(75), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(128), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2420] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(384), 1,
+      sym__newline,
+    STATE(73), 1,
+      aux_sym_enum_type_repeat1,
+    STATE(173), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2444] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(362), 1,
+      anon_sym_chown,
+    ACTIONS(364), 1,
+      anon_sym_chmod,
+    STATE(77), 1,
+      aux_sym_copy_step_repeat2,
+    ACTIONS(386), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+    STATE(166), 2,
+      sym_chown_option,
+      sym_chmod_option,
+  [2468] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(159), 7,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_libc,
@@ -5153,941 +5465,1022 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_passwd,
       anon_sym_user,
       anon_sym_packages,
-  [2185] = 7,
+  [2484] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(220), 1,
-      sym__newline,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(176), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2209] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(361), 1,
-      sym__newline,
-    STATE(83), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(176), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2233] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(363), 1,
-      sym__newline,
-    STATE(75), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(169), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2257] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(365), 1,
-      sym__newline,
-    STATE(86), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(128), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2281] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(347), 1,
-      anon_sym_chown,
-    ACTIONS(349), 1,
-      anon_sym_chmod,
-    STATE(85), 1,
-      aux_sym_copy_step_repeat2,
-    ACTIONS(367), 2,
+    ACTIONS(390), 1,
+      sym_locked,
+    ACTIONS(388), 6,
       sym__newline,
       anon_sym_RBRACE,
-    STATE(140), 2,
-      sym_chown_option,
-      sym_chmod_option,
-  [2305] = 7,
+      anon_sym_secret,
+      sym_layer_option,
+      anon_sym_cache,
+      sym_ssh_mount,
+  [2502] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(371), 1,
-      anon_sym_chown,
-    ACTIONS(374), 1,
-      anon_sym_chmod,
-    STATE(80), 1,
-      aux_sym_copy_step_repeat2,
-    ACTIONS(369), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-    STATE(140), 2,
-      sym_chown_option,
-      sym_chmod_option,
-  [2329] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(377), 1,
-      sym_path,
-    STATE(107), 4,
-      sym__path,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2351] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(379), 1,
-      sym_path,
-    STATE(183), 4,
-      sym__path,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2373] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(220), 1,
-      sym__newline,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(170), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2397] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(381), 1,
-      sym_path,
-    STATE(79), 4,
-      sym__path,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2419] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(347), 1,
-      anon_sym_chown,
-    ACTIONS(349), 1,
-      anon_sym_chmod,
-    STATE(80), 1,
-      aux_sym_copy_step_repeat2,
-    ACTIONS(383), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-    STATE(140), 2,
-      sym_chown_option,
-      sym_chmod_option,
-  [2443] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(220), 1,
-      sym__newline,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-    STATE(130), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2467] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(108), 3,
+    ACTIONS(109), 3,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(110), 4,
+    ACTIONS(111), 4,
       anon_sym_chown,
       anon_sym_chmod,
       sym_path,
       anon_sym_DQUOTE,
-  [2485] = 4,
+  [2520] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(96), 3,
+    ACTIONS(113), 3,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(98), 4,
+    ACTIONS(115), 4,
       anon_sym_chown,
       anon_sym_chmod,
       sym_path,
       anon_sym_DQUOTE,
-  [2503] = 4,
+  [2538] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(104), 3,
+    ACTIONS(105), 3,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(106), 4,
+    ACTIONS(107), 4,
       anon_sym_chown,
       anon_sym_chmod,
       sym_path,
       anon_sym_DQUOTE,
-  [2521] = 4,
+  [2556] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(100), 3,
+    ACTIONS(101), 3,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(102), 4,
+    ACTIONS(103), 4,
       anon_sym_chown,
       anon_sym_chmod,
       sym_path,
       anon_sym_DQUOTE,
-  [2539] = 6,
+  [2574] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(385), 1,
-      sym_identifier,
-    STATE(187), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2560] = 6,
+    ACTIONS(392), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2589] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(387), 1,
-      sym_identifier,
-    STATE(196), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [2581] = 6,
-    ACTIONS(389), 1,
+    ACTIONS(394), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2604] = 6,
+    ACTIONS(396), 1,
       anon_sym_DQUOTE2,
-    ACTIONS(391), 1,
+    ACTIONS(398), 1,
       sym_string_content,
-    ACTIONS(393), 1,
+    ACTIONS(400), 1,
       sym_escape_sequence,
-    ACTIONS(395), 1,
+    ACTIONS(402), 1,
       anon_sym_DOLLAR_LBRACE,
     ACTIONS(3), 2,
       sym_comment,
       sym_doc_comment,
-    STATE(105), 2,
+    STATE(108), 2,
       sym_interpolation,
       aux_sym_string_repeat1,
-  [2602] = 6,
+  [2625] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(208), 1,
+    ACTIONS(404), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2640] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(213), 1,
       anon_sym_DQUOTE,
-    ACTIONS(210), 1,
+    ACTIONS(215), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(53), 1,
+    STATE(67), 1,
       aux_sym_install_step_repeat1,
-    STATE(164), 3,
+    STATE(168), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [2623] = 6,
+  [2661] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(208), 1,
+    ACTIONS(213), 1,
       anon_sym_DQUOTE,
-    ACTIONS(210), 1,
+    ACTIONS(215), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(397), 1,
+    ACTIONS(406), 1,
       sym_label_key,
-    STATE(256), 3,
+    STATE(257), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [2644] = 6,
-    ACTIONS(395), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(399), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(401), 1,
-      sym_string_content,
-    ACTIONS(403), 1,
-      sym_escape_sequence,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(93), 2,
-      sym_interpolation,
-      aux_sym_string_repeat1,
-  [2665] = 3,
+  [2682] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(405), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_secret,
-      sym_layer_option,
-      anon_sym_cache,
-      sym_ssh_mount,
-  [2680] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(407), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2695] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(409), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2710] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(208), 1,
+    ACTIONS(213), 1,
       anon_sym_DQUOTE,
-    ACTIONS(210), 1,
+    ACTIONS(215), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(411), 1,
+    ACTIONS(408), 1,
       sym_identifier,
-    STATE(205), 3,
+    STATE(226), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [2731] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(413), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2746] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(415), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2761] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(417), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_secret,
-      sym_layer_option,
-      anon_sym_cache,
-      sym_ssh_mount,
-  [2776] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(419), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2791] = 6,
-    ACTIONS(421), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(423), 1,
-      sym_string_content,
-    ACTIONS(426), 1,
-      sym_escape_sequence,
-    ACTIONS(429), 1,
+  [2703] = 6,
+    ACTIONS(402), 1,
       anon_sym_DOLLAR_LBRACE,
+    ACTIONS(410), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(412), 1,
+      sym_string_content,
+    ACTIONS(414), 1,
+      sym_escape_sequence,
     ACTIONS(3), 2,
       sym_comment,
       sym_doc_comment,
-    STATE(105), 2,
+    STATE(94), 2,
       sym_interpolation,
       aux_sym_string_repeat1,
-  [2812] = 3,
+  [2724] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(432), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_secret,
-      sym_layer_option,
-      anon_sym_cache,
-      sym_ssh_mount,
-  [2827] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(434), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_secret,
-      sym_layer_option,
-      anon_sym_cache,
-      sym_ssh_mount,
-  [2842] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(436), 6,
+    ACTIONS(416), 6,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_interval,
       anon_sym_timeout,
       anon_sym_start_DASHperiod,
       anon_sym_retries,
-  [2857] = 5,
+  [2739] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(440), 1,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(418), 1,
+      sym_identifier,
+    STATE(227), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2760] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    ACTIONS(420), 1,
+      sym_identifier,
+    STATE(233), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [2781] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(424), 1,
       anon_sym_enum,
-    STATE(146), 2,
+    STATE(143), 2,
       sym_primitive_type,
       sym_enum_type,
-    ACTIONS(438), 3,
+    ACTIONS(422), 3,
       anon_sym_string,
       anon_sym_bool,
       anon_sym_int,
-  [2876] = 3,
+  [2800] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(442), 6,
+    ACTIONS(426), 6,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_interval,
       anon_sym_timeout,
       anon_sym_start_DASHperiod,
       anon_sym_retries,
-  [2891] = 3,
+  [2815] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(444), 6,
+    ACTIONS(428), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_secret,
+      sym_layer_option,
+      anon_sym_cache,
+      sym_ssh_mount,
+  [2830] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(430), 6,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_interval,
       anon_sym_timeout,
       anon_sym_start_DASHperiod,
       anon_sym_retries,
-  [2906] = 3,
+  [2845] = 6,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(446), 6,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_interval,
-      anon_sym_timeout,
-      anon_sym_start_DASHperiod,
-      anon_sym_retries,
-  [2921] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(208), 1,
+    ACTIONS(213), 1,
       anon_sym_DQUOTE,
-    ACTIONS(210), 1,
+    ACTIONS(215), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    ACTIONS(448), 1,
+    ACTIONS(432), 1,
       sym_identifier,
-    STATE(209), 3,
+    STATE(235), 3,
       sym__string,
       sym_string,
       sym_raw_string,
-  [2942] = 6,
-    ACTIONS(395), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(450), 1,
+  [2866] = 6,
+    ACTIONS(434), 1,
       anon_sym_DQUOTE2,
-    ACTIONS(452), 1,
+    ACTIONS(436), 1,
       sym_string_content,
-    ACTIONS(454), 1,
+    ACTIONS(439), 1,
       sym_escape_sequence,
+    ACTIONS(442), 1,
+      anon_sym_DOLLAR_LBRACE,
     ACTIONS(3), 2,
       sym_comment,
       sym_doc_comment,
-    STATE(115), 2,
+    STATE(108), 2,
       sym_interpolation,
       aux_sym_string_repeat1,
-  [2963] = 6,
-    ACTIONS(391), 1,
-      sym_string_content,
-    ACTIONS(393), 1,
-      sym_escape_sequence,
-    ACTIONS(395), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(456), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(105), 2,
-      sym_interpolation,
-      aux_sym_string_repeat1,
-  [2984] = 6,
-    ACTIONS(395), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(458), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(460), 1,
-      sym_string_content,
-    ACTIONS(462), 1,
-      sym_escape_sequence,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(117), 2,
-      sym_interpolation,
-      aux_sym_string_repeat1,
-  [3005] = 6,
-    ACTIONS(391), 1,
-      sym_string_content,
-    ACTIONS(393), 1,
-      sym_escape_sequence,
-    ACTIONS(395), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(464), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(105), 2,
-      sym_interpolation,
-      aux_sym_string_repeat1,
-  [3026] = 7,
+  [2887] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(291), 1,
-      anon_sym_RPAREN,
-    ACTIONS(466), 1,
+    ACTIONS(445), 6,
       sym__newline,
-    ACTIONS(468), 1,
-      anon_sym_COMMA,
-    STATE(131), 1,
-      aux_sym_enum_type_repeat2,
-    STATE(142), 1,
-      aux_sym_enum_type_repeat1,
-  [3048] = 7,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2902] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(206), 1,
-      anon_sym_RBRACK,
-    ACTIONS(470), 1,
+    ACTIONS(447), 6,
       sym__newline,
-    ACTIONS(472), 1,
-      anon_sym_COMMA,
-    STATE(138), 1,
-      aux_sym_command_list_repeat1,
-    STATE(159), 1,
-      aux_sym_enum_type_repeat1,
-  [3070] = 5,
-    ACTIONS(474), 1,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2917] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(449), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_interval,
+      anon_sym_timeout,
+      anon_sym_start_DASHperiod,
+      anon_sym_retries,
+  [2932] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(451), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_secret,
+      sym_layer_option,
+      anon_sym_cache,
+      sym_ssh_mount,
+  [2947] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(453), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_secret,
+      sym_layer_option,
+      anon_sym_cache,
+      sym_ssh_mount,
+  [2962] = 6,
+    ACTIONS(402), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(455), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(457), 1,
+      sym_string_content,
+    ACTIONS(459), 1,
+      sym_escape_sequence,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(116), 2,
+      sym_interpolation,
+      aux_sym_string_repeat1,
+  [2983] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(461), 6,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_secret,
+      sym_layer_option,
+      anon_sym_cache,
+      sym_ssh_mount,
+  [2998] = 6,
+    ACTIONS(398), 1,
+      sym_string_content,
+    ACTIONS(400), 1,
+      sym_escape_sequence,
+    ACTIONS(402), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(463), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(108), 2,
+      sym_interpolation,
+      aux_sym_string_repeat1,
+  [3019] = 6,
+    ACTIONS(402), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(465), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(467), 1,
+      sym_string_content,
+    ACTIONS(469), 1,
+      sym_escape_sequence,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(118), 2,
+      sym_interpolation,
+      aux_sym_string_repeat1,
+  [3040] = 6,
+    ACTIONS(398), 1,
+      sym_string_content,
+    ACTIONS(400), 1,
+      sym_escape_sequence,
+    ACTIONS(402), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(471), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(108), 2,
+      sym_interpolation,
+      aux_sym_string_repeat1,
+  [3061] = 5,
+    ACTIONS(473), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE2,
-    ACTIONS(476), 1,
+    ACTIONS(475), 1,
       sym__raw_content,
-    ACTIONS(478), 1,
+    ACTIONS(477), 1,
       anon_sym_DOLLAR_LBRACE,
     ACTIONS(3), 2,
       sym_comment,
       sym_doc_comment,
-    STATE(121), 2,
+    STATE(142), 2,
       sym_interpolation,
       aux_sym_raw_string_repeat1,
-  [3088] = 5,
-    ACTIONS(478), 1,
+  [3079] = 5,
+    ACTIONS(477), 1,
       anon_sym_DOLLAR_LBRACE,
-    ACTIONS(480), 1,
+    ACTIONS(479), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE2,
-    ACTIONS(482), 1,
+    ACTIONS(481), 1,
       sym__raw_content,
     ACTIONS(3), 2,
       sym_comment,
       sym_doc_comment,
-    STATE(124), 2,
+    STATE(139), 2,
       sym_interpolation,
       aux_sym_raw_string_repeat1,
-  [3106] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(226), 1,
-      anon_sym_RBRACK,
-    ACTIONS(484), 1,
-      sym__newline,
-    ACTIONS(486), 1,
-      anon_sym_COMMA,
-    STATE(138), 1,
-      aux_sym_command_list_repeat1,
-    STATE(153), 1,
-      aux_sym_enum_type_repeat1,
-  [3128] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(226), 1,
-      anon_sym_RBRACK,
-    ACTIONS(484), 1,
-      sym__newline,
-    ACTIONS(486), 1,
-      anon_sym_COMMA,
-    STATE(119), 1,
-      aux_sym_command_list_repeat1,
-    STATE(153), 1,
-      aux_sym_enum_type_repeat1,
-  [3150] = 5,
-    ACTIONS(488), 1,
+  [3097] = 5,
+    ACTIONS(477), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(483), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE2,
+    ACTIONS(485), 1,
+      sym__raw_content,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(125), 2,
+      sym_interpolation,
+      aux_sym_raw_string_repeat1,
+  [3115] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(487), 1,
+      sym__newline,
     ACTIONS(490), 1,
-      sym__raw_content,
+      anon_sym_COMMA,
     ACTIONS(493), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(124), 2,
-      sym_interpolation,
-      aux_sym_raw_string_repeat1,
-  [3168] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(44), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [3186] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    STATE(197), 1,
-      sym_package_manager,
-    ACTIONS(496), 4,
-      anon_sym_apt,
-      anon_sym_apk,
-      anon_sym_dnf,
-      anon_sym_none,
-  [3202] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(498), 1,
-      sym_cross,
-    STATE(254), 1,
-      sym_role,
-    ACTIONS(21), 3,
-      anon_sym_base,
-      anon_sym_builder,
-      anon_sym_runtime,
-  [3220] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(500), 1,
-      sym__newline,
-    ACTIONS(502), 1,
-      anon_sym_COMMA,
-    ACTIONS(504), 1,
       anon_sym_RPAREN,
-    STATE(118), 1,
-      aux_sym_enum_type_repeat2,
-    STATE(148), 1,
-      aux_sym_enum_type_repeat1,
-  [3242] = 5,
-    ACTIONS(478), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(482), 1,
-      sym__raw_content,
-    ACTIONS(506), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(124), 2,
-      sym_interpolation,
-      aux_sym_raw_string_repeat1,
-  [3260] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(291), 1,
-      anon_sym_RPAREN,
-    ACTIONS(466), 1,
-      sym__newline,
-    ACTIONS(468), 1,
-      anon_sym_COMMA,
-    STATE(136), 1,
-      aux_sym_enum_type_repeat2,
-    STATE(142), 1,
-      aux_sym_enum_type_repeat1,
-  [3282] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(508), 1,
-      sym__newline,
-    ACTIONS(511), 1,
-      anon_sym_COMMA,
-    ACTIONS(514), 1,
-      anon_sym_RPAREN,
-    STATE(131), 1,
-      aux_sym_enum_type_repeat2,
-    STATE(167), 1,
-      aux_sym_enum_type_repeat1,
-  [3304] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(222), 1,
-      anon_sym_RBRACK,
-    ACTIONS(516), 1,
-      sym__newline,
-    ACTIONS(518), 1,
-      anon_sym_COMMA,
     STATE(122), 1,
-      aux_sym_command_list_repeat1,
-    STATE(143), 1,
+      aux_sym_enum_type_repeat2,
+    STATE(179), 1,
       aux_sym_enum_type_repeat1,
-  [3326] = 5,
-    ACTIONS(478), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(520), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
-    ACTIONS(522), 1,
-      sym__raw_content,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(135), 2,
-      sym_interpolation,
-      aux_sym_raw_string_repeat1,
-  [3344] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(208), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(210), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-    STATE(152), 3,
-      sym__string,
-      sym_string,
-      sym_raw_string,
-  [3362] = 5,
-    ACTIONS(478), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(482), 1,
-      sym__raw_content,
-    ACTIONS(524), 1,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    STATE(124), 2,
-      sym_interpolation,
-      aux_sym_raw_string_repeat1,
-  [3380] = 7,
+  [3137] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
     ACTIONS(308), 1,
       anon_sym_RPAREN,
-    ACTIONS(526), 1,
+    ACTIONS(495), 1,
       sym__newline,
-    ACTIONS(528), 1,
+    ACTIONS(497), 1,
+      anon_sym_COMMA,
+    STATE(122), 1,
+      aux_sym_enum_type_repeat2,
+    STATE(162), 1,
+      aux_sym_enum_type_repeat1,
+  [3159] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(227), 1,
+      anon_sym_RBRACK,
+    ACTIONS(499), 1,
+      sym__newline,
+    ACTIONS(501), 1,
       anon_sym_COMMA,
     STATE(131), 1,
-      aux_sym_enum_type_repeat2,
-    STATE(165), 1,
+      aux_sym_command_list_repeat1,
+    STATE(146), 1,
       aux_sym_enum_type_repeat1,
-  [3402] = 5,
-    ACTIONS(478), 1,
-      anon_sym_DOLLAR_LBRACE,
-    ACTIONS(530), 1,
+  [3181] = 5,
+    ACTIONS(503), 1,
       anon_sym_DQUOTE_DQUOTE_DQUOTE2,
-    ACTIONS(532), 1,
+    ACTIONS(505), 1,
+      sym__raw_content,
+    ACTIONS(508), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(125), 2,
+      sym_interpolation,
+      aux_sym_raw_string_repeat1,
+  [3199] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(511), 1,
+      sym__newline,
+    ACTIONS(513), 1,
+      sym_identifier,
+    ACTIONS(515), 1,
+      anon_sym_RBRACE,
+    STATE(133), 1,
+      aux_sym_toolchain_step_repeat1,
+    STATE(193), 1,
+      sym_toolchain_option,
+  [3221] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    STATE(215), 1,
+      sym_package_manager,
+    ACTIONS(517), 4,
+      anon_sym_apt,
+      anon_sym_apk,
+      anon_sym_dnf,
+      anon_sym_none,
+  [3237] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(519), 1,
+      sym__newline,
+    ACTIONS(521), 1,
+      anon_sym_COMMA,
+    ACTIONS(523), 1,
+      anon_sym_RPAREN,
+    STATE(140), 1,
+      aux_sym_enum_type_repeat2,
+    STATE(164), 1,
+      aux_sym_enum_type_repeat1,
+  [3259] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    STATE(157), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [3277] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(525), 1,
+      sym_cross,
+    STATE(262), 1,
+      sym_role,
+    ACTIONS(21), 3,
+      anon_sym_base,
+      anon_sym_builder,
+      anon_sym_runtime,
+  [3295] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(231), 1,
+      anon_sym_RBRACK,
+    ACTIONS(527), 1,
+      sym__newline,
+    ACTIONS(529), 1,
+      anon_sym_COMMA,
+    STATE(136), 1,
+      aux_sym_command_list_repeat1,
+    STATE(155), 1,
+      aux_sym_enum_type_repeat1,
+  [3317] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(231), 1,
+      anon_sym_RBRACK,
+    ACTIONS(527), 1,
+      sym__newline,
+    ACTIONS(529), 1,
+      anon_sym_COMMA,
+    STATE(137), 1,
+      aux_sym_command_list_repeat1,
+    STATE(155), 1,
+      aux_sym_enum_type_repeat1,
+  [3339] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(513), 1,
+      sym_identifier,
+    ACTIONS(531), 1,
+      sym__newline,
+    ACTIONS(533), 1,
+      anon_sym_RBRACE,
+    STATE(138), 1,
+      aux_sym_toolchain_step_repeat1,
+    STATE(206), 1,
+      sym_toolchain_option,
+  [3361] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(213), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(215), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+    STATE(43), 3,
+      sym__string,
+      sym_string,
+      sym_raw_string,
+  [3379] = 5,
+    ACTIONS(477), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(535), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
+    ACTIONS(537), 1,
       sym__raw_content,
     ACTIONS(3), 2,
       sym_comment,
       sym_doc_comment,
-    STATE(129), 2,
+    STATE(121), 2,
       sym_interpolation,
       aux_sym_raw_string_repeat1,
-  [3420] = 7,
+  [3397] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(534), 1,
+    ACTIONS(539), 1,
       sym__newline,
-    ACTIONS(537), 1,
+    ACTIONS(542), 1,
       anon_sym_COMMA,
-    ACTIONS(540), 1,
+    ACTIONS(545), 1,
       anon_sym_RBRACK,
-    STATE(138), 1,
+    STATE(136), 1,
       aux_sym_command_list_repeat1,
-    STATE(172), 1,
+    STATE(171), 1,
       aux_sym_enum_type_repeat1,
-  [3442] = 3,
+  [3419] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(542), 4,
+    ACTIONS(233), 1,
+      anon_sym_RBRACK,
+    ACTIONS(547), 1,
       sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_chown,
-      anon_sym_chmod,
-  [3455] = 3,
+    ACTIONS(549), 1,
+      anon_sym_COMMA,
+    STATE(136), 1,
+      aux_sym_command_list_repeat1,
+    STATE(160), 1,
+      aux_sym_enum_type_repeat1,
+  [3441] = 7,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(544), 4,
+    ACTIONS(551), 1,
+      sym__newline,
+    ACTIONS(554), 1,
+      sym_identifier,
+    ACTIONS(557), 1,
+      anon_sym_RBRACE,
+    STATE(138), 1,
+      aux_sym_toolchain_step_repeat1,
+    STATE(248), 1,
+      sym_toolchain_option,
+  [3463] = 5,
+    ACTIONS(477), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(485), 1,
+      sym__raw_content,
+    ACTIONS(559), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(125), 2,
+      sym_interpolation,
+      aux_sym_raw_string_repeat1,
+  [3481] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(346), 1,
+      anon_sym_RPAREN,
+    ACTIONS(561), 1,
+      sym__newline,
+    ACTIONS(563), 1,
+      anon_sym_COMMA,
+    STATE(122), 1,
+      aux_sym_enum_type_repeat2,
+    STATE(167), 1,
+      aux_sym_enum_type_repeat1,
+  [3503] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(346), 1,
+      anon_sym_RPAREN,
+    ACTIONS(561), 1,
+      sym__newline,
+    ACTIONS(563), 1,
+      anon_sym_COMMA,
+    STATE(123), 1,
+      aux_sym_enum_type_repeat2,
+    STATE(167), 1,
+      aux_sym_enum_type_repeat1,
+  [3525] = 5,
+    ACTIONS(477), 1,
+      anon_sym_DOLLAR_LBRACE,
+    ACTIONS(485), 1,
+      sym__raw_content,
+    ACTIONS(565), 1,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE2,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    STATE(125), 2,
+      sym_interpolation,
+      aux_sym_raw_string_repeat1,
+  [3543] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(569), 1,
+      anon_sym_EQ,
+    ACTIONS(571), 1,
+      sym_required,
+    ACTIONS(567), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [3560] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(573), 4,
+      ts_builtin_sym_end,
+      sym__newline,
+      anon_sym_RBRACE,
+      sym_required,
+  [3573] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(575), 4,
+      ts_builtin_sym_end,
+      sym__newline,
+      anon_sym_EQ,
+      sym_required,
+  [3586] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(207), 1,
+      sym__newline,
+    ACTIONS(231), 1,
+      anon_sym_RBRACK,
+    ACTIONS(577), 1,
+      anon_sym_COMMA,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+  [3605] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(581), 1,
+      anon_sym_exe,
+    STATE(269), 1,
+      sym_artifact_kind,
+    ACTIONS(579), 2,
+      anon_sym_file,
+      anon_sym_dir,
+  [3622] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(583), 4,
+      ts_builtin_sym_end,
+      sym__newline,
+      anon_sym_EQ,
+      sym_required,
+  [3635] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(585), 4,
+      ts_builtin_sym_end,
+      sym__newline,
+      anon_sym_EQ,
+      sym_required,
+  [3648] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(587), 4,
       sym__newline,
       anon_sym_RBRACE,
       anon_sym_chown,
       anon_sym_chmod,
-  [3468] = 4,
+  [3661] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(589), 4,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_chown,
+      anon_sym_chmod,
+  [3674] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(591), 4,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_chown,
+      anon_sym_chmod,
+  [3687] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    STATE(276), 1,
+      sym_role,
+    ACTIONS(21), 3,
+      anon_sym_base,
+      anon_sym_builder,
+      anon_sym_runtime,
+  [3702] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    STATE(210), 1,
+      sym_libc,
+    ACTIONS(593), 3,
+      anon_sym_none,
+      anon_sym_glibc,
+      anon_sym_musl,
+  [3717] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(207), 1,
+      sym__newline,
+    ACTIONS(233), 1,
+      anon_sym_RBRACK,
+    ACTIONS(595), 1,
+      anon_sym_COMMA,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+  [3736] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(597), 4,
+      ts_builtin_sym_end,
+      sym__newline,
+      anon_sym_EQ,
+      sym_required,
+  [3749] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(601), 1,
+      anon_sym_LBRACE,
+    STATE(207), 1,
+      sym_capabilities,
+    ACTIONS(599), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [3766] = 3,
+    ACTIONS(605), 1,
+      sym_string_content,
+    ACTIONS(3), 2,
+      sym_comment,
+      sym_doc_comment,
+    ACTIONS(603), 3,
+      anon_sym_DQUOTE2,
+      sym_escape_sequence,
+      anon_sym_DOLLAR_LBRACE,
+  [3779] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(607), 4,
+      ts_builtin_sym_end,
+      sym__newline,
+      anon_sym_EQ,
+      sym_required,
+  [3792] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(207), 1,
+      sym__newline,
+    ACTIONS(211), 1,
+      anon_sym_RBRACK,
+    ACTIONS(609), 1,
+      anon_sym_COMMA,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+  [3811] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(611), 4,
+      ts_builtin_sym_end,
+      sym__newline,
+      anon_sym_EQ,
+      sym_required,
+  [3824] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(207), 1,
+      sym__newline,
+    ACTIONS(306), 1,
+      anon_sym_RPAREN,
+    ACTIONS(613), 1,
+      anon_sym_COMMA,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+  [3843] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(615), 4,
+      ts_builtin_sym_end,
+      sym__newline,
+      anon_sym_EQ,
+      sym_required,
+  [3856] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(207), 1,
+      sym__newline,
+    ACTIONS(346), 1,
+      anon_sym_RPAREN,
+    ACTIONS(617), 1,
+      anon_sym_COMMA,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+  [3875] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
@@ -6098,579 +6491,284 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_base,
       anon_sym_builder,
       anon_sym_runtime,
-  [3483] = 6,
+  [3890] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(220), 1,
+    ACTIONS(619), 4,
+      sym__newline,
+      anon_sym_RBRACE,
+      anon_sym_chown,
+      anon_sym_chmod,
+  [3903] = 6,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(207), 1,
       sym__newline,
     ACTIONS(308), 1,
       anon_sym_RPAREN,
-    ACTIONS(546), 1,
+    ACTIONS(621), 1,
       anon_sym_COMMA,
     STATE(51), 1,
       aux_sym_enum_type_repeat1,
-  [3502] = 6,
+  [3922] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(220), 1,
-      sym__newline,
-    ACTIONS(226), 1,
-      anon_sym_RBRACK,
-    ACTIONS(548), 1,
-      anon_sym_COMMA,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-  [3521] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    STATE(239), 1,
-      sym_role,
-    ACTIONS(21), 3,
-      anon_sym_base,
-      anon_sym_builder,
-      anon_sym_runtime,
-  [3536] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(550), 4,
-      ts_builtin_sym_end,
-      sym__newline,
-      anon_sym_EQ,
-      sym_required,
-  [3549] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(554), 1,
-      anon_sym_EQ,
-    ACTIONS(556), 1,
-      sym_required,
-    ACTIONS(552), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [3566] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(558), 4,
-      ts_builtin_sym_end,
-      sym__newline,
-      anon_sym_EQ,
-      sym_required,
-  [3579] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(220), 1,
-      sym__newline,
-    ACTIONS(291), 1,
-      anon_sym_RPAREN,
-    ACTIONS(560), 1,
-      anon_sym_COMMA,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-  [3598] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(562), 4,
+    ACTIONS(625), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(623), 3,
       sym__newline,
       anon_sym_RBRACE,
-      anon_sym_chown,
-      anon_sym_chmod,
-  [3611] = 3,
+      anon_sym_DQUOTE_DQUOTE_DQUOTE,
+  [3937] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(564), 4,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_chown,
-      anon_sym_chmod,
-  [3624] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(566), 4,
-      ts_builtin_sym_end,
-      sym__newline,
-      anon_sym_EQ,
-      sym_required,
-  [3637] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(570), 1,
-      anon_sym_LBRACE,
-    STATE(198), 1,
-      sym_capabilities,
-    ACTIONS(568), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [3654] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(206), 1,
-      anon_sym_RBRACK,
-    ACTIONS(220), 1,
-      sym__newline,
-    ACTIONS(572), 1,
-      anon_sym_COMMA,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-  [3673] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    STATE(232), 1,
+    STATE(245), 1,
       sym_linkage,
-    ACTIONS(574), 3,
+    ACTIONS(627), 3,
       anon_sym_glibc,
       anon_sym_musl,
       anon_sym_static,
-  [3688] = 3,
+  [3952] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(576), 4,
-      ts_builtin_sym_end,
-      sym__newline,
-      anon_sym_EQ,
-      sym_required,
-  [3701] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(578), 4,
-      ts_builtin_sym_end,
-      sym__newline,
-      anon_sym_EQ,
-      sym_required,
-  [3714] = 3,
-    ACTIONS(582), 1,
-      sym_string_content,
-    ACTIONS(3), 2,
-      sym_comment,
-      sym_doc_comment,
-    ACTIONS(580), 3,
-      anon_sym_DQUOTE2,
-      sym_escape_sequence,
-      anon_sym_DOLLAR_LBRACE,
-  [3727] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    STATE(214), 1,
-      sym_libc,
-    ACTIONS(584), 3,
-      anon_sym_none,
-      anon_sym_glibc,
-      anon_sym_musl,
-  [3742] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(220), 1,
-      sym__newline,
-    ACTIONS(232), 1,
-      anon_sym_RBRACK,
-    ACTIONS(586), 1,
-      anon_sym_COMMA,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-  [3761] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(588), 4,
-      ts_builtin_sym_end,
-      sym__newline,
-      anon_sym_EQ,
-      sym_required,
-  [3774] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(592), 1,
-      anon_sym_exe,
-    STATE(226), 1,
-      sym_artifact_kind,
-    ACTIONS(590), 2,
-      anon_sym_file,
-      anon_sym_dir,
-  [3791] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(594), 4,
-      ts_builtin_sym_end,
-      sym__newline,
-      anon_sym_EQ,
-      sym_required,
-  [3804] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(596), 4,
-      ts_builtin_sym_end,
-      sym__newline,
-      anon_sym_RBRACE,
-      sym_required,
-  [3817] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(600), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(598), 3,
-      sym__newline,
-      anon_sym_RBRACE,
-      anon_sym_DQUOTE_DQUOTE_DQUOTE,
-  [3832] = 6,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(220), 1,
-      sym__newline,
-    ACTIONS(277), 1,
-      anon_sym_RPAREN,
-    ACTIONS(602), 1,
-      anon_sym_COMMA,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-  [3851] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(604), 3,
+    ACTIONS(629), 3,
       sym__newline,
       anon_sym_COMMA,
       anon_sym_RBRACK,
-  [3863] = 5,
+  [3964] = 5,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(220), 1,
+    ACTIONS(207), 1,
       sym__newline,
-    ACTIONS(606), 1,
+    ACTIONS(631), 1,
       anon_sym_COMMA,
     STATE(51), 1,
       aux_sym_enum_type_repeat1,
-  [3879] = 3,
+  [3980] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(540), 3,
+    ACTIONS(635), 1,
+      sym_required,
+    ACTIONS(633), 2,
+      ts_builtin_sym_end,
       sym__newline,
-      anon_sym_COMMA,
-      anon_sym_RBRACK,
-  [3891] = 3,
+  [3994] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(514), 3,
-      sym__newline,
-      anon_sym_COMMA,
-      anon_sym_RPAREN,
-  [3903] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(608), 3,
+    ACTIONS(493), 3,
       sym__newline,
       anon_sym_COMMA,
       anon_sym_RPAREN,
-  [3915] = 5,
+  [4006] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(610), 1,
-      aux_sym_number_token1,
-    ACTIONS(612), 1,
-      sym_duration,
-    STATE(102), 1,
-      sym_number,
-  [3931] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(220), 1,
-      sym__newline,
-    ACTIONS(614), 1,
-      anon_sym_COMMA,
-    STATE(51), 1,
-      aux_sym_enum_type_repeat1,
-  [3947] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    STATE(219), 1,
+    STATE(212), 1,
       sym_yes_no,
-    ACTIONS(616), 2,
+    ACTIONS(637), 2,
       anon_sym_yes,
       anon_sym_no,
-  [3961] = 3,
+  [4020] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(618), 3,
+    ACTIONS(639), 3,
       sym__newline,
       anon_sym_COMMA,
       anon_sym_RBRACK,
-  [3973] = 4,
+  [4032] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    STATE(222), 1,
+    STATE(237), 1,
       sym_yes_no,
-    ACTIONS(616), 2,
+    ACTIONS(637), 2,
       anon_sym_yes,
       anon_sym_no,
-  [3987] = 3,
+  [4046] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(620), 3,
+    ACTIONS(643), 1,
+      anon_sym_LBRACE,
+    ACTIONS(641), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4060] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(645), 3,
+      sym__newline,
+      sym_identifier,
+      anon_sym_RBRACE,
+  [4072] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(207), 1,
+      sym__newline,
+    ACTIONS(647), 1,
+      anon_sym_COMMA,
+    STATE(51), 1,
+      aux_sym_enum_type_repeat1,
+  [4088] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(649), 3,
       sym__newline,
       anon_sym_COMMA,
       anon_sym_RPAREN,
-  [3999] = 4,
+  [4100] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(110), 1,
+    ACTIONS(111), 1,
       anon_sym_DQUOTE,
-    ACTIONS(108), 2,
+    ACTIONS(109), 2,
       sym_path,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-  [4013] = 4,
+  [4114] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(98), 1,
+    ACTIONS(115), 1,
       anon_sym_DQUOTE,
-    ACTIONS(96), 2,
+    ACTIONS(113), 2,
       sym_path,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-  [4027] = 4,
+  [4128] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(106), 1,
+    ACTIONS(107), 1,
       anon_sym_DQUOTE,
-    ACTIONS(104), 2,
+    ACTIONS(105), 2,
       sym_path,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-  [4041] = 4,
+  [4142] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(102), 1,
+    ACTIONS(103), 1,
       anon_sym_DQUOTE,
-    ACTIONS(100), 2,
+    ACTIONS(101), 2,
       sym_path,
       anon_sym_DQUOTE_DQUOTE_DQUOTE,
-  [4055] = 3,
-    ACTIONS(582), 1,
+  [4156] = 3,
+    ACTIONS(605), 1,
       sym__raw_content,
     ACTIONS(3), 2,
       sym_comment,
       sym_doc_comment,
-    ACTIONS(580), 2,
+    ACTIONS(603), 2,
       anon_sym_DQUOTE_DQUOTE_DQUOTE2,
       anon_sym_DOLLAR_LBRACE,
-  [4067] = 4,
+  [4168] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(624), 1,
-      sym_required,
-    ACTIONS(622), 2,
+    ACTIONS(651), 3,
+      sym__newline,
+      anon_sym_COMMA,
+      anon_sym_RPAREN,
+  [4180] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(545), 3,
+      sym__newline,
+      anon_sym_COMMA,
+      anon_sym_RBRACK,
+  [4192] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(653), 1,
+      aux_sym_number_token1,
+    ACTIONS(655), 1,
+      sym_duration,
+    STATE(110), 1,
+      sym_number,
+  [4208] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(140), 1,
       ts_builtin_sym_end,
+    ACTIONS(657), 1,
       sym__newline,
-  [4081] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(626), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [4092] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(628), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [4103] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(630), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [4114] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(632), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [4125] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(634), 1,
-      anon_sym_LBRACE,
-    STATE(185), 1,
-      sym_block,
-  [4138] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(636), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [4149] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(638), 2,
-      ts_builtin_sym_end,
-      sym__newline,
-  [4160] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(640), 1,
-      sym__newline,
-    ACTIONS(642), 1,
-      anon_sym_RBRACE,
-  [4173] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(135), 1,
-      ts_builtin_sym_end,
-    ACTIONS(644), 1,
-      sym__newline,
-  [4186] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(66), 1,
-      anon_sym_RBRACE,
-    ACTIONS(646), 1,
-      sym__newline,
-  [4199] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(648), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [4210] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(650), 2,
-      sym__newline,
-      anon_sym_RBRACE,
   [4221] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(652), 2,
+    ACTIONS(659), 2,
       ts_builtin_sym_end,
       sym__newline,
-  [4232] = 4,
+  [4232] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(634), 1,
-      anon_sym_LBRACE,
-    STATE(195), 1,
-      sym_block,
-  [4245] = 3,
+    ACTIONS(661), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [4243] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(654), 2,
+    ACTIONS(663), 2,
       sym__newline,
       anon_sym_RBRACE,
-  [4256] = 3,
+  [4254] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(656), 2,
-      ts_builtin_sym_end,
+    ACTIONS(665), 1,
       sym__newline,
+    ACTIONS(667), 1,
+      anon_sym_RBRACE,
   [4267] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(658), 2,
+    ACTIONS(669), 2,
       ts_builtin_sym_end,
       sym__newline,
   [4278] = 4,
@@ -6678,25 +6776,25 @@ static const uint16_t ts_small_parse_table[] = {
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(187), 1,
-      anon_sym_RBRACE,
-    ACTIONS(640), 1,
+    ACTIONS(671), 1,
       sym__newline,
+    ACTIONS(673), 1,
+      anon_sym_RBRACE,
   [4291] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(644), 1,
+    ACTIONS(657), 1,
       sym__newline,
-    ACTIONS(660), 1,
+    ACTIONS(675), 1,
       ts_builtin_sym_end,
   [4304] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(662), 2,
+    ACTIONS(677), 2,
       ts_builtin_sym_end,
       sym__newline,
   [4315] = 3,
@@ -6704,7 +6802,7 @@ static const uint16_t ts_small_parse_table[] = {
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(664), 2,
+    ACTIONS(679), 2,
       ts_builtin_sym_end,
       sym__newline,
   [4326] = 3,
@@ -6712,736 +6810,914 @@ static const uint16_t ts_small_parse_table[] = {
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(666), 2,
+    ACTIONS(681), 2,
       sym__newline,
       anon_sym_RBRACE,
-  [4337] = 4,
+  [4337] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(634), 1,
-      anon_sym_LBRACE,
-    STATE(211), 1,
-      sym_block,
-  [4350] = 3,
+    ACTIONS(683), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4348] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(668), 2,
-      sym__newline,
+    ACTIONS(25), 1,
       anon_sym_RBRACE,
+    ACTIONS(671), 1,
+      sym__newline,
   [4361] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(670), 2,
-      ts_builtin_sym_end,
+    ACTIONS(685), 2,
       sym__newline,
+      anon_sym_RBRACE,
   [4372] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(672), 2,
+    ACTIONS(687), 2,
       ts_builtin_sym_end,
       sym__newline,
-  [4383] = 4,
+  [4383] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(634), 1,
-      anon_sym_LBRACE,
-    STATE(207), 1,
-      sym_block,
-  [4396] = 3,
+    ACTIONS(689), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4394] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(674), 2,
+    ACTIONS(691), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4405] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(665), 1,
+      sym__newline,
+    ACTIONS(693), 1,
+      anon_sym_RBRACE,
+  [4418] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(695), 2,
       ts_builtin_sym_end,
       sym__newline,
-  [4407] = 3,
+  [4429] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(676), 2,
+    ACTIONS(697), 2,
       ts_builtin_sym_end,
       sym__newline,
-  [4418] = 4,
+  [4440] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(204), 1,
-      sym_identifier,
-    STATE(248), 1,
-      sym_artifact_reference,
-  [4431] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(678), 2,
+    ACTIONS(699), 2,
       sym__newline,
       anon_sym_RBRACE,
-  [4442] = 3,
+  [4451] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(680), 2,
+    ACTIONS(701), 2,
       sym__newline,
       anon_sym_RBRACE,
-  [4453] = 3,
+  [4462] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(682), 2,
+    ACTIONS(703), 2,
       sym__newline,
       anon_sym_RBRACE,
-  [4464] = 3,
+  [4473] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(684), 2,
+    ACTIONS(705), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4484] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(707), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4495] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(709), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4506] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(711), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4517] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(713), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4528] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(715), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4539] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(717), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4550] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(719), 2,
       ts_builtin_sym_end,
       sym__newline,
-  [4475] = 3,
+  [4561] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(686), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [4486] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(688), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [4497] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(690), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [4508] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(692), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [4519] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(694), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [4530] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(696), 2,
-      sym__newline,
-      anon_sym_RBRACE,
-  [4541] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(698), 1,
+    ACTIONS(721), 1,
       aux_sym_number_token1,
-    STATE(150), 1,
+    STATE(152), 1,
       sym_mode,
-  [4554] = 4,
+  [4574] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(646), 1,
+    ACTIONS(723), 1,
       sym__newline,
-    ACTIONS(700), 1,
+    ACTIONS(725), 1,
       anon_sym_RBRACE,
-  [4567] = 3,
+  [4587] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(646), 1,
+    ACTIONS(178), 1,
+      anon_sym_RBRACE,
+    ACTIONS(723), 1,
       sym__newline,
-  [4577] = 3,
+  [4600] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(702), 1,
-      anon_sym_EQ,
-  [4587] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(704), 1,
-      anon_sym_COLON,
-  [4597] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(706), 1,
-      sym_owner,
-  [4607] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(708), 1,
-      sym_identifier,
-  [4617] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(710), 1,
-      sym_identifier,
-  [4627] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(712), 1,
-      anon_sym_RPAREN,
-  [4637] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(714), 1,
-      anon_sym_RPAREN,
-  [4647] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(716), 1,
-      sym_identifier,
-  [4657] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(718), 1,
-      sym_identifier,
-  [4667] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(640), 1,
-      sym__newline,
-  [4677] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(720), 1,
-      aux_sym_interpolation_token1,
-  [4687] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(722), 1,
-      sym_port,
-  [4697] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(724), 1,
-      anon_sym_EQ,
-  [4707] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(726), 1,
-      sym_identifier,
-  [4717] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(728), 1,
-      anon_sym_from,
-  [4727] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(730), 1,
-      sym_identifier,
-  [4737] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(732), 1,
-      anon_sym_EQ,
-  [4747] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(734), 1,
-      sym_owner,
-  [4757] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(736), 1,
-      sym_identifier,
-  [4767] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(738), 1,
-      anon_sym_LPAREN,
-  [4777] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(740), 1,
-      sym_owner,
-  [4787] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(742), 1,
-      anon_sym_EQ,
-  [4797] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(744), 1,
-      anon_sym_to,
-  [4807] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(746), 1,
-      anon_sym_COLON,
-  [4817] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(644), 1,
-      sym__newline,
-  [4827] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(748), 1,
-      sym_identifier,
-  [4837] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(750), 1,
-      sym_identifier,
-  [4847] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(752), 1,
-      sym_identifier,
-  [4857] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(754), 1,
-      sym_identifier,
-  [4867] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(756), 1,
-      sym_identifier,
-  [4877] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(758), 1,
-      anon_sym_EQ,
-  [4887] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(760), 1,
-      aux_sym_artifact_reference_token1,
-  [4897] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(762), 1,
-      anon_sym_LPAREN,
-  [4907] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(5), 1,
-      sym_doc_comment,
-    ACTIONS(764), 1,
+    ACTIONS(727), 2,
       ts_builtin_sym_end,
-  [4917] = 3,
+      sym__newline,
+  [4611] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(766), 1,
-      anon_sym_RBRACE2,
-  [4927] = 3,
+    ACTIONS(729), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [4622] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(768), 1,
-      anon_sym_from,
-  [4937] = 3,
+    ACTIONS(731), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4633] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(770), 1,
-      anon_sym_RBRACE2,
-  [4947] = 3,
+    ACTIONS(733), 1,
+      anon_sym_LBRACE,
+    STATE(236), 1,
+      sym_block,
+  [4646] = 4,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(772), 1,
-      anon_sym_from,
-  [4957] = 3,
+    ACTIONS(733), 1,
+      anon_sym_LBRACE,
+    STATE(228), 1,
+      sym_block,
+  [4659] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(774), 1,
+    ACTIONS(735), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [4670] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(737), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4681] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(739), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4692] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(209), 1,
+      sym_identifier,
+    STATE(281), 1,
+      sym_artifact_reference,
+  [4705] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(741), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4716] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(733), 1,
+      anon_sym_LBRACE,
+    STATE(190), 1,
+      sym_block,
+  [4729] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(743), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [4740] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(733), 1,
+      anon_sym_LBRACE,
+    STATE(234), 1,
+      sym_block,
+  [4753] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(745), 2,
+      ts_builtin_sym_end,
+      sym__newline,
+  [4764] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(747), 2,
+      sym__newline,
+      anon_sym_RBRACE,
+  [4775] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(749), 1,
       anon_sym_EQ,
-  [4967] = 3,
+  [4785] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(776), 1,
-      aux_sym_interpolation_token1,
-  [4977] = 3,
+    ACTIONS(751), 1,
+      anon_sym_RBRACE2,
+  [4795] = 3,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(5), 1,
       sym_doc_comment,
-    ACTIONS(778), 1,
+    ACTIONS(723), 1,
+      sym__newline,
+  [4805] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(753), 1,
+      anon_sym_COLON,
+  [4815] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(755), 1,
+      sym_identifier,
+  [4825] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(757), 1,
+      sym_identifier,
+  [4835] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(759), 1,
+      anon_sym_RPAREN,
+  [4845] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(761), 1,
+      anon_sym_RPAREN,
+  [4855] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(763), 1,
+      sym_identifier,
+  [4865] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(765), 1,
+      aux_sym_artifact_reference_token1,
+  [4875] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(665), 1,
+      sym__newline,
+  [4885] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(767), 1,
+      sym_owner,
+  [4895] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(671), 1,
+      sym__newline,
+  [4905] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(769), 1,
+      sym_identifier,
+  [4915] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(771), 1,
+      sym_owner,
+  [4925] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(773), 1,
+      anon_sym_LPAREN,
+  [4935] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(775), 1,
+      anon_sym_EQ,
+  [4945] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(777), 1,
+      sym_identifier,
+  [4955] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(779), 1,
+      sym_identifier,
+  [4965] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(781), 1,
+      anon_sym_EQ,
+  [4975] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(783), 1,
+      sym_identifier,
+  [4985] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(785), 1,
+      sym_identifier,
+  [4995] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(787), 1,
       anon_sym_from,
+  [5005] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(789), 1,
+      anon_sym_from,
+  [5015] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(791), 1,
+      sym_identifier,
+  [5025] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(793), 1,
+      anon_sym_EQ,
+  [5035] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(795), 1,
+      sym_identifier,
+  [5045] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(797), 1,
+      anon_sym_from,
+  [5055] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(799), 1,
+      anon_sym_from,
+  [5065] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(801), 1,
+      anon_sym_COLON,
+  [5075] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(803), 1,
+      anon_sym_LPAREN,
+  [5085] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(805), 1,
+      anon_sym_EQ,
+  [5095] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(807), 1,
+      anon_sym_EQ,
+  [5105] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(809), 1,
+      sym_identifier,
+  [5115] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(811), 1,
+      ts_builtin_sym_end,
+  [5125] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(813), 1,
+      sym_port,
+  [5135] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(815), 1,
+      sym_identifier,
+  [5145] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(817), 1,
+      anon_sym_RBRACE2,
+  [5155] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(819), 1,
+      sym_identifier,
+  [5165] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(821), 1,
+      aux_sym_interpolation_token1,
+  [5175] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(657), 1,
+      sym__newline,
+  [5185] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(823), 1,
+      sym_owner,
+  [5195] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(825), 1,
+      aux_sym_interpolation_token1,
+  [5205] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(5), 1,
+      sym_doc_comment,
+    ACTIONS(827), 1,
+      anon_sym_to,
 };
 
 static const uint32_t ts_small_parse_table_map[] = {
   [SMALL_STATE(2)] = 0,
-  [SMALL_STATE(3)] = 67,
-  [SMALL_STATE(4)] = 134,
-  [SMALL_STATE(5)] = 201,
-  [SMALL_STATE(6)] = 234,
-  [SMALL_STATE(7)] = 267,
-  [SMALL_STATE(8)] = 300,
-  [SMALL_STATE(9)] = 333,
-  [SMALL_STATE(10)] = 379,
-  [SMALL_STATE(11)] = 425,
-  [SMALL_STATE(12)] = 467,
-  [SMALL_STATE(13)] = 506,
-  [SMALL_STATE(14)] = 545,
-  [SMALL_STATE(15)] = 584,
-  [SMALL_STATE(16)] = 607,
-  [SMALL_STATE(17)] = 640,
-  [SMALL_STATE(18)] = 672,
-  [SMALL_STATE(19)] = 700,
-  [SMALL_STATE(20)] = 732,
-  [SMALL_STATE(21)] = 760,
-  [SMALL_STATE(22)] = 792,
-  [SMALL_STATE(23)] = 820,
-  [SMALL_STATE(24)] = 852,
-  [SMALL_STATE(25)] = 884,
-  [SMALL_STATE(26)] = 916,
-  [SMALL_STATE(27)] = 948,
-  [SMALL_STATE(28)] = 980,
-  [SMALL_STATE(29)] = 1012,
-  [SMALL_STATE(30)] = 1044,
-  [SMALL_STATE(31)] = 1076,
-  [SMALL_STATE(32)] = 1108,
-  [SMALL_STATE(33)] = 1140,
-  [SMALL_STATE(34)] = 1172,
-  [SMALL_STATE(35)] = 1199,
-  [SMALL_STATE(36)] = 1226,
-  [SMALL_STATE(37)] = 1247,
-  [SMALL_STATE(38)] = 1274,
-  [SMALL_STATE(39)] = 1293,
-  [SMALL_STATE(40)] = 1322,
-  [SMALL_STATE(41)] = 1351,
-  [SMALL_STATE(42)] = 1380,
-  [SMALL_STATE(43)] = 1409,
-  [SMALL_STATE(44)] = 1437,
-  [SMALL_STATE(45)] = 1465,
-  [SMALL_STATE(46)] = 1493,
-  [SMALL_STATE(47)] = 1511,
-  [SMALL_STATE(48)] = 1538,
-  [SMALL_STATE(49)] = 1565,
-  [SMALL_STATE(50)] = 1590,
-  [SMALL_STATE(51)] = 1617,
-  [SMALL_STATE(52)] = 1640,
-  [SMALL_STATE(53)] = 1665,
-  [SMALL_STATE(54)] = 1690,
-  [SMALL_STATE(55)] = 1713,
-  [SMALL_STATE(56)] = 1740,
-  [SMALL_STATE(57)] = 1767,
-  [SMALL_STATE(58)] = 1794,
-  [SMALL_STATE(59)] = 1819,
-  [SMALL_STATE(60)] = 1842,
-  [SMALL_STATE(61)] = 1869,
-  [SMALL_STATE(62)] = 1896,
-  [SMALL_STATE(63)] = 1923,
-  [SMALL_STATE(64)] = 1944,
-  [SMALL_STATE(65)] = 1967,
-  [SMALL_STATE(66)] = 1994,
-  [SMALL_STATE(67)] = 2021,
-  [SMALL_STATE(68)] = 2048,
-  [SMALL_STATE(69)] = 2065,
-  [SMALL_STATE(70)] = 2087,
-  [SMALL_STATE(71)] = 2111,
-  [SMALL_STATE(72)] = 2129,
-  [SMALL_STATE(73)] = 2147,
-  [SMALL_STATE(74)] = 2169,
-  [SMALL_STATE(75)] = 2185,
-  [SMALL_STATE(76)] = 2209,
-  [SMALL_STATE(77)] = 2233,
-  [SMALL_STATE(78)] = 2257,
-  [SMALL_STATE(79)] = 2281,
-  [SMALL_STATE(80)] = 2305,
-  [SMALL_STATE(81)] = 2329,
-  [SMALL_STATE(82)] = 2351,
-  [SMALL_STATE(83)] = 2373,
-  [SMALL_STATE(84)] = 2397,
-  [SMALL_STATE(85)] = 2419,
-  [SMALL_STATE(86)] = 2443,
-  [SMALL_STATE(87)] = 2467,
-  [SMALL_STATE(88)] = 2485,
-  [SMALL_STATE(89)] = 2503,
-  [SMALL_STATE(90)] = 2521,
-  [SMALL_STATE(91)] = 2539,
-  [SMALL_STATE(92)] = 2560,
-  [SMALL_STATE(93)] = 2581,
-  [SMALL_STATE(94)] = 2602,
-  [SMALL_STATE(95)] = 2623,
-  [SMALL_STATE(96)] = 2644,
-  [SMALL_STATE(97)] = 2665,
-  [SMALL_STATE(98)] = 2680,
-  [SMALL_STATE(99)] = 2695,
-  [SMALL_STATE(100)] = 2710,
-  [SMALL_STATE(101)] = 2731,
-  [SMALL_STATE(102)] = 2746,
-  [SMALL_STATE(103)] = 2761,
-  [SMALL_STATE(104)] = 2776,
-  [SMALL_STATE(105)] = 2791,
-  [SMALL_STATE(106)] = 2812,
-  [SMALL_STATE(107)] = 2827,
-  [SMALL_STATE(108)] = 2842,
-  [SMALL_STATE(109)] = 2857,
-  [SMALL_STATE(110)] = 2876,
-  [SMALL_STATE(111)] = 2891,
-  [SMALL_STATE(112)] = 2906,
-  [SMALL_STATE(113)] = 2921,
-  [SMALL_STATE(114)] = 2942,
-  [SMALL_STATE(115)] = 2963,
-  [SMALL_STATE(116)] = 2984,
-  [SMALL_STATE(117)] = 3005,
-  [SMALL_STATE(118)] = 3026,
-  [SMALL_STATE(119)] = 3048,
-  [SMALL_STATE(120)] = 3070,
-  [SMALL_STATE(121)] = 3088,
-  [SMALL_STATE(122)] = 3106,
-  [SMALL_STATE(123)] = 3128,
-  [SMALL_STATE(124)] = 3150,
-  [SMALL_STATE(125)] = 3168,
-  [SMALL_STATE(126)] = 3186,
-  [SMALL_STATE(127)] = 3202,
-  [SMALL_STATE(128)] = 3220,
-  [SMALL_STATE(129)] = 3242,
-  [SMALL_STATE(130)] = 3260,
-  [SMALL_STATE(131)] = 3282,
-  [SMALL_STATE(132)] = 3304,
-  [SMALL_STATE(133)] = 3326,
-  [SMALL_STATE(134)] = 3344,
-  [SMALL_STATE(135)] = 3362,
-  [SMALL_STATE(136)] = 3380,
-  [SMALL_STATE(137)] = 3402,
-  [SMALL_STATE(138)] = 3420,
-  [SMALL_STATE(139)] = 3442,
-  [SMALL_STATE(140)] = 3455,
-  [SMALL_STATE(141)] = 3468,
-  [SMALL_STATE(142)] = 3483,
-  [SMALL_STATE(143)] = 3502,
-  [SMALL_STATE(144)] = 3521,
-  [SMALL_STATE(145)] = 3536,
-  [SMALL_STATE(146)] = 3549,
-  [SMALL_STATE(147)] = 3566,
-  [SMALL_STATE(148)] = 3579,
-  [SMALL_STATE(149)] = 3598,
-  [SMALL_STATE(150)] = 3611,
-  [SMALL_STATE(151)] = 3624,
-  [SMALL_STATE(152)] = 3637,
-  [SMALL_STATE(153)] = 3654,
-  [SMALL_STATE(154)] = 3673,
-  [SMALL_STATE(155)] = 3688,
-  [SMALL_STATE(156)] = 3701,
-  [SMALL_STATE(157)] = 3714,
-  [SMALL_STATE(158)] = 3727,
-  [SMALL_STATE(159)] = 3742,
-  [SMALL_STATE(160)] = 3761,
-  [SMALL_STATE(161)] = 3774,
-  [SMALL_STATE(162)] = 3791,
-  [SMALL_STATE(163)] = 3804,
-  [SMALL_STATE(164)] = 3817,
-  [SMALL_STATE(165)] = 3832,
-  [SMALL_STATE(166)] = 3851,
-  [SMALL_STATE(167)] = 3863,
-  [SMALL_STATE(168)] = 3879,
-  [SMALL_STATE(169)] = 3891,
-  [SMALL_STATE(170)] = 3903,
-  [SMALL_STATE(171)] = 3915,
-  [SMALL_STATE(172)] = 3931,
-  [SMALL_STATE(173)] = 3947,
-  [SMALL_STATE(174)] = 3961,
-  [SMALL_STATE(175)] = 3973,
-  [SMALL_STATE(176)] = 3987,
-  [SMALL_STATE(177)] = 3999,
-  [SMALL_STATE(178)] = 4013,
-  [SMALL_STATE(179)] = 4027,
-  [SMALL_STATE(180)] = 4041,
-  [SMALL_STATE(181)] = 4055,
-  [SMALL_STATE(182)] = 4067,
-  [SMALL_STATE(183)] = 4081,
-  [SMALL_STATE(184)] = 4092,
-  [SMALL_STATE(185)] = 4103,
-  [SMALL_STATE(186)] = 4114,
-  [SMALL_STATE(187)] = 4125,
-  [SMALL_STATE(188)] = 4138,
-  [SMALL_STATE(189)] = 4149,
-  [SMALL_STATE(190)] = 4160,
-  [SMALL_STATE(191)] = 4173,
-  [SMALL_STATE(192)] = 4186,
-  [SMALL_STATE(193)] = 4199,
-  [SMALL_STATE(194)] = 4210,
-  [SMALL_STATE(195)] = 4221,
-  [SMALL_STATE(196)] = 4232,
-  [SMALL_STATE(197)] = 4245,
-  [SMALL_STATE(198)] = 4256,
-  [SMALL_STATE(199)] = 4267,
-  [SMALL_STATE(200)] = 4278,
-  [SMALL_STATE(201)] = 4291,
-  [SMALL_STATE(202)] = 4304,
-  [SMALL_STATE(203)] = 4315,
-  [SMALL_STATE(204)] = 4326,
-  [SMALL_STATE(205)] = 4337,
-  [SMALL_STATE(206)] = 4350,
-  [SMALL_STATE(207)] = 4361,
-  [SMALL_STATE(208)] = 4372,
-  [SMALL_STATE(209)] = 4383,
-  [SMALL_STATE(210)] = 4396,
-  [SMALL_STATE(211)] = 4407,
-  [SMALL_STATE(212)] = 4418,
-  [SMALL_STATE(213)] = 4431,
-  [SMALL_STATE(214)] = 4442,
-  [SMALL_STATE(215)] = 4453,
-  [SMALL_STATE(216)] = 4464,
-  [SMALL_STATE(217)] = 4475,
-  [SMALL_STATE(218)] = 4486,
-  [SMALL_STATE(219)] = 4497,
-  [SMALL_STATE(220)] = 4508,
-  [SMALL_STATE(221)] = 4519,
-  [SMALL_STATE(222)] = 4530,
-  [SMALL_STATE(223)] = 4541,
-  [SMALL_STATE(224)] = 4554,
-  [SMALL_STATE(225)] = 4567,
-  [SMALL_STATE(226)] = 4577,
-  [SMALL_STATE(227)] = 4587,
-  [SMALL_STATE(228)] = 4597,
-  [SMALL_STATE(229)] = 4607,
-  [SMALL_STATE(230)] = 4617,
-  [SMALL_STATE(231)] = 4627,
-  [SMALL_STATE(232)] = 4637,
-  [SMALL_STATE(233)] = 4647,
-  [SMALL_STATE(234)] = 4657,
-  [SMALL_STATE(235)] = 4667,
-  [SMALL_STATE(236)] = 4677,
-  [SMALL_STATE(237)] = 4687,
-  [SMALL_STATE(238)] = 4697,
-  [SMALL_STATE(239)] = 4707,
-  [SMALL_STATE(240)] = 4717,
-  [SMALL_STATE(241)] = 4727,
-  [SMALL_STATE(242)] = 4737,
-  [SMALL_STATE(243)] = 4747,
-  [SMALL_STATE(244)] = 4757,
-  [SMALL_STATE(245)] = 4767,
-  [SMALL_STATE(246)] = 4777,
-  [SMALL_STATE(247)] = 4787,
-  [SMALL_STATE(248)] = 4797,
-  [SMALL_STATE(249)] = 4807,
-  [SMALL_STATE(250)] = 4817,
-  [SMALL_STATE(251)] = 4827,
-  [SMALL_STATE(252)] = 4837,
-  [SMALL_STATE(253)] = 4847,
-  [SMALL_STATE(254)] = 4857,
-  [SMALL_STATE(255)] = 4867,
-  [SMALL_STATE(256)] = 4877,
-  [SMALL_STATE(257)] = 4887,
-  [SMALL_STATE(258)] = 4897,
-  [SMALL_STATE(259)] = 4907,
-  [SMALL_STATE(260)] = 4917,
-  [SMALL_STATE(261)] = 4927,
-  [SMALL_STATE(262)] = 4937,
-  [SMALL_STATE(263)] = 4947,
-  [SMALL_STATE(264)] = 4957,
-  [SMALL_STATE(265)] = 4967,
-  [SMALL_STATE(266)] = 4977,
+  [SMALL_STATE(3)] = 71,
+  [SMALL_STATE(4)] = 142,
+  [SMALL_STATE(5)] = 213,
+  [SMALL_STATE(6)] = 246,
+  [SMALL_STATE(7)] = 279,
+  [SMALL_STATE(8)] = 312,
+  [SMALL_STATE(9)] = 345,
+  [SMALL_STATE(10)] = 391,
+  [SMALL_STATE(11)] = 437,
+  [SMALL_STATE(12)] = 461,
+  [SMALL_STATE(13)] = 503,
+  [SMALL_STATE(14)] = 542,
+  [SMALL_STATE(15)] = 581,
+  [SMALL_STATE(16)] = 620,
+  [SMALL_STATE(17)] = 653,
+  [SMALL_STATE(18)] = 685,
+  [SMALL_STATE(19)] = 717,
+  [SMALL_STATE(20)] = 749,
+  [SMALL_STATE(21)] = 777,
+  [SMALL_STATE(22)] = 805,
+  [SMALL_STATE(23)] = 837,
+  [SMALL_STATE(24)] = 865,
+  [SMALL_STATE(25)] = 897,
+  [SMALL_STATE(26)] = 929,
+  [SMALL_STATE(27)] = 961,
+  [SMALL_STATE(28)] = 993,
+  [SMALL_STATE(29)] = 1025,
+  [SMALL_STATE(30)] = 1057,
+  [SMALL_STATE(31)] = 1089,
+  [SMALL_STATE(32)] = 1121,
+  [SMALL_STATE(33)] = 1153,
+  [SMALL_STATE(34)] = 1185,
+  [SMALL_STATE(35)] = 1212,
+  [SMALL_STATE(36)] = 1233,
+  [SMALL_STATE(37)] = 1252,
+  [SMALL_STATE(38)] = 1281,
+  [SMALL_STATE(39)] = 1310,
+  [SMALL_STATE(40)] = 1337,
+  [SMALL_STATE(41)] = 1364,
+  [SMALL_STATE(42)] = 1393,
+  [SMALL_STATE(43)] = 1422,
+  [SMALL_STATE(44)] = 1450,
+  [SMALL_STATE(45)] = 1478,
+  [SMALL_STATE(46)] = 1496,
+  [SMALL_STATE(47)] = 1524,
+  [SMALL_STATE(48)] = 1551,
+  [SMALL_STATE(49)] = 1574,
+  [SMALL_STATE(50)] = 1601,
+  [SMALL_STATE(51)] = 1628,
+  [SMALL_STATE(52)] = 1651,
+  [SMALL_STATE(53)] = 1676,
+  [SMALL_STATE(54)] = 1703,
+  [SMALL_STATE(55)] = 1730,
+  [SMALL_STATE(56)] = 1757,
+  [SMALL_STATE(57)] = 1774,
+  [SMALL_STATE(58)] = 1801,
+  [SMALL_STATE(59)] = 1828,
+  [SMALL_STATE(60)] = 1855,
+  [SMALL_STATE(61)] = 1878,
+  [SMALL_STATE(62)] = 1903,
+  [SMALL_STATE(63)] = 1924,
+  [SMALL_STATE(64)] = 1951,
+  [SMALL_STATE(65)] = 1978,
+  [SMALL_STATE(66)] = 2003,
+  [SMALL_STATE(67)] = 2026,
+  [SMALL_STATE(68)] = 2051,
+  [SMALL_STATE(69)] = 2078,
+  [SMALL_STATE(70)] = 2100,
+  [SMALL_STATE(71)] = 2118,
+  [SMALL_STATE(72)] = 2140,
+  [SMALL_STATE(73)] = 2162,
+  [SMALL_STATE(74)] = 2186,
+  [SMALL_STATE(75)] = 2210,
+  [SMALL_STATE(76)] = 2234,
+  [SMALL_STATE(77)] = 2258,
+  [SMALL_STATE(78)] = 2282,
+  [SMALL_STATE(79)] = 2304,
+  [SMALL_STATE(80)] = 2326,
+  [SMALL_STATE(81)] = 2348,
+  [SMALL_STATE(82)] = 2372,
+  [SMALL_STATE(83)] = 2396,
+  [SMALL_STATE(84)] = 2420,
+  [SMALL_STATE(85)] = 2444,
+  [SMALL_STATE(86)] = 2468,
+  [SMALL_STATE(87)] = 2484,
+  [SMALL_STATE(88)] = 2502,
+  [SMALL_STATE(89)] = 2520,
+  [SMALL_STATE(90)] = 2538,
+  [SMALL_STATE(91)] = 2556,
+  [SMALL_STATE(92)] = 2574,
+  [SMALL_STATE(93)] = 2589,
+  [SMALL_STATE(94)] = 2604,
+  [SMALL_STATE(95)] = 2625,
+  [SMALL_STATE(96)] = 2640,
+  [SMALL_STATE(97)] = 2661,
+  [SMALL_STATE(98)] = 2682,
+  [SMALL_STATE(99)] = 2703,
+  [SMALL_STATE(100)] = 2724,
+  [SMALL_STATE(101)] = 2739,
+  [SMALL_STATE(102)] = 2760,
+  [SMALL_STATE(103)] = 2781,
+  [SMALL_STATE(104)] = 2800,
+  [SMALL_STATE(105)] = 2815,
+  [SMALL_STATE(106)] = 2830,
+  [SMALL_STATE(107)] = 2845,
+  [SMALL_STATE(108)] = 2866,
+  [SMALL_STATE(109)] = 2887,
+  [SMALL_STATE(110)] = 2902,
+  [SMALL_STATE(111)] = 2917,
+  [SMALL_STATE(112)] = 2932,
+  [SMALL_STATE(113)] = 2947,
+  [SMALL_STATE(114)] = 2962,
+  [SMALL_STATE(115)] = 2983,
+  [SMALL_STATE(116)] = 2998,
+  [SMALL_STATE(117)] = 3019,
+  [SMALL_STATE(118)] = 3040,
+  [SMALL_STATE(119)] = 3061,
+  [SMALL_STATE(120)] = 3079,
+  [SMALL_STATE(121)] = 3097,
+  [SMALL_STATE(122)] = 3115,
+  [SMALL_STATE(123)] = 3137,
+  [SMALL_STATE(124)] = 3159,
+  [SMALL_STATE(125)] = 3181,
+  [SMALL_STATE(126)] = 3199,
+  [SMALL_STATE(127)] = 3221,
+  [SMALL_STATE(128)] = 3237,
+  [SMALL_STATE(129)] = 3259,
+  [SMALL_STATE(130)] = 3277,
+  [SMALL_STATE(131)] = 3295,
+  [SMALL_STATE(132)] = 3317,
+  [SMALL_STATE(133)] = 3339,
+  [SMALL_STATE(134)] = 3361,
+  [SMALL_STATE(135)] = 3379,
+  [SMALL_STATE(136)] = 3397,
+  [SMALL_STATE(137)] = 3419,
+  [SMALL_STATE(138)] = 3441,
+  [SMALL_STATE(139)] = 3463,
+  [SMALL_STATE(140)] = 3481,
+  [SMALL_STATE(141)] = 3503,
+  [SMALL_STATE(142)] = 3525,
+  [SMALL_STATE(143)] = 3543,
+  [SMALL_STATE(144)] = 3560,
+  [SMALL_STATE(145)] = 3573,
+  [SMALL_STATE(146)] = 3586,
+  [SMALL_STATE(147)] = 3605,
+  [SMALL_STATE(148)] = 3622,
+  [SMALL_STATE(149)] = 3635,
+  [SMALL_STATE(150)] = 3648,
+  [SMALL_STATE(151)] = 3661,
+  [SMALL_STATE(152)] = 3674,
+  [SMALL_STATE(153)] = 3687,
+  [SMALL_STATE(154)] = 3702,
+  [SMALL_STATE(155)] = 3717,
+  [SMALL_STATE(156)] = 3736,
+  [SMALL_STATE(157)] = 3749,
+  [SMALL_STATE(158)] = 3766,
+  [SMALL_STATE(159)] = 3779,
+  [SMALL_STATE(160)] = 3792,
+  [SMALL_STATE(161)] = 3811,
+  [SMALL_STATE(162)] = 3824,
+  [SMALL_STATE(163)] = 3843,
+  [SMALL_STATE(164)] = 3856,
+  [SMALL_STATE(165)] = 3875,
+  [SMALL_STATE(166)] = 3890,
+  [SMALL_STATE(167)] = 3903,
+  [SMALL_STATE(168)] = 3922,
+  [SMALL_STATE(169)] = 3937,
+  [SMALL_STATE(170)] = 3952,
+  [SMALL_STATE(171)] = 3964,
+  [SMALL_STATE(172)] = 3980,
+  [SMALL_STATE(173)] = 3994,
+  [SMALL_STATE(174)] = 4006,
+  [SMALL_STATE(175)] = 4020,
+  [SMALL_STATE(176)] = 4032,
+  [SMALL_STATE(177)] = 4046,
+  [SMALL_STATE(178)] = 4060,
+  [SMALL_STATE(179)] = 4072,
+  [SMALL_STATE(180)] = 4088,
+  [SMALL_STATE(181)] = 4100,
+  [SMALL_STATE(182)] = 4114,
+  [SMALL_STATE(183)] = 4128,
+  [SMALL_STATE(184)] = 4142,
+  [SMALL_STATE(185)] = 4156,
+  [SMALL_STATE(186)] = 4168,
+  [SMALL_STATE(187)] = 4180,
+  [SMALL_STATE(188)] = 4192,
+  [SMALL_STATE(189)] = 4208,
+  [SMALL_STATE(190)] = 4221,
+  [SMALL_STATE(191)] = 4232,
+  [SMALL_STATE(192)] = 4243,
+  [SMALL_STATE(193)] = 4254,
+  [SMALL_STATE(194)] = 4267,
+  [SMALL_STATE(195)] = 4278,
+  [SMALL_STATE(196)] = 4291,
+  [SMALL_STATE(197)] = 4304,
+  [SMALL_STATE(198)] = 4315,
+  [SMALL_STATE(199)] = 4326,
+  [SMALL_STATE(200)] = 4337,
+  [SMALL_STATE(201)] = 4348,
+  [SMALL_STATE(202)] = 4361,
+  [SMALL_STATE(203)] = 4372,
+  [SMALL_STATE(204)] = 4383,
+  [SMALL_STATE(205)] = 4394,
+  [SMALL_STATE(206)] = 4405,
+  [SMALL_STATE(207)] = 4418,
+  [SMALL_STATE(208)] = 4429,
+  [SMALL_STATE(209)] = 4440,
+  [SMALL_STATE(210)] = 4451,
+  [SMALL_STATE(211)] = 4462,
+  [SMALL_STATE(212)] = 4473,
+  [SMALL_STATE(213)] = 4484,
+  [SMALL_STATE(214)] = 4495,
+  [SMALL_STATE(215)] = 4506,
+  [SMALL_STATE(216)] = 4517,
+  [SMALL_STATE(217)] = 4528,
+  [SMALL_STATE(218)] = 4539,
+  [SMALL_STATE(219)] = 4550,
+  [SMALL_STATE(220)] = 4561,
+  [SMALL_STATE(221)] = 4574,
+  [SMALL_STATE(222)] = 4587,
+  [SMALL_STATE(223)] = 4600,
+  [SMALL_STATE(224)] = 4611,
+  [SMALL_STATE(225)] = 4622,
+  [SMALL_STATE(226)] = 4633,
+  [SMALL_STATE(227)] = 4646,
+  [SMALL_STATE(228)] = 4659,
+  [SMALL_STATE(229)] = 4670,
+  [SMALL_STATE(230)] = 4681,
+  [SMALL_STATE(231)] = 4692,
+  [SMALL_STATE(232)] = 4705,
+  [SMALL_STATE(233)] = 4716,
+  [SMALL_STATE(234)] = 4729,
+  [SMALL_STATE(235)] = 4740,
+  [SMALL_STATE(236)] = 4753,
+  [SMALL_STATE(237)] = 4764,
+  [SMALL_STATE(238)] = 4775,
+  [SMALL_STATE(239)] = 4785,
+  [SMALL_STATE(240)] = 4795,
+  [SMALL_STATE(241)] = 4805,
+  [SMALL_STATE(242)] = 4815,
+  [SMALL_STATE(243)] = 4825,
+  [SMALL_STATE(244)] = 4835,
+  [SMALL_STATE(245)] = 4845,
+  [SMALL_STATE(246)] = 4855,
+  [SMALL_STATE(247)] = 4865,
+  [SMALL_STATE(248)] = 4875,
+  [SMALL_STATE(249)] = 4885,
+  [SMALL_STATE(250)] = 4895,
+  [SMALL_STATE(251)] = 4905,
+  [SMALL_STATE(252)] = 4915,
+  [SMALL_STATE(253)] = 4925,
+  [SMALL_STATE(254)] = 4935,
+  [SMALL_STATE(255)] = 4945,
+  [SMALL_STATE(256)] = 4955,
+  [SMALL_STATE(257)] = 4965,
+  [SMALL_STATE(258)] = 4975,
+  [SMALL_STATE(259)] = 4985,
+  [SMALL_STATE(260)] = 4995,
+  [SMALL_STATE(261)] = 5005,
+  [SMALL_STATE(262)] = 5015,
+  [SMALL_STATE(263)] = 5025,
+  [SMALL_STATE(264)] = 5035,
+  [SMALL_STATE(265)] = 5045,
+  [SMALL_STATE(266)] = 5055,
+  [SMALL_STATE(267)] = 5065,
+  [SMALL_STATE(268)] = 5075,
+  [SMALL_STATE(269)] = 5085,
+  [SMALL_STATE(270)] = 5095,
+  [SMALL_STATE(271)] = 5105,
+  [SMALL_STATE(272)] = 5115,
+  [SMALL_STATE(273)] = 5125,
+  [SMALL_STATE(274)] = 5135,
+  [SMALL_STATE(275)] = 5145,
+  [SMALL_STATE(276)] = 5155,
+  [SMALL_STATE(277)] = 5165,
+  [SMALL_STATE(278)] = 5175,
+  [SMALL_STATE(279)] = 5185,
+  [SMALL_STATE(280)] = 5195,
+  [SMALL_STATE(281)] = 5205,
 };
 
 static const TSParseActionEntry ts_parse_actions[] = {
@@ -7451,367 +7727,390 @@ static const TSParseActionEntry ts_parse_actions[] = {
   [5] = {.entry = {.count = 1, .reusable = true}}, SHIFT_EXTRA(),
   [7] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 0, 0, 0),
   [9] = {.entry = {.count = 1, .reusable = true}}, SHIFT(10),
-  [11] = {.entry = {.count = 1, .reusable = true}}, SHIFT(234),
-  [13] = {.entry = {.count = 1, .reusable = true}}, SHIFT(252),
-  [15] = {.entry = {.count = 1, .reusable = true}}, SHIFT(229),
-  [17] = {.entry = {.count = 1, .reusable = true}}, SHIFT(127),
-  [19] = {.entry = {.count = 1, .reusable = true}}, SHIFT(141),
-  [21] = {.entry = {.count = 1, .reusable = true}}, SHIFT(253),
-  [23] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(2),
-  [26] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0),
-  [28] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(228),
-  [31] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(69),
-  [34] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(230),
-  [37] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(49),
-  [40] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(125),
-  [43] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(94),
-  [46] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(237),
-  [49] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(95),
-  [52] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(35),
-  [55] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(37),
-  [58] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(34),
-  [61] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(244),
-  [64] = {.entry = {.count = 1, .reusable = true}}, SHIFT(2),
-  [66] = {.entry = {.count = 1, .reusable = true}}, SHIFT(184),
-  [68] = {.entry = {.count = 1, .reusable = true}}, SHIFT(228),
-  [70] = {.entry = {.count = 1, .reusable = true}}, SHIFT(69),
-  [72] = {.entry = {.count = 1, .reusable = true}}, SHIFT(230),
-  [74] = {.entry = {.count = 1, .reusable = true}}, SHIFT(49),
-  [76] = {.entry = {.count = 1, .reusable = true}}, SHIFT(125),
-  [78] = {.entry = {.count = 1, .reusable = true}}, SHIFT(94),
-  [80] = {.entry = {.count = 1, .reusable = true}}, SHIFT(237),
-  [82] = {.entry = {.count = 1, .reusable = true}}, SHIFT(95),
-  [84] = {.entry = {.count = 1, .reusable = true}}, SHIFT(35),
-  [86] = {.entry = {.count = 1, .reusable = true}}, SHIFT(37),
-  [88] = {.entry = {.count = 1, .reusable = true}}, SHIFT(34),
-  [90] = {.entry = {.count = 1, .reusable = true}}, SHIFT(244),
-  [92] = {.entry = {.count = 1, .reusable = true}}, SHIFT(3),
-  [94] = {.entry = {.count = 1, .reusable = true}}, SHIFT(208),
-  [96] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_raw_string, 2, 0, 0),
-  [98] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_raw_string, 2, 0, 0),
-  [100] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_raw_string, 3, 0, 0),
-  [102] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_raw_string, 3, 0, 0),
-  [104] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 3, 0, 0),
-  [106] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 3, 0, 0),
-  [108] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 2, 0, 0),
-  [110] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 2, 0, 0),
-  [112] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
-  [114] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(9),
-  [117] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(234),
-  [120] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(252),
-  [123] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(229),
-  [126] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(127),
-  [129] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(141),
-  [132] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(253),
-  [135] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 0),
-  [137] = {.entry = {.count = 1, .reusable = true}}, SHIFT(9),
-  [139] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 3, 0, 21),
-  [141] = {.entry = {.count = 1, .reusable = false}}, SHIFT(246),
-  [143] = {.entry = {.count = 1, .reusable = false}}, SHIFT(223),
-  [145] = {.entry = {.count = 1, .reusable = false}}, SHIFT(71),
-  [147] = {.entry = {.count = 1, .reusable = false}}, SHIFT(116),
-  [149] = {.entry = {.count = 1, .reusable = true}}, SHIFT(137),
-  [151] = {.entry = {.count = 1, .reusable = true}}, SHIFT(14),
-  [153] = {.entry = {.count = 1, .reusable = true}}, SHIFT(189),
-  [155] = {.entry = {.count = 1, .reusable = true}}, SHIFT(158),
-  [157] = {.entry = {.count = 1, .reusable = true}}, SHIFT(173),
-  [159] = {.entry = {.count = 1, .reusable = true}}, SHIFT(175),
-  [161] = {.entry = {.count = 1, .reusable = true}}, SHIFT(243),
-  [163] = {.entry = {.count = 1, .reusable = true}}, SHIFT(126),
-  [165] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(13),
-  [168] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0),
-  [170] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(158),
-  [173] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(173),
-  [176] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(175),
-  [179] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(243),
-  [182] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(126),
-  [185] = {.entry = {.count = 1, .reusable = true}}, SHIFT(13),
-  [187] = {.entry = {.count = 1, .reusable = true}}, SHIFT(188),
-  [189] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 28),
-  [191] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 28),
-  [193] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 28), SHIFT_REPEAT(71),
-  [196] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 28), SHIFT_REPEAT(116),
-  [199] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 28), SHIFT_REPEAT(137),
-  [202] = {.entry = {.count = 1, .reusable = true}}, SHIFT(28),
-  [204] = {.entry = {.count = 1, .reusable = true}}, SHIFT(36),
-  [206] = {.entry = {.count = 1, .reusable = true}}, SHIFT(108),
-  [208] = {.entry = {.count = 1, .reusable = false}}, SHIFT(96),
-  [210] = {.entry = {.count = 1, .reusable = true}}, SHIFT(120),
-  [212] = {.entry = {.count = 1, .reusable = true}}, SHIFT(163),
-  [214] = {.entry = {.count = 1, .reusable = true}}, SHIFT(68),
-  [216] = {.entry = {.count = 1, .reusable = true}}, SHIFT(21),
-  [218] = {.entry = {.count = 1, .reusable = true}}, SHIFT(98),
-  [220] = {.entry = {.count = 1, .reusable = true}}, SHIFT(51),
-  [222] = {.entry = {.count = 1, .reusable = true}}, SHIFT(101),
-  [224] = {.entry = {.count = 1, .reusable = true}}, SHIFT(24),
-  [226] = {.entry = {.count = 1, .reusable = true}}, SHIFT(104),
-  [228] = {.entry = {.count = 1, .reusable = true}}, SHIFT(27),
-  [230] = {.entry = {.count = 1, .reusable = true}}, SHIFT(112),
-  [232] = {.entry = {.count = 1, .reusable = true}}, SHIFT(110),
-  [234] = {.entry = {.count = 1, .reusable = true}}, SHIFT(30),
-  [236] = {.entry = {.count = 1, .reusable = true}}, SHIFT(111),
-  [238] = {.entry = {.count = 1, .reusable = true}}, SHIFT(32),
-  [240] = {.entry = {.count = 1, .reusable = true}}, SHIFT(26),
-  [242] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
-  [244] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_reference, 1, 0, 19),
-  [246] = {.entry = {.count = 1, .reusable = true}}, SHIFT(257),
-  [248] = {.entry = {.count = 1, .reusable = true}}, SHIFT(40),
-  [250] = {.entry = {.count = 1, .reusable = true}}, SHIFT(42),
-  [252] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_run_step, 3, 0, 23),
-  [254] = {.entry = {.count = 1, .reusable = true}}, SHIFT(251),
-  [256] = {.entry = {.count = 1, .reusable = true}}, SHIFT(97),
-  [258] = {.entry = {.count = 1, .reusable = true}}, SHIFT(73),
-  [260] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_run_step, 2, 0, 15),
-  [262] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 30),
-  [264] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 30), SHIFT_REPEAT(251),
-  [267] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 30), SHIFT_REPEAT(97),
-  [270] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 30), SHIFT_REPEAT(73),
-  [273] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_reference, 3, 0, 32),
-  [275] = {.entry = {.count = 1, .reusable = true}}, SHIFT(65),
-  [277] = {.entry = {.count = 1, .reusable = true}}, SHIFT(145),
-  [279] = {.entry = {.count = 1, .reusable = true}}, SHIFT(160),
-  [281] = {.entry = {.count = 1, .reusable = true}}, SHIFT(52),
-  [283] = {.entry = {.count = 1, .reusable = false}}, SHIFT(114),
-  [285] = {.entry = {.count = 1, .reusable = true}}, SHIFT(133),
-  [287] = {.entry = {.count = 1, .reusable = true}}, SHIFT(212),
-  [289] = {.entry = {.count = 1, .reusable = true}}, SHIFT(55),
-  [291] = {.entry = {.count = 1, .reusable = true}}, SHIFT(151),
-  [293] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0), SHIFT_REPEAT(51),
-  [296] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0),
-  [298] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0),
-  [300] = {.entry = {.count = 1, .reusable = true}}, SHIFT(71),
-  [302] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_install_step, 2, 0, 17),
-  [304] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_healthcheck_step, 2, 0, 15),
-  [306] = {.entry = {.count = 1, .reusable = true}}, SHIFT(171),
-  [308] = {.entry = {.count = 1, .reusable = true}}, SHIFT(162),
-  [310] = {.entry = {.count = 1, .reusable = true}}, SHIFT(60),
-  [312] = {.entry = {.count = 1, .reusable = true}}, SHIFT(61),
-  [314] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_install_step_repeat1, 2, 0, 24),
-  [316] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_install_step_repeat1, 2, 0, 24), SHIFT_REPEAT(96),
-  [319] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_install_step_repeat1, 2, 0, 24), SHIFT_REPEAT(120),
-  [322] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_healthcheck_step, 3, 0, 26),
-  [324] = {.entry = {.count = 1, .reusable = true}}, SHIFT(66),
+  [11] = {.entry = {.count = 1, .reusable = true}}, SHIFT(271),
+  [13] = {.entry = {.count = 1, .reusable = true}}, SHIFT(251),
+  [15] = {.entry = {.count = 1, .reusable = true}}, SHIFT(256),
+  [17] = {.entry = {.count = 1, .reusable = true}}, SHIFT(130),
+  [19] = {.entry = {.count = 1, .reusable = true}}, SHIFT(153),
+  [21] = {.entry = {.count = 1, .reusable = true}}, SHIFT(258),
+  [23] = {.entry = {.count = 1, .reusable = true}}, SHIFT(4),
+  [25] = {.entry = {.count = 1, .reusable = true}}, SHIFT(194),
+  [27] = {.entry = {.count = 1, .reusable = true}}, SHIFT(252),
+  [29] = {.entry = {.count = 1, .reusable = true}}, SHIFT(79),
+  [31] = {.entry = {.count = 1, .reusable = true}}, SHIFT(259),
+  [33] = {.entry = {.count = 1, .reusable = true}}, SHIFT(52),
+  [35] = {.entry = {.count = 1, .reusable = true}}, SHIFT(134),
+  [37] = {.entry = {.count = 1, .reusable = true}}, SHIFT(96),
+  [39] = {.entry = {.count = 1, .reusable = true}}, SHIFT(273),
+  [41] = {.entry = {.count = 1, .reusable = true}}, SHIFT(97),
+  [43] = {.entry = {.count = 1, .reusable = true}}, SHIFT(39),
+  [45] = {.entry = {.count = 1, .reusable = true}}, SHIFT(40),
+  [47] = {.entry = {.count = 1, .reusable = true}}, SHIFT(34),
+  [49] = {.entry = {.count = 1, .reusable = true}}, SHIFT(242),
+  [51] = {.entry = {.count = 1, .reusable = true}}, SHIFT(246),
+  [53] = {.entry = {.count = 1, .reusable = true}}, SHIFT(2),
+  [55] = {.entry = {.count = 1, .reusable = true}}, SHIFT(191),
+  [57] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(4),
+  [60] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0),
+  [62] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(252),
+  [65] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(79),
+  [68] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(259),
+  [71] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(52),
+  [74] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(134),
+  [77] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(96),
+  [80] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(273),
+  [83] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(97),
+  [86] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(39),
+  [89] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(40),
+  [92] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(34),
+  [95] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(242),
+  [98] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_block_repeat1, 2, 0, 0), SHIFT_REPEAT(246),
+  [101] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_raw_string, 3, 0, 0),
+  [103] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_raw_string, 3, 0, 0),
+  [105] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 3, 0, 0),
+  [107] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 3, 0, 0),
+  [109] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 2, 0, 0),
+  [111] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 2, 0, 0),
+  [113] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_raw_string, 2, 0, 0),
+  [115] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_raw_string, 2, 0, 0),
+  [117] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
+  [119] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(9),
+  [122] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(271),
+  [125] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(251),
+  [128] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(256),
+  [131] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(130),
+  [134] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(153),
+  [137] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(258),
+  [140] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 0),
+  [142] = {.entry = {.count = 1, .reusable = true}}, SHIFT(9),
+  [144] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 3, 0, 21),
+  [146] = {.entry = {.count = 1, .reusable = false}}, SHIFT(249),
+  [148] = {.entry = {.count = 1, .reusable = false}}, SHIFT(220),
+  [150] = {.entry = {.count = 1, .reusable = false}}, SHIFT(70),
+  [152] = {.entry = {.count = 1, .reusable = false}}, SHIFT(117),
+  [154] = {.entry = {.count = 1, .reusable = true}}, SHIFT(120),
+  [156] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(13),
+  [159] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0),
+  [161] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(154),
+  [164] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(174),
+  [167] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(176),
+  [170] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(279),
+  [173] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_capabilities_repeat1, 2, 0, 0), SHIFT_REPEAT(127),
+  [176] = {.entry = {.count = 1, .reusable = true}}, SHIFT(13),
+  [178] = {.entry = {.count = 1, .reusable = true}}, SHIFT(219),
+  [180] = {.entry = {.count = 1, .reusable = true}}, SHIFT(154),
+  [182] = {.entry = {.count = 1, .reusable = true}}, SHIFT(174),
+  [184] = {.entry = {.count = 1, .reusable = true}}, SHIFT(176),
+  [186] = {.entry = {.count = 1, .reusable = true}}, SHIFT(279),
+  [188] = {.entry = {.count = 1, .reusable = true}}, SHIFT(127),
+  [190] = {.entry = {.count = 1, .reusable = true}}, SHIFT(14),
+  [192] = {.entry = {.count = 1, .reusable = true}}, SHIFT(203),
+  [194] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 28),
+  [196] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 28),
+  [198] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 28), SHIFT_REPEAT(70),
+  [201] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 28), SHIFT_REPEAT(117),
+  [204] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat1, 2, 0, 28), SHIFT_REPEAT(120),
+  [207] = {.entry = {.count = 1, .reusable = true}}, SHIFT(51),
+  [209] = {.entry = {.count = 1, .reusable = true}}, SHIFT(35),
+  [211] = {.entry = {.count = 1, .reusable = true}}, SHIFT(100),
+  [213] = {.entry = {.count = 1, .reusable = false}}, SHIFT(99),
+  [215] = {.entry = {.count = 1, .reusable = true}}, SHIFT(135),
+  [217] = {.entry = {.count = 1, .reusable = true}}, SHIFT(109),
+  [219] = {.entry = {.count = 1, .reusable = true}}, SHIFT(22),
+  [221] = {.entry = {.count = 1, .reusable = true}}, SHIFT(104),
+  [223] = {.entry = {.count = 1, .reusable = true}}, SHIFT(144),
+  [225] = {.entry = {.count = 1, .reusable = true}}, SHIFT(56),
+  [227] = {.entry = {.count = 1, .reusable = true}}, SHIFT(93),
+  [229] = {.entry = {.count = 1, .reusable = true}}, SHIFT(25),
+  [231] = {.entry = {.count = 1, .reusable = true}}, SHIFT(95),
+  [233] = {.entry = {.count = 1, .reusable = true}}, SHIFT(92),
+  [235] = {.entry = {.count = 1, .reusable = true}}, SHIFT(17),
+  [237] = {.entry = {.count = 1, .reusable = true}}, SHIFT(28),
+  [239] = {.entry = {.count = 1, .reusable = true}}, SHIFT(31),
+  [241] = {.entry = {.count = 1, .reusable = true}}, SHIFT(32),
+  [243] = {.entry = {.count = 1, .reusable = true}}, SHIFT(106),
+  [245] = {.entry = {.count = 1, .reusable = true}}, SHIFT(18),
+  [247] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
+  [249] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_reference, 1, 0, 19),
+  [251] = {.entry = {.count = 1, .reusable = true}}, SHIFT(247),
+  [253] = {.entry = {.count = 1, .reusable = true}}, SHIFT(38),
+  [255] = {.entry = {.count = 1, .reusable = true}}, SHIFT(42),
+  [257] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_run_step, 2, 0, 15),
+  [259] = {.entry = {.count = 1, .reusable = true}}, SHIFT(264),
+  [261] = {.entry = {.count = 1, .reusable = true}}, SHIFT(105),
+  [263] = {.entry = {.count = 1, .reusable = true}}, SHIFT(72),
+  [265] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 30),
+  [267] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 30), SHIFT_REPEAT(264),
+  [270] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 30), SHIFT_REPEAT(105),
+  [273] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 2, 0, 30), SHIFT_REPEAT(72),
+  [276] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_reference, 3, 0, 32),
+  [278] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_run_step, 3, 0, 23),
+  [280] = {.entry = {.count = 1, .reusable = true}}, SHIFT(55),
+  [282] = {.entry = {.count = 1, .reusable = true}}, SHIFT(156),
+  [284] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_healthcheck_step_repeat1, 2, 0, 34),
+  [286] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_healthcheck_step_repeat1, 2, 0, 34), SHIFT_REPEAT(188),
+  [289] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0), SHIFT_REPEAT(51),
+  [292] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0),
+  [294] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_enum_type_repeat1, 2, 0, 0),
+  [296] = {.entry = {.count = 1, .reusable = true}}, SHIFT(61),
+  [298] = {.entry = {.count = 1, .reusable = false}}, SHIFT(114),
+  [300] = {.entry = {.count = 1, .reusable = true}}, SHIFT(119),
+  [302] = {.entry = {.count = 1, .reusable = true}}, SHIFT(231),
+  [304] = {.entry = {.count = 1, .reusable = true}}, SHIFT(49),
+  [306] = {.entry = {.count = 1, .reusable = true}}, SHIFT(149),
+  [308] = {.entry = {.count = 1, .reusable = true}}, SHIFT(148),
+  [310] = {.entry = {.count = 1, .reusable = true}}, SHIFT(161),
+  [312] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_number, 1, 0, 0),
+  [314] = {.entry = {.count = 1, .reusable = true}}, SHIFT(63),
+  [316] = {.entry = {.count = 1, .reusable = true}}, SHIFT(64),
+  [318] = {.entry = {.count = 1, .reusable = true}}, SHIFT(50),
+  [320] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_healthcheck_step, 3, 0, 26),
+  [322] = {.entry = {.count = 1, .reusable = true}}, SHIFT(188),
+  [324] = {.entry = {.count = 1, .reusable = true}}, SHIFT(70),
   [326] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_mount, 2, 0, 1),
-  [328] = {.entry = {.count = 1, .reusable = true}}, SHIFT(241),
-  [330] = {.entry = {.count = 1, .reusable = true}}, SHIFT(81),
-  [332] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_healthcheck_step_repeat1, 2, 0, 34),
-  [334] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_healthcheck_step_repeat1, 2, 0, 34), SHIFT_REPEAT(171),
-  [337] = {.entry = {.count = 1, .reusable = true}}, SHIFT(155),
-  [339] = {.entry = {.count = 1, .reusable = true}}, SHIFT(48),
-  [341] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_number, 1, 0, 0),
-  [343] = {.entry = {.count = 1, .reusable = true}}, SHIFT(204),
-  [345] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 4, 0, 29),
-  [347] = {.entry = {.count = 1, .reusable = true}}, SHIFT(246),
-  [349] = {.entry = {.count = 1, .reusable = true}}, SHIFT(223),
-  [351] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat1, 1, 0, 20),
-  [353] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 1, 0, 20),
-  [355] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cache_mount, 2, 0, 14),
-  [357] = {.entry = {.count = 1, .reusable = true}}, SHIFT(103),
-  [359] = {.entry = {.count = 1, .reusable = true}}, SHIFT(72),
-  [361] = {.entry = {.count = 1, .reusable = true}}, SHIFT(83),
-  [363] = {.entry = {.count = 1, .reusable = true}}, SHIFT(75),
-  [365] = {.entry = {.count = 1, .reusable = true}}, SHIFT(86),
-  [367] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 5, 0, 35),
-  [369] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 2, 0, 34),
-  [371] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 2, 0, 34), SHIFT_REPEAT(246),
-  [374] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 2, 0, 34), SHIFT_REPEAT(223),
-  [377] = {.entry = {.count = 1, .reusable = true}}, SHIFT(107),
-  [379] = {.entry = {.count = 1, .reusable = true}}, SHIFT(183),
-  [381] = {.entry = {.count = 1, .reusable = true}}, SHIFT(79),
-  [383] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 6, 0, 39),
-  [385] = {.entry = {.count = 1, .reusable = true}}, SHIFT(187),
-  [387] = {.entry = {.count = 1, .reusable = true}}, SHIFT(196),
-  [389] = {.entry = {.count = 1, .reusable = true}}, SHIFT(7),
-  [391] = {.entry = {.count = 1, .reusable = false}}, SHIFT(105),
-  [393] = {.entry = {.count = 1, .reusable = true}}, SHIFT(105),
-  [395] = {.entry = {.count = 1, .reusable = true}}, SHIFT(236),
-  [397] = {.entry = {.count = 1, .reusable = true}}, SHIFT(256),
-  [399] = {.entry = {.count = 1, .reusable = true}}, SHIFT(8),
-  [401] = {.entry = {.count = 1, .reusable = false}}, SHIFT(93),
-  [403] = {.entry = {.count = 1, .reusable = true}}, SHIFT(93),
-  [405] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 1, 0, 22),
-  [407] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 2, 0, 0),
-  [409] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_healthcheck_step_repeat1, 1, 0, 25),
-  [411] = {.entry = {.count = 1, .reusable = true}}, SHIFT(205),
-  [413] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 3, 0, 0),
-  [415] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_healthcheck_option, 2, 0, 33),
-  [417] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cache_mount, 3, 0, 38),
-  [419] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 4, 0, 0),
-  [421] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0),
-  [423] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(105),
-  [426] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(105),
-  [429] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(236),
-  [432] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_mount, 4, 0, 40),
-  [434] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_mount, 4, 0, 41),
-  [436] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 5, 0, 0),
-  [438] = {.entry = {.count = 1, .reusable = true}}, SHIFT(156),
-  [440] = {.entry = {.count = 1, .reusable = true}}, SHIFT(258),
-  [442] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 6, 0, 0),
-  [444] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 7, 0, 0),
-  [446] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 8, 0, 0),
-  [448] = {.entry = {.count = 1, .reusable = true}}, SHIFT(209),
-  [450] = {.entry = {.count = 1, .reusable = true}}, SHIFT(177),
-  [452] = {.entry = {.count = 1, .reusable = false}}, SHIFT(115),
-  [454] = {.entry = {.count = 1, .reusable = true}}, SHIFT(115),
-  [456] = {.entry = {.count = 1, .reusable = true}}, SHIFT(179),
-  [458] = {.entry = {.count = 1, .reusable = true}}, SHIFT(87),
-  [460] = {.entry = {.count = 1, .reusable = false}}, SHIFT(117),
-  [462] = {.entry = {.count = 1, .reusable = true}}, SHIFT(117),
-  [464] = {.entry = {.count = 1, .reusable = true}}, SHIFT(89),
-  [466] = {.entry = {.count = 1, .reusable = true}}, SHIFT(142),
-  [468] = {.entry = {.count = 1, .reusable = true}}, SHIFT(57),
-  [470] = {.entry = {.count = 1, .reusable = true}}, SHIFT(159),
-  [472] = {.entry = {.count = 1, .reusable = true}}, SHIFT(31),
-  [474] = {.entry = {.count = 1, .reusable = true}}, SHIFT(5),
-  [476] = {.entry = {.count = 1, .reusable = false}}, SHIFT(121),
-  [478] = {.entry = {.count = 1, .reusable = true}}, SHIFT(265),
-  [480] = {.entry = {.count = 1, .reusable = true}}, SHIFT(6),
-  [482] = {.entry = {.count = 1, .reusable = false}}, SHIFT(124),
-  [484] = {.entry = {.count = 1, .reusable = true}}, SHIFT(153),
-  [486] = {.entry = {.count = 1, .reusable = true}}, SHIFT(17),
-  [488] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_raw_string_repeat1, 2, 0, 0),
-  [490] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_raw_string_repeat1, 2, 0, 0), SHIFT_REPEAT(124),
-  [493] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_raw_string_repeat1, 2, 0, 0), SHIFT_REPEAT(265),
-  [496] = {.entry = {.count = 1, .reusable = true}}, SHIFT(220),
-  [498] = {.entry = {.count = 1, .reusable = true}}, SHIFT(144),
-  [500] = {.entry = {.count = 1, .reusable = true}}, SHIFT(148),
-  [502] = {.entry = {.count = 1, .reusable = true}}, SHIFT(50),
-  [504] = {.entry = {.count = 1, .reusable = true}}, SHIFT(147),
-  [506] = {.entry = {.count = 1, .reusable = true}}, SHIFT(90),
-  [508] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 2, 0, 0), SHIFT_REPEAT(167),
-  [511] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 2, 0, 0), SHIFT_REPEAT(77),
-  [514] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 2, 0, 0),
-  [516] = {.entry = {.count = 1, .reusable = true}}, SHIFT(143),
-  [518] = {.entry = {.count = 1, .reusable = true}}, SHIFT(23),
-  [520] = {.entry = {.count = 1, .reusable = true}}, SHIFT(178),
-  [522] = {.entry = {.count = 1, .reusable = false}}, SHIFT(135),
-  [524] = {.entry = {.count = 1, .reusable = true}}, SHIFT(180),
-  [526] = {.entry = {.count = 1, .reusable = true}}, SHIFT(165),
-  [528] = {.entry = {.count = 1, .reusable = true}}, SHIFT(62),
-  [530] = {.entry = {.count = 1, .reusable = true}}, SHIFT(88),
-  [532] = {.entry = {.count = 1, .reusable = false}}, SHIFT(129),
-  [534] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 2, 0, 0), SHIFT_REPEAT(172),
-  [537] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 2, 0, 0), SHIFT_REPEAT(39),
-  [540] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 2, 0, 0),
-  [542] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_chown_option, 2, 0, 36),
-  [544] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 1, 0, 25),
-  [546] = {.entry = {.count = 1, .reusable = true}}, SHIFT(47),
-  [548] = {.entry = {.count = 1, .reusable = true}}, SHIFT(25),
-  [550] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 7, 0, 0),
-  [552] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 4, 0, 3),
-  [554] = {.entry = {.count = 1, .reusable = true}}, SHIFT(22),
-  [556] = {.entry = {.count = 1, .reusable = true}}, SHIFT(216),
-  [558] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 4, 0, 0),
-  [560] = {.entry = {.count = 1, .reusable = true}}, SHIFT(56),
-  [562] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_mode, 1, 0, 0),
-  [564] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_chmod_option, 2, 0, 37),
-  [566] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 5, 0, 0),
-  [568] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_image_declaration, 4, 0, 2),
-  [570] = {.entry = {.count = 1, .reusable = true}}, SHIFT(12),
-  [572] = {.entry = {.count = 1, .reusable = true}}, SHIFT(29),
-  [574] = {.entry = {.count = 1, .reusable = true}}, SHIFT(231),
-  [576] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 8, 0, 0),
-  [578] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_primitive_type, 1, 0, 0),
-  [580] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_interpolation, 3, 0, 1),
-  [582] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_interpolation, 3, 0, 1),
-  [584] = {.entry = {.count = 1, .reusable = true}}, SHIFT(206),
-  [586] = {.entry = {.count = 1, .reusable = true}}, SHIFT(33),
-  [588] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 9, 0, 0),
-  [590] = {.entry = {.count = 1, .reusable = true}}, SHIFT(264),
-  [592] = {.entry = {.count = 1, .reusable = true}}, SHIFT(245),
-  [594] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 6, 0, 0),
-  [596] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_boolean, 1, 0, 0),
-  [598] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_install_step_repeat1, 1, 0, 16),
-  [600] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_install_step_repeat1, 1, 0, 16),
-  [602] = {.entry = {.count = 1, .reusable = true}}, SHIFT(67),
-  [604] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 3, 0, 0),
-  [606] = {.entry = {.count = 1, .reusable = true}}, SHIFT(76),
-  [608] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 4, 0, 0),
-  [610] = {.entry = {.count = 1, .reusable = false}}, SHIFT(68),
-  [612] = {.entry = {.count = 1, .reusable = true}}, SHIFT(102),
-  [614] = {.entry = {.count = 1, .reusable = true}}, SHIFT(41),
-  [616] = {.entry = {.count = 1, .reusable = true}}, SHIFT(217),
-  [618] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 4, 0, 0),
-  [620] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 3, 0, 0),
-  [622] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 6, 0, 7),
-  [624] = {.entry = {.count = 1, .reusable = true}}, SHIFT(210),
-  [626] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_produce_step, 6, 0, 42),
-  [628] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 3, 0, 0),
-  [630] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 5, 0, 6),
-  [632] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expose_step, 2, 0, 18),
-  [634] = {.entry = {.count = 1, .reusable = true}}, SHIFT(4),
-  [636] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_capabilities, 3, 0, 0),
-  [638] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_capabilities, 2, 0, 0),
-  [640] = {.entry = {.count = 1, .reusable = true}}, SHIFT(74),
-  [642] = {.entry = {.count = 1, .reusable = true}}, SHIFT(203),
-  [644] = {.entry = {.count = 1, .reusable = true}}, SHIFT(38),
-  [646] = {.entry = {.count = 1, .reusable = true}}, SHIFT(15),
-  [648] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_label_step, 4, 0, 31),
-  [650] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_entrypoint_step, 2, 0, 15),
-  [652] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 6, 0, 9),
-  [654] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_packages_capability, 2, 0, 10),
-  [656] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_image_declaration, 5, 0, 4),
-  [658] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 4, 0, 0),
-  [660] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 0),
-  [662] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_declaration, 2, 0, 1),
-  [664] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_capabilities, 4, 0, 0),
-  [666] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_workdir_step, 2, 0, 14),
-  [668] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_libc, 1, 0, 0),
-  [670] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 6, 0, 8),
-  [672] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 2, 0, 0),
-  [674] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 7, 0, 11),
-  [676] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 7, 0, 12),
-  [678] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_user_step, 2, 0, 13),
-  [680] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_libc_capability, 2, 0, 10),
-  [682] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_user_capability, 2, 0, 10),
-  [684] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 5, 0, 5),
-  [686] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_yes_no, 1, 0, 0),
-  [688] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cmd_step, 2, 0, 15),
-  [690] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_shell_capability, 2, 0, 10),
-  [692] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_package_manager, 1, 0, 0),
-  [694] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_env_step, 4, 0, 27),
-  [696] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_passwd_capability, 2, 0, 10),
-  [698] = {.entry = {.count = 1, .reusable = true}}, SHIFT(149),
-  [700] = {.entry = {.count = 1, .reusable = true}}, SHIFT(199),
-  [702] = {.entry = {.count = 1, .reusable = true}}, SHIFT(82),
-  [704] = {.entry = {.count = 1, .reusable = true}}, SHIFT(161),
-  [706] = {.entry = {.count = 1, .reusable = true}}, SHIFT(213),
-  [708] = {.entry = {.count = 1, .reusable = true}}, SHIFT(202),
-  [710] = {.entry = {.count = 1, .reusable = true}}, SHIFT(247),
-  [712] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_linkage, 1, 0, 0),
-  [714] = {.entry = {.count = 1, .reusable = true}}, SHIFT(242),
-  [716] = {.entry = {.count = 1, .reusable = true}}, SHIFT(263),
-  [718] = {.entry = {.count = 1, .reusable = true}}, SHIFT(238),
-  [720] = {.entry = {.count = 1, .reusable = true}}, SHIFT(262),
-  [722] = {.entry = {.count = 1, .reusable = true}}, SHIFT(186),
-  [724] = {.entry = {.count = 1, .reusable = true}}, SHIFT(134),
-  [726] = {.entry = {.count = 1, .reusable = true}}, SHIFT(261),
-  [728] = {.entry = {.count = 1, .reusable = true}}, SHIFT(113),
-  [730] = {.entry = {.count = 1, .reusable = true}}, SHIFT(106),
-  [732] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_kind, 4, 0, 43),
-  [734] = {.entry = {.count = 1, .reusable = true}}, SHIFT(215),
-  [736] = {.entry = {.count = 1, .reusable = true}}, SHIFT(227),
-  [738] = {.entry = {.count = 1, .reusable = true}}, SHIFT(154),
-  [740] = {.entry = {.count = 1, .reusable = true}}, SHIFT(139),
-  [742] = {.entry = {.count = 1, .reusable = true}}, SHIFT(18),
-  [744] = {.entry = {.count = 1, .reusable = true}}, SHIFT(84),
-  [746] = {.entry = {.count = 1, .reusable = true}}, SHIFT(109),
-  [748] = {.entry = {.count = 1, .reusable = true}}, SHIFT(63),
-  [750] = {.entry = {.count = 1, .reusable = true}}, SHIFT(249),
-  [752] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_role, 1, 0, 0),
-  [754] = {.entry = {.count = 1, .reusable = true}}, SHIFT(240),
-  [756] = {.entry = {.count = 1, .reusable = true}}, SHIFT(266),
-  [758] = {.entry = {.count = 1, .reusable = true}}, SHIFT(20),
-  [760] = {.entry = {.count = 1, .reusable = true}}, SHIFT(46),
-  [762] = {.entry = {.count = 1, .reusable = true}}, SHIFT(78),
-  [764] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
-  [766] = {.entry = {.count = 1, .reusable = true}}, SHIFT(181),
-  [768] = {.entry = {.count = 1, .reusable = true}}, SHIFT(100),
-  [770] = {.entry = {.count = 1, .reusable = true}}, SHIFT(157),
-  [772] = {.entry = {.count = 1, .reusable = true}}, SHIFT(91),
-  [774] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_kind, 1, 0, 0),
-  [776] = {.entry = {.count = 1, .reusable = true}}, SHIFT(260),
-  [778] = {.entry = {.count = 1, .reusable = true}}, SHIFT(92),
+  [328] = {.entry = {.count = 1, .reusable = true}}, SHIFT(274),
+  [330] = {.entry = {.count = 1, .reusable = true}}, SHIFT(78),
+  [332] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_install_step_repeat1, 2, 0, 24),
+  [334] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_install_step_repeat1, 2, 0, 24), SHIFT_REPEAT(99),
+  [337] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_install_step_repeat1, 2, 0, 24), SHIFT_REPEAT(135),
+  [340] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_healthcheck_step, 2, 0, 15),
+  [342] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_install_step, 2, 0, 17),
+  [344] = {.entry = {.count = 1, .reusable = true}}, SHIFT(54),
+  [346] = {.entry = {.count = 1, .reusable = true}}, SHIFT(145),
+  [348] = {.entry = {.count = 1, .reusable = true}}, SHIFT(76),
+  [350] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat1, 1, 0, 20),
+  [352] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_copy_step_repeat1, 1, 0, 20),
+  [354] = {.entry = {.count = 1, .reusable = true}}, SHIFT(202),
+  [356] = {.entry = {.count = 1, .reusable = true}}, SHIFT(87),
+  [358] = {.entry = {.count = 1, .reusable = true}}, SHIFT(81),
+  [360] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 5, 0, 35),
+  [362] = {.entry = {.count = 1, .reusable = true}}, SHIFT(249),
+  [364] = {.entry = {.count = 1, .reusable = true}}, SHIFT(220),
+  [366] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 2, 0, 34),
+  [368] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 2, 0, 34), SHIFT_REPEAT(249),
+  [371] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 2, 0, 34), SHIFT_REPEAT(220),
+  [374] = {.entry = {.count = 1, .reusable = true}}, SHIFT(115),
+  [376] = {.entry = {.count = 1, .reusable = true}}, SHIFT(230),
+  [378] = {.entry = {.count = 1, .reusable = true}}, SHIFT(217),
+  [380] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 6, 0, 42),
+  [382] = {.entry = {.count = 1, .reusable = true}}, SHIFT(75),
+  [384] = {.entry = {.count = 1, .reusable = true}}, SHIFT(73),
+  [386] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_copy_step, 4, 0, 29),
+  [388] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cache_mount, 2, 0, 14),
+  [390] = {.entry = {.count = 1, .reusable = true}}, SHIFT(112),
+  [392] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 5, 0, 0),
+  [394] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 3, 0, 0),
+  [396] = {.entry = {.count = 1, .reusable = true}}, SHIFT(6),
+  [398] = {.entry = {.count = 1, .reusable = false}}, SHIFT(108),
+  [400] = {.entry = {.count = 1, .reusable = true}}, SHIFT(108),
+  [402] = {.entry = {.count = 1, .reusable = true}}, SHIFT(277),
+  [404] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 4, 0, 0),
+  [406] = {.entry = {.count = 1, .reusable = true}}, SHIFT(257),
+  [408] = {.entry = {.count = 1, .reusable = true}}, SHIFT(226),
+  [410] = {.entry = {.count = 1, .reusable = true}}, SHIFT(7),
+  [412] = {.entry = {.count = 1, .reusable = false}}, SHIFT(94),
+  [414] = {.entry = {.count = 1, .reusable = true}}, SHIFT(94),
+  [416] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 6, 0, 0),
+  [418] = {.entry = {.count = 1, .reusable = true}}, SHIFT(227),
+  [420] = {.entry = {.count = 1, .reusable = true}}, SHIFT(233),
+  [422] = {.entry = {.count = 1, .reusable = true}}, SHIFT(159),
+  [424] = {.entry = {.count = 1, .reusable = true}}, SHIFT(253),
+  [426] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 2, 0, 0),
+  [428] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_run_step_repeat1, 1, 0, 22),
+  [430] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 7, 0, 0),
+  [432] = {.entry = {.count = 1, .reusable = true}}, SHIFT(235),
+  [434] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0),
+  [436] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(108),
+  [439] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(108),
+  [442] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(277),
+  [445] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_command_list, 8, 0, 0),
+  [447] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_healthcheck_option, 2, 0, 33),
+  [449] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_healthcheck_step_repeat1, 1, 0, 25),
+  [451] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cache_mount, 3, 0, 38),
+  [453] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_mount, 4, 0, 43),
+  [455] = {.entry = {.count = 1, .reusable = true}}, SHIFT(181),
+  [457] = {.entry = {.count = 1, .reusable = false}}, SHIFT(116),
+  [459] = {.entry = {.count = 1, .reusable = true}}, SHIFT(116),
+  [461] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_mount, 4, 0, 44),
+  [463] = {.entry = {.count = 1, .reusable = true}}, SHIFT(183),
+  [465] = {.entry = {.count = 1, .reusable = true}}, SHIFT(88),
+  [467] = {.entry = {.count = 1, .reusable = false}}, SHIFT(118),
+  [469] = {.entry = {.count = 1, .reusable = true}}, SHIFT(118),
+  [471] = {.entry = {.count = 1, .reusable = true}}, SHIFT(90),
+  [473] = {.entry = {.count = 1, .reusable = true}}, SHIFT(182),
+  [475] = {.entry = {.count = 1, .reusable = false}}, SHIFT(142),
+  [477] = {.entry = {.count = 1, .reusable = true}}, SHIFT(280),
+  [479] = {.entry = {.count = 1, .reusable = true}}, SHIFT(89),
+  [481] = {.entry = {.count = 1, .reusable = false}}, SHIFT(139),
+  [483] = {.entry = {.count = 1, .reusable = true}}, SHIFT(5),
+  [485] = {.entry = {.count = 1, .reusable = false}}, SHIFT(125),
+  [487] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 2, 0, 0), SHIFT_REPEAT(179),
+  [490] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 2, 0, 0), SHIFT_REPEAT(84),
+  [493] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 2, 0, 0),
+  [495] = {.entry = {.count = 1, .reusable = true}}, SHIFT(162),
+  [497] = {.entry = {.count = 1, .reusable = true}}, SHIFT(59),
+  [499] = {.entry = {.count = 1, .reusable = true}}, SHIFT(146),
+  [501] = {.entry = {.count = 1, .reusable = true}}, SHIFT(24),
+  [503] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_raw_string_repeat1, 2, 0, 0),
+  [505] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_raw_string_repeat1, 2, 0, 0), SHIFT_REPEAT(125),
+  [508] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_raw_string_repeat1, 2, 0, 0), SHIFT_REPEAT(280),
+  [511] = {.entry = {.count = 1, .reusable = true}}, SHIFT(133),
+  [513] = {.entry = {.count = 1, .reusable = true}}, SHIFT(71),
+  [515] = {.entry = {.count = 1, .reusable = true}}, SHIFT(192),
+  [517] = {.entry = {.count = 1, .reusable = true}}, SHIFT(214),
+  [519] = {.entry = {.count = 1, .reusable = true}}, SHIFT(164),
+  [521] = {.entry = {.count = 1, .reusable = true}}, SHIFT(68),
+  [523] = {.entry = {.count = 1, .reusable = true}}, SHIFT(163),
+  [525] = {.entry = {.count = 1, .reusable = true}}, SHIFT(165),
+  [527] = {.entry = {.count = 1, .reusable = true}}, SHIFT(155),
+  [529] = {.entry = {.count = 1, .reusable = true}}, SHIFT(27),
+  [531] = {.entry = {.count = 1, .reusable = true}}, SHIFT(138),
+  [533] = {.entry = {.count = 1, .reusable = true}}, SHIFT(205),
+  [535] = {.entry = {.count = 1, .reusable = true}}, SHIFT(8),
+  [537] = {.entry = {.count = 1, .reusable = false}}, SHIFT(121),
+  [539] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 2, 0, 0), SHIFT_REPEAT(171),
+  [542] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 2, 0, 0), SHIFT_REPEAT(37),
+  [545] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 2, 0, 0),
+  [547] = {.entry = {.count = 1, .reusable = true}}, SHIFT(160),
+  [549] = {.entry = {.count = 1, .reusable = true}}, SHIFT(30),
+  [551] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_toolchain_step_repeat1, 2, 0, 34), SHIFT_REPEAT(138),
+  [554] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_toolchain_step_repeat1, 2, 0, 34), SHIFT_REPEAT(71),
+  [557] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_toolchain_step_repeat1, 2, 0, 34),
+  [559] = {.entry = {.count = 1, .reusable = true}}, SHIFT(91),
+  [561] = {.entry = {.count = 1, .reusable = true}}, SHIFT(167),
+  [563] = {.entry = {.count = 1, .reusable = true}}, SHIFT(58),
+  [565] = {.entry = {.count = 1, .reusable = true}}, SHIFT(184),
+  [567] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 4, 0, 3),
+  [569] = {.entry = {.count = 1, .reusable = true}}, SHIFT(23),
+  [571] = {.entry = {.count = 1, .reusable = true}}, SHIFT(223),
+  [573] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_boolean, 1, 0, 0),
+  [575] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 5, 0, 0),
+  [577] = {.entry = {.count = 1, .reusable = true}}, SHIFT(26),
+  [579] = {.entry = {.count = 1, .reusable = true}}, SHIFT(263),
+  [581] = {.entry = {.count = 1, .reusable = true}}, SHIFT(268),
+  [583] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 6, 0, 0),
+  [585] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 7, 0, 0),
+  [587] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_chown_option, 2, 0, 36),
+  [589] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_mode, 1, 0, 0),
+  [591] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_chmod_option, 2, 0, 37),
+  [593] = {.entry = {.count = 1, .reusable = true}}, SHIFT(209),
+  [595] = {.entry = {.count = 1, .reusable = true}}, SHIFT(29),
+  [597] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 8, 0, 0),
+  [599] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_image_declaration, 4, 0, 2),
+  [601] = {.entry = {.count = 1, .reusable = true}}, SHIFT(15),
+  [603] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_interpolation, 3, 0, 1),
+  [605] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_interpolation, 3, 0, 1),
+  [607] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_primitive_type, 1, 0, 0),
+  [609] = {.entry = {.count = 1, .reusable = true}}, SHIFT(33),
+  [611] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 9, 0, 0),
+  [613] = {.entry = {.count = 1, .reusable = true}}, SHIFT(47),
+  [615] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_enum_type, 4, 0, 0),
+  [617] = {.entry = {.count = 1, .reusable = true}}, SHIFT(57),
+  [619] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_copy_step_repeat2, 1, 0, 25),
+  [621] = {.entry = {.count = 1, .reusable = true}}, SHIFT(53),
+  [623] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_install_step_repeat1, 1, 0, 16),
+  [625] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_install_step_repeat1, 1, 0, 16),
+  [627] = {.entry = {.count = 1, .reusable = true}}, SHIFT(244),
+  [629] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 3, 0, 0),
+  [631] = {.entry = {.count = 1, .reusable = true}}, SHIFT(41),
+  [633] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 6, 0, 7),
+  [635] = {.entry = {.count = 1, .reusable = true}}, SHIFT(224),
+  [637] = {.entry = {.count = 1, .reusable = true}}, SHIFT(211),
+  [639] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_command_list_repeat1, 4, 0, 0),
+  [641] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_toolchain_step, 2, 0, 1),
+  [643] = {.entry = {.count = 1, .reusable = true}}, SHIFT(126),
+  [645] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_toolchain_step_repeat1, 2, 0, 25),
+  [647] = {.entry = {.count = 1, .reusable = true}}, SHIFT(74),
+  [649] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 4, 0, 0),
+  [651] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_enum_type_repeat2, 3, 0, 0),
+  [653] = {.entry = {.count = 1, .reusable = false}}, SHIFT(56),
+  [655] = {.entry = {.count = 1, .reusable = true}}, SHIFT(110),
+  [657] = {.entry = {.count = 1, .reusable = true}}, SHIFT(36),
+  [659] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 6, 0, 9),
+  [661] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 2, 0, 0),
+  [663] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_toolchain_step, 4, 0, 1),
+  [665] = {.entry = {.count = 1, .reusable = true}}, SHIFT(178),
+  [667] = {.entry = {.count = 1, .reusable = true}}, SHIFT(204),
+  [669] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 3, 0, 0),
+  [671] = {.entry = {.count = 1, .reusable = true}}, SHIFT(11),
+  [673] = {.entry = {.count = 1, .reusable = true}}, SHIFT(198),
+  [675] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 2, 0, 0),
+  [677] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_capabilities, 4, 0, 0),
+  [679] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 4, 0, 0),
+  [681] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_entrypoint_step, 2, 0, 15),
+  [683] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_cmd_step, 2, 0, 15),
+  [685] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_toolchain_option, 2, 0, 39),
+  [687] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_capabilities, 2, 0, 0),
+  [689] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_toolchain_step, 5, 0, 40),
+  [691] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_toolchain_step, 5, 0, 41),
+  [693] = {.entry = {.count = 1, .reusable = true}}, SHIFT(218),
+  [695] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_image_declaration, 5, 0, 4),
+  [697] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_secret_declaration, 2, 0, 1),
+  [699] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_libc, 1, 0, 0),
+  [701] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_libc_capability, 2, 0, 10),
+  [703] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_yes_no, 1, 0, 0),
+  [705] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_shell_capability, 2, 0, 10),
+  [707] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_user_capability, 2, 0, 10),
+  [709] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_package_manager, 1, 0, 0),
+  [711] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_packages_capability, 2, 0, 10),
+  [713] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_env_step, 4, 0, 27),
+  [715] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_produce_step, 6, 0, 45),
+  [717] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_toolchain_step, 6, 0, 46),
+  [719] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_capabilities, 3, 0, 0),
+  [721] = {.entry = {.count = 1, .reusable = true}}, SHIFT(151),
+  [723] = {.entry = {.count = 1, .reusable = true}}, SHIFT(86),
+  [725] = {.entry = {.count = 1, .reusable = true}}, SHIFT(197),
+  [727] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 5, 0, 5),
+  [729] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_param_declaration, 7, 0, 11),
+  [731] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_label_step, 4, 0, 31),
+  [733] = {.entry = {.count = 1, .reusable = true}}, SHIFT(3),
+  [735] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 7, 0, 12),
+  [737] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_user_step, 2, 0, 13),
+  [739] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_workdir_step, 2, 0, 14),
+  [741] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_expose_step, 2, 0, 18),
+  [743] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 5, 0, 6),
+  [745] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_stage_declaration, 6, 0, 8),
+  [747] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_passwd_capability, 2, 0, 10),
+  [749] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_kind, 4, 0, 47),
+  [751] = {.entry = {.count = 1, .reusable = true}}, SHIFT(158),
+  [753] = {.entry = {.count = 1, .reusable = true}}, SHIFT(147),
+  [755] = {.entry = {.count = 1, .reusable = true}}, SHIFT(241),
+  [757] = {.entry = {.count = 1, .reusable = true}}, SHIFT(266),
+  [759] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_linkage, 1, 0, 0),
+  [761] = {.entry = {.count = 1, .reusable = true}}, SHIFT(238),
+  [763] = {.entry = {.count = 1, .reusable = true}}, SHIFT(177),
+  [765] = {.entry = {.count = 1, .reusable = true}}, SHIFT(45),
+  [767] = {.entry = {.count = 1, .reusable = true}}, SHIFT(150),
+  [769] = {.entry = {.count = 1, .reusable = true}}, SHIFT(267),
+  [771] = {.entry = {.count = 1, .reusable = true}}, SHIFT(229),
+  [773] = {.entry = {.count = 1, .reusable = true}}, SHIFT(83),
+  [775] = {.entry = {.count = 1, .reusable = true}}, SHIFT(129),
+  [777] = {.entry = {.count = 1, .reusable = true}}, SHIFT(260),
+  [779] = {.entry = {.count = 1, .reusable = true}}, SHIFT(208),
+  [781] = {.entry = {.count = 1, .reusable = true}}, SHIFT(21),
+  [783] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_role, 1, 0, 0),
+  [785] = {.entry = {.count = 1, .reusable = true}}, SHIFT(270),
+  [787] = {.entry = {.count = 1, .reusable = true}}, SHIFT(101),
+  [789] = {.entry = {.count = 1, .reusable = true}}, SHIFT(98),
+  [791] = {.entry = {.count = 1, .reusable = true}}, SHIFT(261),
+  [793] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_artifact_kind, 1, 0, 0),
+  [795] = {.entry = {.count = 1, .reusable = true}}, SHIFT(62),
+  [797] = {.entry = {.count = 1, .reusable = true}}, SHIFT(102),
+  [799] = {.entry = {.count = 1, .reusable = true}}, SHIFT(107),
+  [801] = {.entry = {.count = 1, .reusable = true}}, SHIFT(103),
+  [803] = {.entry = {.count = 1, .reusable = true}}, SHIFT(169),
+  [805] = {.entry = {.count = 1, .reusable = true}}, SHIFT(80),
+  [807] = {.entry = {.count = 1, .reusable = true}}, SHIFT(20),
+  [809] = {.entry = {.count = 1, .reusable = true}}, SHIFT(254),
+  [811] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
+  [813] = {.entry = {.count = 1, .reusable = true}}, SHIFT(232),
+  [815] = {.entry = {.count = 1, .reusable = true}}, SHIFT(113),
+  [817] = {.entry = {.count = 1, .reusable = true}}, SHIFT(185),
+  [819] = {.entry = {.count = 1, .reusable = true}}, SHIFT(265),
+  [821] = {.entry = {.count = 1, .reusable = true}}, SHIFT(239),
+  [823] = {.entry = {.count = 1, .reusable = true}}, SHIFT(213),
+  [825] = {.entry = {.count = 1, .reusable = true}}, SHIFT(275),
+  [827] = {.entry = {.count = 1, .reusable = true}}, SHIFT(69),
 };
 
 enum ts_external_scanner_symbol_identifiers {

@@ -35,7 +35,7 @@ syntax keyword msbStep        env run expose label entrypoint cmd healthcheck
 syntax keyword msbStep        user nextgroup=msbOwner skipwhite
 syntax keyword msbStep        workdir nextgroup=msbPath,msbString skipwhite
 syntax keyword msbStep        copy nextgroup=msbArtifactRef,msbPath,msbString skipwhite
-syntax keyword msbStep        produce install
+syntax keyword msbStep        produce install toolchain
 syntax keyword msbTo          to nextgroup=msbPath,msbString skipwhite
 syntax keyword msbOption      cache nextgroup=msbPath,msbString skipwhite
 syntax keyword msbOption      chown nextgroup=msbOwner skipwhite

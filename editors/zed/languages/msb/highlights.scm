@@ -34,6 +34,7 @@
   "healthcheck"
   "produce"
   "install"
+  "toolchain"
 ] @keyword
 
 [
