@@ -1,5 +1,5 @@
 //! The one integration test binary: data-driven fixtures, the examples,
-//! the command-line contract and hostile input.
+//! the command-line contract, hostile input and generated programs.
 
 mod cli;
 mod compile_check;
@@ -12,5 +12,6 @@ mod fmt;
 mod graph;
 mod help;
 mod hostile;
+mod properties;
 mod schema;
 mod support;
