@@ -51,7 +51,7 @@ if [ "$what" = all ] || [ "$what" = precommit ]; then
     commands=("$msbc check $program" "$hadolint --no-color $work/$name.Dockerfile")
     yml=benches/dofigen/$name/dofigen.yml
     if [ -n "$dofigen" ] && [ -f "$yml" ]; then
-      commands+=("$dofigen gen --offline -f $yml -l benches/dofigen/$name/dofigen.lock -o -")
+      commands+=("$dofigen gen --offline -f $yml -o -")
     fi
     hyperfine --shell=none --warmup 3 --min-runs 30 --style none \
       --export-json "$work/$name.json" "${commands[@]}" >/dev/null
