@@ -54,7 +54,7 @@ if [ "$what" = all ] || [ "$what" = precommit ]; then
       commands+=("$dofigen gen --offline -f $yml -o -")
     fi
     hyperfine --shell=none --warmup 3 --min-runs 30 --style none \
-      --export-json "$work/$name.json" "${commands[@]}" >/dev/null
+      --export-json "$work/$name.json" "${commands[@]}" >/dev/null 2>"$work/$name.warnings"
     python3 - "$work/$name.json" "$name" <<'PY'
 import json, sys
 results = json.load(open(sys.argv[1]))["results"]
