@@ -51,7 +51,10 @@ if [ "$what" = all ] || [ "$what" = precommit ]; then
     commands=("$msbc check $program" "$hadolint --no-color $work/$name.Dockerfile")
     yml=benches/dofigen/$name/dofigen.yml
     if [ -n "$dofigen" ] && [ -f "$yml" ]; then
-      commands+=("$dofigen gen --offline -f $yml -o -")
+      # Dofigen rewrites dofigen.lock beside its file on every run (in hash
+      # order): it runs on a copy, so the tree stays as committed.
+      cp -r "benches/dofigen/$name" "$work/dofigen-$name"
+      commands+=("$dofigen gen --offline -f $work/dofigen-$name/dofigen.yml -o -")
     fi
     hyperfine --shell=none --warmup 3 --min-runs 30 --style none \
       --export-json "$work/$name.json" "${commands[@]}" >/dev/null 2>"$work/$name.warnings"
