@@ -4,6 +4,7 @@
 
 use super::dockerfile::{Dockerfile, Instruction, Piece, Script, Word};
 use super::Profile;
+use std::collections::HashMap;
 
 pub fn run(dockerfile: &mut Dockerfile, profile: Profile) {
     if profile == Profile::Modern {
@@ -93,6 +94,12 @@ const STATEFUL: &[&str] = &[
     "time", "[[", "{", "}",
 ];
 
+/// Whether `run "<command>"` on one line may be merged with a neighbour
+/// that may be too (for tests that model the output).
+pub fn mergeable_command(command: &str) -> bool {
+    is_simple_command(&Word(vec![Piece::Text(command.to_string())]))
+}
+
 /// Whether a one-line script is a single simple command whose failure
 /// `set -e` catches and which leaves the shell as it found it. Variables
 /// count as plain words; any character that could start a list, a
@@ -144,25 +151,36 @@ fn is_simple_command(line: &Word) -> bool {
 /// into a directory an earlier copy filled (a copied tree may hold
 /// symlinks). A destination with a variable is not linked either.
 fn link_stage_copies(dockerfile: &mut Dockerfile) {
-    let names: Vec<String> = dockerfile.stages.iter().map(|s| s.name.clone()).collect();
-    for index in 0..dockerfile.stages.len() {
-        // The stages this one builds from, the bottom one first.
-        let mut chain: Vec<usize> = Vec::new();
-        let mut base = dockerfile.stages[index].from.as_text();
-        while let Some(position) = base.as_ref().and_then(|b| names.iter().position(|n| n == b)) {
-            if chain.contains(&position) || position == index {
-                break;
-            }
-            chain.insert(0, position);
-            base = dockerfile.stages[position].from.as_text();
+    // A stage's FROM names an earlier stage or an image; each stage starts
+    // from the state its base ended in. The end state is kept only for
+    // stages something builds from, and handed over rather than copied to
+    // the last one that does, so a deep chain costs one walk.
+    let mut index_of: HashMap<String, usize> = HashMap::new();
+    let mut bases: Vec<Option<usize>> = Vec::with_capacity(dockerfile.stages.len());
+    let mut children = vec![0usize; dockerfile.stages.len()];
+    for (index, stage) in dockerfile.stages.iter().enumerate() {
+        let base = stage.from.as_text().and_then(|b| index_of.get(&b).copied());
+        if let Some(base) = base {
+            children[base] += 1;
         }
-        let mut seen = Filesystem::default();
-        for &position in &chain {
-            for instruction in &dockerfile.stages[position].instructions {
-                seen.record(instruction);
+        bases.push(base);
+        index_of.insert(stage.name.clone(), index);
+    }
+    let mut ends: Vec<Option<Filesystem>> = (0..dockerfile.stages.len()).map(|_| None).collect();
+    for (index, stage) in dockerfile.stages.iter_mut().enumerate() {
+        let mut seen = match bases[index] {
+            Some(base) => {
+                children[base] -= 1;
+                let end = if children[base] == 0 {
+                    ends[base].take()
+                } else {
+                    ends[base].clone()
+                };
+                end.unwrap_or_default()
             }
-        }
-        for instruction in &mut dockerfile.stages[index].instructions {
+            None => Filesystem::default(),
+        };
+        for instruction in &mut stage.instructions {
             if let Instruction::Copy { from: Some(_), .. } = instruction {
                 let safe = seen
                     .written(instruction)
@@ -173,12 +191,15 @@ fn link_stage_copies(dockerfile: &mut Dockerfile) {
             }
             seen.record(instruction);
         }
+        if children[index] > 0 {
+            ends[index] = Some(seen);
+        }
     }
 }
 
 /// What the instructions so far may have done to a stage's filesystem, as
 /// far as symlinks go.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Filesystem {
     /// The working directory, when known (an image's own is not).
     workdir: Option<String>,

@@ -182,3 +182,36 @@ runtime app from "debian:12" {
         "{dockerfile}"
     );
 }
+
+/// The stage graph nests too: a base chain 20,000 stages deep compiles, and
+/// a cycle through all of them is one diagnostic. Nothing walks the chain
+/// by recursion, so neither overflows the stack.
+#[test]
+fn a_deep_chain_of_stages_is_walked_without_recursion() {
+    const DEPTH: usize = 20_000;
+    let mut chain = String::from("base s0 from \"debian:12\" {\n  workdir /w\n}\n");
+    for i in 1..DEPTH {
+        chain.push_str(&format!("base s{i} from s{} {{\n  workdir /w{i}\n}}\n", i - 1));
+    }
+    chain.push_str(&format!(
+        "runtime app from s{} {{\n  cmd [\"/bin/true\"]\n}}\n",
+        DEPTH - 1
+    ));
+    let out = run_with_stdin(&["compile", "-"], chain.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).matches("\nFROM ").count(), DEPTH + 1);
+
+    let cycle = chain.replacen(
+        "base s0 from \"debian:12\"",
+        &format!("base s0 from s{}", DEPTH - 1),
+        1,
+    );
+    let out = run_with_stdin(&["check", "-"], cycle.as_bytes());
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("overflow"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("E0106"), "{}", &stderr[..stderr.len().min(2000)]);
+}

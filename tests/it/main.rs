@@ -1,5 +1,5 @@
 //! The one integration test binary: data-driven fixtures, the examples,
-//! the command-line contract and hostile input.
+//! the command-line contract, hostile input and generated programs.
 
 mod build_checks;
 mod cli;
@@ -14,5 +14,6 @@ mod graph;
 mod help;
 mod hostile;
 mod lsp;
+mod properties;
 mod schema;
 mod support;
