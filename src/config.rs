@@ -28,6 +28,8 @@ pub struct RuntimeConfig {
 pub struct CompileConfig {
     /// `modern` or `legacy`.
     pub profile: Option<String>,
+    /// The default for `--reproducible`.
+    pub reproducible: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]

@@ -34,6 +34,7 @@ pub fn explain(code: Code) -> &'static str {
         Code::InvalidValue => INVALID_VALUE,
         Code::ParamType => PARAM_TYPE,
         Code::StageNameCase => STAGE_NAME_CASE,
+        Code::ReservedStageName => RESERVED_STAGE_NAME,
         Code::DefaultIsBase => DEFAULT_IS_BASE,
         Code::RepeatedInstruction => REPEATED_INSTRUCTION,
         Code::UnusedArtifact => UNUSED_ARTIFACT,
@@ -1734,6 +1735,43 @@ Fixed:
     runtime app from static {
       copy build.server to /app/server
       entrypoint server
+    }
+"#;
+
+const RESERVED_STAGE_NAME: &str = r#"E0410: stage name reserved by Docker
+
+A stage's name becomes its Dockerfile stage name, and Docker gives two
+names a meaning of its own: `scratch` is the empty image and `context` the
+build context. `COPY --from=scratch` would copy from the empty image, not
+from the stage, and BuildKit's build checks flag both names
+(ReservedStageName). Give the stage another name.
+
+Erroneous example:
+
+    image debian = "debian:bookworm-slim"
+
+    builder scratch from debian {
+      run "mkdir -p /out && echo ok > /out/status"
+      produce status: file = /out/status
+    }
+
+    runtime app from debian {
+      copy scratch.status to /app/status
+      cmd ["cat", "/app/status"]
+    }
+
+Fixed:
+
+    image debian = "debian:bookworm-slim"
+
+    builder notes from debian {
+      run "mkdir -p /out && echo ok > /out/status"
+      produce status: file = /out/status
+    }
+
+    runtime app from debian {
+      copy notes.status to /app/status
+      cmd ["cat", "/app/status"]
     }
 "#;
 

@@ -101,7 +101,10 @@ Examples:
                                                 also a Bake file: docker buildx bake
   msbc compile --output-beside Dockerfile --check */app.msb
                                                 every program's own Dockerfile current?
-  msbc compile app.msb --locked                 FROM image:tag@sha256:... from msbc.lock";
+  msbc compile app.msb --locked                 FROM image:tag@sha256:... from msbc.lock
+  msbc compile app.msb --reproducible -o Dockerfile
+  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) docker buildx build .
+                                                the same files and timestamps on every build";
 
 const LOCK_ABOUT: &str = "\
 Write msbc.lock: the digest of every base image the program names.
@@ -236,6 +239,9 @@ enum Command {
         /// The lock to read with --locked [default: msbc.lock next to the program].
         #[arg(long, value_name = "PATH", requires = "locked")]
         lockfile: Option<PathBuf>,
+        /// Pass SOURCE_DATE_EPOCH to the steps that build from the context, for reproducible builds.
+        #[arg(long)]
+        reproducible: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -373,6 +379,7 @@ fn run(cli: Cli) -> Result<ExitCode, UsageError> {
             target,
             locked,
             lockfile,
+            reproducible,
             common,
         } => {
             let request = CompileRequest {
@@ -384,6 +391,7 @@ fn run(cli: Cli) -> Result<ExitCode, UsageError> {
                 profile,
                 target,
                 locked: locked.then_some(lockfile),
+                reproducible,
             };
             compile(&files, &request, &common)
         }
@@ -551,6 +559,8 @@ struct CompileRequest {
     target: Option<String>,
     /// `--locked`, with the lock's path when one was given.
     locked: Option<Option<PathBuf>>,
+    /// `--reproducible`.
+    reproducible: bool,
 }
 
 fn compile(files: &[PathBuf], request: &CompileRequest, common: &Common) -> Result<ExitCode, UsageError> {
@@ -651,6 +661,7 @@ fn compile_one(
     }
     options.codegen.profile = profile;
     options.codegen.target = request.target.clone();
+    options.codegen.reproducible = request.reproducible || options.config.compile.reproducible == Some(true);
     let outcome = driver::compile(&sources, id, &options)?;
     if !outcome.diagnostics.is_empty() {
         report(&sources, &outcome.diagnostics, common, false);

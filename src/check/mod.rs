@@ -147,6 +147,10 @@ struct Checker<'a> {
     produced_paths: HashMap<(usize, String), String>,
 }
 
+/// Names BuildKit gives a meaning of its own in `FROM` and `COPY --from`
+/// (its ReservedStageName check).
+const RESERVED_STAGE_NAMES: &[&str] = &["scratch", "context"];
+
 const PLATFORM_ARGS: &[&str] = &[
     "TARGETPLATFORM",
     "TARGETOS",
@@ -319,6 +323,25 @@ impl<'a> Checker<'a> {
                     )
                     .primary(stage.name.span, "Dockerfile stage names are lowercase")
                     .help(format!("rename the stage `{lower}`")),
+                );
+            }
+            // `COPY --from=scratch` and `--from=context` name Docker's empty
+            // image and the build context, never a stage of that name.
+            if RESERVED_STAGE_NAMES.contains(&lower.as_str()) {
+                self.report(
+                    Diagnostic::new(
+                        Code::ReservedStageName,
+                        format!("`{}` cannot name a stage", stage.name.name),
+                    )
+                    .primary(
+                        stage.name.span,
+                        if lower == "scratch" {
+                            "in `COPY --from=scratch` Docker reads its empty image"
+                        } else {
+                            "in `COPY --from=context` Docker reads the build context"
+                        },
+                    )
+                    .help(format!("rename the stage, such as `{lower}-stage`")),
                 );
             }
             let mut artifacts = BTreeMap::new();

@@ -39,6 +39,9 @@ pub struct CodegenOptions {
     /// Build only this stage and what it needs, placed last. The default
     /// target otherwise, with every other reachable runtime before it.
     pub target: Option<String>,
+    /// Declare `SOURCE_DATE_EPOCH` for the steps that build from the
+    /// context, so that tools which stamp a date take the build's.
+    pub reproducible: bool,
 }
 
 /// Errors of the request rather than the program: an unknown `--target`.
@@ -55,6 +58,9 @@ pub enum CodegenError {
 pub fn lower(graph: &BuildGraph, options: &CodegenOptions) -> Result<dockerfile::Dockerfile, CodegenError> {
     let mut dockerfile = lower::lower(graph, options)?;
     optimize::run(&mut dockerfile, options.profile);
+    if options.reproducible {
+        optimize::declare_source_date_epoch(&mut dockerfile);
+    }
     Ok(dockerfile)
 }
 

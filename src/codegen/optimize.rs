@@ -321,6 +321,58 @@ fn is_within(path: &str, dir: &str) -> bool {
     dir == "/" || path == dir || path.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
 }
 
+/// `ARG SOURCE_DATE_EPOCH` in each stage that runs something, so that the
+/// build argument reaches the tools that honour it (gcc's `__DATE__`,
+/// Python's byte-code, archive tools): BuildKit passes a build argument to
+/// a `RUN` only when the stage declares it.
+///
+/// An ARG's value is part of the cache key of every RUN after it, and the
+/// value is usually the last commit's time, which every commit changes. So
+/// the ARG goes just before the first RUN after the stage's last copy from
+/// the build context: the steps before that copy (the dependency fetches)
+/// keep their cache, and the steps after it run again on a source edit
+/// anyway. A stage that copies nothing from the context before a RUN
+/// declares it before its first RUN. Runs last, after merging, so that the
+/// ARG never splits two RUNs that would have been one.
+pub fn declare_source_date_epoch(dockerfile: &mut Dockerfile) {
+    const NAME: &str = "SOURCE_DATE_EPOCH";
+    for stage in &mut dockerfile.stages {
+        let is_run = |i: &Instruction| matches!(i, Instruction::Run { .. });
+        let declared = stage
+            .instructions
+            .iter()
+            .any(|i| matches!(i, Instruction::Arg(arg) if arg.name == NAME));
+        let Some(last_run) = stage.instructions.iter().rposition(is_run) else {
+            continue;
+        };
+        if declared {
+            continue;
+        }
+        let last_context_copy = stage.instructions[..last_run]
+            .iter()
+            .rposition(|i| matches!(i, Instruction::Copy { from: None, .. }));
+        let start = last_context_copy.map_or(0, |c| c + 1);
+        let Some(offset) = stage.instructions[start..].iter().position(is_run) else {
+            continue;
+        };
+        // Above the comment that says what the RUN does, not between them.
+        let mut at = start + offset;
+        while at > start && matches!(stage.instructions[at - 1], Instruction::Comment(_)) {
+            at -= 1;
+        }
+        stage.instructions.insert(
+            at,
+            Instruction::Arg(super::dockerfile::Arg {
+                name: NAME.to_string(),
+                default: None,
+            }),
+        );
+    }
+    dockerfile.header.push(format!(
+        "Reproducible: build with --build-arg {NAME}=$(git log -1 --format=%ct)."
+    ));
+}
+
 /// Adjacent ENV instructions become one, and so do adjacent LABELs: fewer
 /// image config entries, the same result.
 fn merge_adjacent_metadata(dockerfile: &mut Dockerfile) {

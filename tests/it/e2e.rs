@@ -892,3 +892,87 @@ runtime app from tools {{
         "no Dockerfile from a stale lock"
     );
 }
+
+/// `compile --reproducible`: two builds from nothing with the same
+/// SOURCE_DATE_EPOCH give byte-identical image files, the compiler inside
+/// the build stamps that date rather than the clock's, and the image's
+/// creation time is that date. Without the option the build's steps never
+/// see the value (BuildKit passes a build argument only to stages that
+/// declare it), so the binary carries the day it was built.
+#[test]
+fn reproducible_builds_give_the_same_files_twice() {
+    if !enabled() {
+        return;
+    }
+    const EPOCH: &str = "1700000000";
+    let _engine = engine_lock();
+    let context = root().join("examples/c-app");
+    let work = tempfile::tempdir().unwrap();
+    let compile = |reproducible: bool| {
+        let dockerfile = work.path().join(if reproducible {
+            "reproducible.Dockerfile"
+        } else {
+            "plain.Dockerfile"
+        });
+        let mut command = crate::cli::msbc();
+        command.args(["compile", context.join("app.msb").to_str().unwrap(), "-o"]);
+        command.arg(&dockerfile);
+        if reproducible {
+            command.arg("--reproducible");
+        }
+        run_ok(&mut command);
+        dockerfile
+    };
+    let build = |dockerfile: &Path, output: &str| {
+        run_ok(docker().args([
+            "buildx",
+            "build",
+            "--no-cache",
+            "--progress=plain",
+            "--network=none",
+            "--build-arg",
+            &format!("SOURCE_DATE_EPOCH={EPOCH}"),
+            "--output",
+            output,
+            "-f",
+            dockerfile.to_str().unwrap(),
+            context.to_str().unwrap(),
+        ]));
+    };
+
+    let reproducible = compile(true);
+    let mut archives = Vec::new();
+    for n in 0..2 {
+        let tar = work.path().join(format!("files-{n}.tar"));
+        build(&reproducible, &format!("type=tar,dest={}", tar.display()));
+        archives.push(std::fs::read(&tar).unwrap());
+    }
+    assert!(archives[0].len() > 10_000, "the archive holds the image's files");
+    assert!(
+        archives[0] == archives[1],
+        "two builds from nothing gave different files ({} and {} bytes)",
+        archives[0].len(),
+        archives[1].len()
+    );
+
+    build(&reproducible, "type=docker,name=msbc-e2e/c-app:reproducible");
+    assert_eq!(
+        run_image("msbc-e2e/c-app:reproducible", &["--built"]),
+        "built Nov 14 2023 22:13:20\n"
+    );
+    let created = run_ok(docker().args([
+        "image",
+        "inspect",
+        "-f",
+        "{{.Created}}",
+        "msbc-e2e/c-app:reproducible",
+    ]));
+    assert_eq!(text(&created.stdout).trim(), "2023-11-14T22:13:20Z");
+
+    build(&compile(false), "type=docker,name=msbc-e2e/c-app:plain");
+    let plain = run_image("msbc-e2e/c-app:plain", &["--built"]);
+    assert!(
+        plain.starts_with("built ") && !plain.contains("Nov 14 2023"),
+        "without --reproducible the steps do not see SOURCE_DATE_EPOCH: {plain}"
+    );
+}

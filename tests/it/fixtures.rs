@@ -6,7 +6,8 @@
 //!   (`e0301_glibc_into_scratch.msb` must raise E0301), and their diagnostics.
 //! - `codegen/*.msb`: the Dockerfile under each profile.
 //!
-//! A `name.lock` beside `name.msb` compiles it as `--locked` with that lock.
+//! A `name.lock` beside `name.msb` compiles it as `--locked` with that lock,
+//! and a `name.toml` beside it is its msbc.toml.
 
 use crate::support::{codes, compile_fixture, load, render};
 use msbc::codegen::Profile;

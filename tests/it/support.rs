@@ -38,6 +38,11 @@ pub fn load_bytes(path: &Path) -> (Sources, Result<FileId, Diagnostic>) {
 pub fn compile_fixture(sources: &mut Sources, id: FileId, path: &Path, profile: Profile) -> Outcome {
     let mut options = Options::default();
     options.codegen.profile = profile;
+    // `name.toml` beside a fixture is its msbc.toml.
+    if let Ok(text) = std::fs::read_to_string(path.with_extension("toml")) {
+        options.config = msbc::config::Config::parse(&text).expect("a fixture's msbc.toml parses");
+        options.codegen.reproducible = options.config.compile.reproducible == Some(true);
+    }
     let lock_path = path.with_extension("lock");
     if let Ok(text) = std::fs::read_to_string(&lock_path) {
         let name = lock_path.file_name().unwrap().to_string_lossy().into_owned();
