@@ -7,7 +7,9 @@
 # of a source file only and (b) an edit of the dependency manifest. Prints a
 # markdown table and writes it into README.md between the toolchain-bench
 # markers. Fails when a source-only edit re-runs msbc's dependency step, or
-# when an msbc image is not smaller than the single-stage one.
+# when an msbc image is not smaller than the single-stage one. With EXAMPLEs
+# named, only their rows are measured and replaced; the other rows of the
+# README table are kept as they are.
 #
 #   eval "$(cat /tmp/engine.env)"   # or: eval "$(scripts/engine/start.sh docker26)"
 #   scripts/engine/standins.sh && scripts/toolchain-bench.sh [--no-write] [EXAMPLE...]
@@ -45,12 +47,13 @@ source_for() {
   case "$1" in
     go-module) echo cmd/server/main.go ;; rust-service) echo src/main.rs ;;
     node-app) echo server.js ;; python-app) echo app.py ;; c-app) echo main.c ;;
+    java-app) echo src/main/java/dev/msbc/example/App.java ;;
   esac
 }
 manifest_for() {
   case "$1" in
     go-module) echo go.mod ;; rust-service) echo Cargo.toml ;; node-app) echo package.json ;;
-    python-app) echo requirements.txt ;; c-app) echo Makefile ;;
+    python-app) echo requirements.txt ;; c-app) echo Makefile ;; java-app) echo pom.xml ;;
   esac
 }
 # The stage the preset is in, and the step that copies the sources into it
@@ -58,7 +61,7 @@ manifest_for() {
 # stage before it must come from the cache after a source-only edit.
 stage_for() { case "$1" in node-app) echo deps ;; python-app) echo venv ;; *) echo build ;; esac; }
 source_copy_for() {
-  case "$1" in go-module | c-app) echo "COPY . ." ;; rust-service) echo "COPY src ./src" ;; *) echo "" ;; esac
+  case "$1" in go-module | c-app) echo "COPY . ." ;; rust-service | java-app) echo "COPY src ./src" ;; *) echo "" ;; esac
 }
 
 # edit FILE: a change that keeps the file valid.
@@ -68,6 +71,7 @@ edit() {
   case "$file" in
     *.json) sed -i "s/\"description\": \"[^\"]*\"/\"description\": \"$stamp\"/" "$file" ;;
     *.py | *.txt | *.toml | */Makefile) echo "# $stamp" >>"$file" ;;
+    *.xml) echo "<!-- $stamp -->" >>"$file" ;;
     *) echo "// $stamp" >>"$file" ;;
   esac
 }
@@ -168,16 +172,26 @@ for example in "${examples[@]}"; do
   rows+=("| $example | $(mb "$ss") → **$(mb "$ms")** | ${sc} s → ${mc} s | ${sst} s, ${ssn} steps → ${mst} s, ${msn} steps | ${sdt} s, ${sdn} steps → ${mdt} s, ${mdn} steps |")
 done
 
+# Rows of the README table for the examples not measured now, kept as they
+# are, so one example can be measured (or measured again) alone.
+kept=()
+if [ "$write" = 1 ]; then
+  while IFS= read -r row; do
+    name=$(echo "$row" | awk -F'|' '{ gsub(/ /, "", $2); print $2 }')
+    case " ${examples[*]} " in *" $name "*) ;; *) kept+=("$row") ;; esac
+  done < <(sed -n '/<!-- toolchain-bench:start -->/,/<!-- toolchain-bench:end -->/p' README.md |
+    grep -E '^\| [a-z0-9-]+ \| ' | grep -v '^| example |')
+fi
 table=$(
   echo "| example | image size | cold build | rebuild after a source edit | rebuild after a dependency edit |"
   echo "|---|---:|---:|---:|---:|"
-  printf '%s\n' "${rows[@]}"
+  printf '%s\n' "${rows[@]}" ${kept[@]+"${kept[@]}"} | sort
 )
 echo "$table"
 
 if [ "$write" = 1 ]; then
   TABLE="$table" python3 scripts/readme-table.py toolchain-bench \
-    "Each cell: the example's plain \`single-stage.Dockerfile\` → msbc's output. Steps are the Dockerfile steps BuildKit executed rather than took from its cache. Measured with \`scripts/toolchain-bench.sh\` on a local Docker Engine 26 with stand-in base images (see scripts/engine/README.md), on 2 shared cores; rust, node and python fetch from their registries, so their times include the network."
+    "Each cell: the example's plain \`single-stage.Dockerfile\` → msbc's output. Steps are the Dockerfile steps BuildKit executed rather than took from its cache. Measured with \`scripts/toolchain-bench.sh\` on a local Docker Engine 26 with stand-in base images (see scripts/engine/README.md), on 2 shared cores; rust, node and python fetch from their registries, so their times include the network; java resolves from the Maven stand-in's own folder (Debian's maven-repo), without one."
 fi
 
 if [ ${#failures[@]} -gt 0 ]; then

@@ -4,7 +4,8 @@
 #   scripts/engine/e2e.sh [docker26] [docker20] [buildah]   (default: all three)
 #
 # docker26  every example, default profile: the seed ones with
-#           --network=none (go-module and c-app too), rust-service,
+#           --network=none (go-module, c-app and java-app too: the
+#           maven stand-in resolves from a folder), rust-service,
 #           node-app and python-app with
 #           --network=host (they download crates, npm and PyPI packages);
 #           each image is run and its output checked, and its size printed.
@@ -73,6 +74,7 @@ expect() {
     seed-go) echo "seed-go 1.0.0" ;;
     go-module) echo "go-module 1.0.0" ;;
     c-app) echo "c-app 1.0.0" ;;
+    java-app) echo "java-app 1.0.0" ;;
     rust-service) echo "rust-service 1.0.0" ;;
     node-app) echo "node-app 1.0.0" ;;
     python-app) echo "python-app 1.0.0" ;;
@@ -81,14 +83,14 @@ expect() {
 }
 run_args() {
   case "$1" in
-    seed-go | go-module | c-app | rust-service) echo "--version" ;;
+    seed-go | go-module | c-app | java-app | rust-service) echo "--version" ;;
     node-app) echo "node server.js --version" ;;
     python-app) echo "python3 app.py --version" ;;
     seed-four-stage) echo "" ;;
   esac
 }
 network() {
-  case "$1" in seed-go | seed-four-stage | go-module | c-app) echo none ;; *) echo host ;; esac
+  case "$1" in seed-go | seed-four-stage | go-module | c-app | java-app) echo none ;; *) echo host ;; esac
 }
 
 # docker_example ENGINE EXAMPLE PROFILE
@@ -118,7 +120,7 @@ for engine in "${engines[@]}"; do
   case "$engine" in
     docker26)
       scripts/engine/standins.sh docker26 all
-      for ex in seed-go seed-four-stage go-module c-app rust-service node-app python-app; do
+      for ex in seed-go seed-four-stage go-module c-app java-app rust-service node-app python-app; do
         docker_example docker26 "$ex" modern
       done
       ;;

@@ -11,7 +11,7 @@
 #         gcr.io/distroless/static-debian12:nonroot
 #   all   seed plus debian:trixie-slim gcr.io/distroless/cc-debian13:nonroot
 #         rust:1.85-trixie node:20-trixie-slim python:3.11-slim-bookworm
-#         gcc:14-bookworm
+#         gcc:14-bookworm maven:3.9-eclipse-temurin-21 eclipse-temurin:21-jre
 # or image names from those lists.
 #
 # Images are always built in the private docker26 engine (started here if it
@@ -27,7 +27,8 @@ set -euo pipefail
 SEED=(debian:bookworm-slim ubuntu:24.04 busybox:1.36 golang:1.19-bookworm
   gcr.io/distroless/static-debian12:nonroot)
 ALL=("${SEED[@]}" debian:trixie-slim gcr.io/distroless/cc-debian13:nonroot
-  rust:1.85-trixie node:20-trixie-slim python:3.11-slim-bookworm gcc:14-bookworm)
+  rust:1.85-trixie node:20-trixie-slim python:3.11-slim-bookworm gcc:14-bookworm
+  maven:3.9-eclipse-temurin-21 eclipse-temurin:21-jre)
 STD_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 target=docker26 rebuild=0 images=()
@@ -189,7 +190,9 @@ build26() {
       import_dir "$d" "$name" "${DISTROLESS_CHANGES[@]}"
       ;;
     golang:1.19-bookworm | python:3.11-slim-bookworm | gcc:14-bookworm) build_file "$name" debian:bookworm-slim ;;
-    rust:1.85-trixie | node:20-trixie-slim) build_file "$name" debian:trixie-slim ;;
+    rust:1.85-trixie | node:20-trixie-slim | maven:3.9-eclipse-temurin-21 | eclipse-temurin:21-jre)
+      build_file "$name" debian:trixie-slim
+      ;;
     *) die "no recipe for $name" ;;
   esac
 }

@@ -62,6 +62,13 @@ const EXPECTATIONS: &[Expectation] = &[
         secret: false,
     },
     Expectation {
+        example: "java-app",
+        args: &["--version"],
+        stdout: "java-app 1.0.0\n",
+        network: false,
+        secret: false,
+    },
+    Expectation {
         example: "seed-four-stage",
         args: &[],
         stdout: "hello\nconference\n",
@@ -361,6 +368,12 @@ const REBUILDS: &[Rebuild] = &[
         source: "cmd/server/main.go",
         stage: "build",
         source_copy: Some("COPY . ."),
+    },
+    Rebuild {
+        example: "java-app",
+        source: "src/main/java/dev/msbc/example/App.java",
+        stage: "build",
+        source_copy: Some("COPY src ./src"),
     },
     Rebuild {
         example: "rust-service",
