@@ -12,11 +12,14 @@
 #   eval "$(cat /tmp/engine.env)"   # or: eval "$(scripts/engine/start.sh docker26)"
 #   scripts/engine/standins.sh && scripts/toolchain-bench.sh [--no-write] [EXAMPLE...]
 #
+# Named examples are measured alone, and only their rows of the README's
+# table are rewritten; the other rows stay as they were.
+#
 # MSBC=path/to/msbc skips the release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${DOCKER_HOST:?start an engine first: eval \"\$(scripts/engine/start.sh docker26)\"}"
-write=1
+write=1 merge=()
 examples=()
 for a in "$@"; do
   case "$a" in
@@ -24,7 +27,9 @@ for a in "$@"; do
     *) examples+=("$a") ;;
   esac
 done
-if [ ${#examples[@]} -eq 0 ]; then
+if [ ${#examples[@]} -gt 0 ]; then
+  merge=(--rows)
+else
   for f in examples/*/single-stage.Dockerfile; do examples+=("$(basename "$(dirname "$f")")"); done
 fi
 
@@ -176,7 +181,7 @@ table=$(
 echo "$table"
 
 if [ "$write" = 1 ]; then
-  TABLE="$table" python3 scripts/readme-table.py toolchain-bench \
+  TABLE="$table" python3 scripts/readme-table.py ${merge[@]+"${merge[@]}"} toolchain-bench \
     "Each cell: the example's plain \`single-stage.Dockerfile\` → msbc's output. Steps are the Dockerfile steps BuildKit executed rather than took from its cache. Measured with \`scripts/toolchain-bench.sh\` on a local Docker Engine 26 with stand-in base images (see scripts/engine/README.md), on 2 shared cores; rust, node and python fetch from their registries, so their times include the network."
 fi
 
