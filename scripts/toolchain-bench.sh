@@ -8,8 +8,8 @@
 # markdown table and writes it into README.md between the toolchain-bench
 # markers. Fails when a source-only edit re-runs msbc's dependency step, or
 # when an msbc image is not smaller than the single-stage one. With EXAMPLEs
-# named, only their rows are measured and replaced; the other rows of the
-# README table are kept as they are.
+# named, only their rows are measured and replaced (scripts/readme-table.py
+# --rows); the other rows of the README table are kept as they are.
 #
 #   eval "$(cat /tmp/engine.env)"   # or: eval "$(scripts/engine/start.sh docker26)"
 #   scripts/engine/standins.sh && scripts/toolchain-bench.sh [--no-write] [EXAMPLE...]
@@ -18,7 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${DOCKER_HOST:?start an engine first: eval \"\$(scripts/engine/start.sh docker26)\"}"
-write=1
+write=1 merge=()
 examples=()
 for a in "$@"; do
   case "$a" in
@@ -26,7 +26,9 @@ for a in "$@"; do
     *) examples+=("$a") ;;
   esac
 done
-if [ ${#examples[@]} -eq 0 ]; then
+if [ ${#examples[@]} -gt 0 ]; then
+  merge=(--rows)
+else
   for f in examples/*/single-stage.Dockerfile; do examples+=("$(basename "$(dirname "$f")")"); done
 fi
 
@@ -172,25 +174,15 @@ for example in "${examples[@]}"; do
   rows+=("| $example | $(mb "$ss") → **$(mb "$ms")** | ${sc} s → ${mc} s | ${sst} s, ${ssn} steps → ${mst} s, ${msn} steps | ${sdt} s, ${sdn} steps → ${mdt} s, ${mdn} steps |")
 done
 
-# Rows of the README table for the examples not measured now, kept as they
-# are, so one example can be measured (or measured again) alone.
-kept=()
-if [ "$write" = 1 ]; then
-  while IFS= read -r row; do
-    name=$(echo "$row" | awk -F'|' '{ gsub(/ /, "", $2); print $2 }')
-    case " ${examples[*]} " in *" $name "*) ;; *) kept+=("$row") ;; esac
-  done < <(sed -n '/<!-- toolchain-bench:start -->/,/<!-- toolchain-bench:end -->/p' README.md |
-    grep -E '^\| [a-z0-9-]+ \| ' | grep -v '^| example |')
-fi
 table=$(
   echo "| example | image size | cold build | rebuild after a source edit | rebuild after a dependency edit |"
   echo "|---|---:|---:|---:|---:|"
-  printf '%s\n' "${rows[@]}" ${kept[@]+"${kept[@]}"} | sort
+  printf '%s\n' "${rows[@]}"
 )
 echo "$table"
 
 if [ "$write" = 1 ]; then
-  TABLE="$table" python3 scripts/readme-table.py toolchain-bench \
+  TABLE="$table" python3 scripts/readme-table.py ${merge[@]+"${merge[@]}"} toolchain-bench \
     "Each cell: the example's plain \`single-stage.Dockerfile\` → msbc's output. Steps are the Dockerfile steps BuildKit executed rather than took from its cache. Measured with \`scripts/toolchain-bench.sh\` on a local Docker Engine 26 with stand-in base images (see scripts/engine/README.md), on 2 shared cores; rust, node and python fetch from their registries, so their times include the network; java resolves from the Maven stand-in's own folder (Debian's maven-repo), without one."
 fi
 

@@ -77,6 +77,7 @@ codes! {
     ToolchainOption      = "E0702", Error, "toolchain option unknown, missing or invalid";
     ToolchainFiles       = "E0703", Error, "toolchain files missing from the build context";
     ToolchainImage       = "E0704", Error, "toolchain tool missing from the image";
+    VenvInterpreter      = "E0705", Error, "venv copied onto an image with another Python";
     UnusedArtifact       = "W0001", Warning, "unused artifact";
     UnreachableStage     = "W0002", Warning, "stage no target reaches";
     RootRuntime          = "W0003", Warning, "runtime runs as root";

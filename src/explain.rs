@@ -50,6 +50,7 @@ pub fn explain(code: Code) -> &'static str {
         Code::ToolchainOption => TOOLCHAIN_OPTION,
         Code::ToolchainFiles => TOOLCHAIN_FILES,
         Code::ToolchainImage => TOOLCHAIN_IMAGE,
+        Code::VenvInterpreter => VENV_INTERPRETER,
         Code::CrossNotBuilder => CROSS_NOT_BUILDER,
         Code::RuntimeOnBuildPlatform => RUNTIME_ON_BUILD_PLATFORM,
         Code::CrossIgnoresTarget => CROSS_IGNORES_TARGET,
@@ -696,6 +697,57 @@ Fixed:
     runtime app from cc {
       copy build.binary to /app/server
       entrypoint ["/app/server"]
+    }
+"#;
+
+const VENV_INTERPRETER: &str = r#"E0705: venv copied onto an image with another Python
+
+A virtual environment is not self-contained: its `bin/python3` is a link to
+the interpreter of the image that made it, and its packages sit under
+`lib/pythonX.Y` for that interpreter's version. Copied onto an image whose
+Python lies elsewhere, or is another version, the venv's `python3` fails
+with "no such file or directory", or starts without the packages. The
+official `python` images build their own Python into /usr/local/bin;
+Debian's python3 and gcr.io/distroless/python3-debian12 (Debian 12's
+Python 3.11) have it in /usr/bin. msbc raises this when a `toolchain python`
+stage's venv is copied into a stage whose image it knows, and the two do not
+match: a venv built on `python:3.11-slim-bookworm` is no use on distroless.
+
+Erroneous example:
+
+    image python     = "python:3.11-slim-bookworm"
+    image distroless = "gcr.io/distroless/python3-debian12:nonroot"
+
+    builder venv from python {
+      toolchain python {
+        tool pip
+      }
+    }
+
+    runtime app from distroless {
+      copy venv.venv to /opt/venv
+      workdir /app
+      copy app.py ./
+      entrypoint ["/opt/venv/bin/python3", "app.py"]
+    }
+
+Fixed:
+
+    image debian     = "debian:12-slim"
+    image distroless = "gcr.io/distroless/python3-debian12:nonroot"
+
+    builder venv from debian {
+      install "python3-venv=3.11.2-1+b1" "python3-pip=23.0.1+dfsg-1"
+      toolchain python {
+        tool pip
+      }
+    }
+
+    runtime app from distroless {
+      copy venv.venv to /opt/venv
+      workdir /app
+      copy app.py ./
+      entrypoint ["/opt/venv/bin/python3", "app.py"]
     }
 "#;
 

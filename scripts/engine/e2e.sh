@@ -83,9 +83,8 @@ expect() {
 }
 run_args() {
   case "$1" in
-    seed-go | go-module | c-app | java-app | rust-service) echo "--version" ;;
+    seed-go | go-module | c-app | java-app | rust-service | python-app) echo "--version" ;;
     node-app) echo "node server.js --version" ;;
-    python-app) echo "python3 app.py --version" ;;
     seed-four-stage) echo "" ;;
   esac
 }

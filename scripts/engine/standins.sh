@@ -12,6 +12,7 @@
 #   all   seed plus debian:trixie-slim gcr.io/distroless/cc-debian13:nonroot
 #         rust:1.85-trixie node:20-trixie-slim python:3.11-slim-bookworm
 #         gcc:14-bookworm maven:3.9-eclipse-temurin-21 eclipse-temurin:21-jre
+#         debian:12-slim gcr.io/distroless/python3-debian12:nonroot
 # or image names from those lists.
 #
 # Images are always built in the private docker26 engine (started here if it
@@ -28,7 +29,8 @@ SEED=(debian:bookworm-slim ubuntu:24.04 busybox:1.36 golang:1.19-bookworm
   gcr.io/distroless/static-debian12:nonroot)
 ALL=("${SEED[@]}" debian:trixie-slim gcr.io/distroless/cc-debian13:nonroot
   rust:1.85-trixie node:20-trixie-slim python:3.11-slim-bookworm gcc:14-bookworm
-  maven:3.9-eclipse-temurin-21 eclipse-temurin:21-jre)
+  maven:3.9-eclipse-temurin-21 eclipse-temurin:21-jre
+  debian:12-slim gcr.io/distroless/python3-debian12:nonroot)
 STD_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 target=docker26 rebuild=0 images=()
@@ -122,6 +124,15 @@ EOF
   chmod 700 "$d/root" "$d/home/nonroot"
   chown 65532:65532 "$d/home/nonroot"
 }
+# merged_usr DIR: /bin, /sbin, /lib and /lib64 as links into /usr, as on
+# Debian 12 and later.
+merged_usr() {
+  local d=$1 f
+  for f in bin sbin lib lib64; do
+    mkdir -p "$d/usr/$f"
+    ln -s "usr/$f" "$d/$f"
+  done
+}
 DISTROLESS_CHANGES=("USER 65532" "WORKDIR /home/nonroot" "ENV PATH=$STD_PATH"
   "ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt")
 
@@ -173,11 +184,7 @@ build26() {
       tar -C "$t" -xf "$tar" ./var/lib/dpkg/info ./usr/lib/x86_64-linux-gnu ./usr/lib64
       d="$work/cc"
       distroless_root "$d"
-      mkdir -p "$d/usr/bin" "$d/usr/sbin" "$d/usr/lib" "$d/usr/lib64"
-      ln -s usr/bin "$d/bin"
-      ln -s usr/sbin "$d/sbin"
-      ln -s usr/lib "$d/lib"
-      ln -s usr/lib64 "$d/lib64"
+      merged_usr "$d"
       cat "$t"/var/lib/dpkg/info/libc6:amd64.list "$t"/var/lib/dpkg/info/libgcc-s1:amd64.list |
         grep -E '^/usr/lib(64)?/.*\.so(\.[0-9]+)*$' | grep -v '/gconv/' >"$work/cc.files"
       while read -r f; do
@@ -189,7 +196,48 @@ build26() {
       [ -e "$d/usr/lib/x86_64-linux-gnu/libgcc_s.so.1" ] || die "cc stand-in: no libgcc_s.so.1"
       import_dir "$d" "$name" "${DISTROLESS_CHANGES[@]}"
       ;;
-    golang:1.19-bookworm | python:3.11-slim-bookworm | gcc:14-bookworm) build_file "$name" debian:bookworm-slim ;;
+    gcr.io/distroless/python3-debian12:nonroot)
+      # As upstream builds it: the cc root (glibc, libgcc, libstdc++, here
+      # with libssl3 from base) plus Debian 12's python3.11 packages and the
+      # shared libraries they load, unpacked from the .deb files, not
+      # installed: no dpkg, no apt, no shell. /usr/bin/python3 and python
+      # are links to python3.11, the entrypoint, as upstream.
+      local debs="$MSBC_E2E_CACHE/debs/python3-distroless" raw="$work/python3-debs" deb f
+      local pkgs=(libc6 libgcc-s1 libstdc++6 libssl3 zlib1g libexpat1 libffi8 libbz2-1.0 liblzma5
+        libsqlite3-0 libuuid1 libcrypt1 libdb5.3 libncursesw6 libtinfo6 libreadline8 libnsl2
+        libtirpc3 libgssapi-krb5-2 libkrb5-3 libk5crypto3 libkrb5support0 libcom-err2 libkeyutils1
+        python3.11-minimal libpython3.11-minimal libpython3.11-stdlib python3-distutils python3-lib2to3)
+      local missing=()
+      for f in "${pkgs[@]}"; do ls "$debs/${f}_"*.deb >/dev/null 2>&1 || missing+=("$f"); done
+      [ ${#missing[@]} -eq 0 ] || fetch_debs bookworm "$debs" "${missing[@]}"
+      mkdir -p "$raw"
+      for f in "${pkgs[@]}"; do
+        deb=$(ls "$debs/${f}_"*.deb | head -n1)
+        dpkg-deb -x "$deb" "$raw"
+      done
+      d="$work/python3"
+      distroless_root "$d"
+      merged_usr "$d"
+      # Merged /usr, as Debian 12 has it: /lib/... of the packages goes to /usr/lib/...
+      for f in bin sbin lib lib64; do
+        [ ! -d "$raw/$f" ] || { cp -a "$raw/$f/." "$d/usr/$f/" && rm -rf "${raw:?}/$f"; }
+      done
+      rm -rf "$raw"/usr/share/doc "$raw"/usr/share/man "$raw"/usr/share/info "$raw"/usr/share/lintian \
+        "$raw"/usr/lib/x86_64-linux-gnu/gconv "$raw"/usr/lib/aarch64-linux-gnu/gconv
+      cp -a "$raw/." "$d/"
+      ln -sf python3.11 "$d/usr/bin/python3"
+      ln -sf python3.11 "$d/usr/bin/python"
+      # Checked here, where a shell is: the interpreter starts and every
+      # extension module's libraries resolve (the loader lists them).
+      chroot "$d" /usr/bin/python3 -c 'import ssl, sqlite3, ctypes, lzma, bz2, zlib, uuid, decimal, pyexpat, json, venv' ||
+        die "python3 stand-in: the interpreter fails in its own root"
+      for f in "$d"/usr/lib/python3.11/lib-dynload/*.so; do
+        ! chroot "$d" /lib64/ld-linux-x86-64.so.2 --list "${f#"$d"}" | grep -q 'not found' ||
+          die "python3 stand-in: ${f#"$d"} needs a library it lacks"
+      done
+      import_dir "$d" "$name" "${DISTROLESS_CHANGES[@]}" "ENV LANG=C.UTF-8" 'ENTRYPOINT ["/usr/bin/python3.11"]'
+      ;;
+    golang:1.19-bookworm | python:3.11-slim-bookworm | gcc:14-bookworm | debian:12-slim) build_file "$name" debian:bookworm-slim ;;
     rust:1.85-trixie | node:20-trixie-slim | maven:3.9-eclipse-temurin-21 | eclipse-temurin:21-jre)
       build_file "$name" debian:trixie-slim
       ;;

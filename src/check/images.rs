@@ -232,6 +232,12 @@ mod tests {
                 .as_deref(),
             Some("65532")
         );
+        let python = builtin("gcr.io/distroless/python3-debian12:nonroot").unwrap();
+        assert_eq!(
+            (python.libc, python.shell, python.user.as_deref()),
+            (Some(Libc::Glibc), Some(false), Some("65532"))
+        );
+        assert_eq!(python.packages, Some(PackageManager::None));
         assert_eq!(builtin("example.com/tools:1"), None);
         assert!(!is_pinned("debian"));
         assert!(!is_pinned("debian:latest"));

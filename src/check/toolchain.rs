@@ -43,6 +43,14 @@ pub fn expand(program: &ast::Program, context: Option<&BTreeSet<String>>) -> (as
             continue;
         }
         let image = base_image(program, stage, 0);
+        // What `install` steps put on the image before the preset runs: in
+        // the stages this one builds from, then in this one.
+        let mut installed = Vec::new();
+        if let BaseRef::Name(name) = &stage.base {
+            if let Some(base) = find_stage(program, &name.name, &stage.name.name) {
+                installed_packages(program, base, 0, &mut installed);
+            }
+        }
         let mut steps = Vec::new();
         for step in &stage.steps {
             match &step.kind {
@@ -52,12 +60,17 @@ pub fn expand(program: &ast::Program, context: Option<&BTreeSet<String>>) -> (as
                         name,
                         options,
                         image: image.as_deref(),
+                        installed: &installed,
                         context,
                         steps: Vec::new(),
                         diagnostics: &mut diagnostics,
                     };
                     x.expand();
                     steps.extend(x.steps);
+                }
+                StepKind::Install { packages } => {
+                    installed.extend(packages.iter().filter_map(package_name));
+                    steps.push(step.clone());
                 }
                 _ => steps.push(step.clone()),
             }
@@ -66,25 +79,223 @@ pub fn expand(program: &ast::Program, context: Option<&BTreeSet<String>>) -> (as
             stage.steps = steps;
         }
     }
+    check_venv_copies(program, &mut diagnostics);
     (out, diagnostics)
+}
+
+/// The stage named `name`, other than `except` (a stage is never its own base).
+fn find_stage<'p>(program: &'p ast::Program, name: &str, except: &str) -> Option<&'p ast::StageDecl> {
+    program.items.iter().find_map(|item| match item {
+        Item::Stage(s) if s.name.name == name && s.name.name != except => Some(s),
+        _ => None,
+    })
+}
+
+/// The package names (without `=version`) that `install` steps of `stage`
+/// and the stages it builds from put on the image.
+fn installed_packages(program: &ast::Program, stage: &ast::StageDecl, depth: usize, out: &mut Vec<String>) {
+    if depth > 64 {
+        return;
+    }
+    if let BaseRef::Name(name) = &stage.base {
+        if let Some(base) = find_stage(program, &name.name, &stage.name.name) {
+            installed_packages(program, base, depth + 1, out);
+        }
+    }
+    for step in &stage.steps {
+        if let StepKind::Install { packages } = &step.kind {
+            out.extend(packages.iter().filter_map(package_name));
+        }
+    }
+}
+
+/// `python3-pip` from `"python3-pip=23.0.1+dfsg-1"`.
+fn package_name(package: &Text) -> Option<String> {
+    let text = package.as_literal()?;
+    Some(text.split('=').next().unwrap_or(text).to_string())
+}
+
+/// Whether a system package brings `tool`, under its own name or as
+/// Debian, Alpine and Fedora name it.
+fn provides(package: &str, tool: &str) -> bool {
+    package == tool
+        || match tool {
+            "pip" => matches!(package, "python3-pip" | "py3-pip"),
+            "go" => matches!(package, "golang-go" | "golang"),
+            "gcc" | "make" => matches!(package, "build-essential" | "build-base"),
+            _ => false,
+        }
 }
 
 /// The image reference a stage is built from, following base stages.
 fn base_image(program: &ast::Program, stage: &ast::StageDecl, depth: usize) -> Option<String> {
+    base_image_at(program, stage, depth).map(|(reference, _)| reference)
+}
+
+/// The image reference a stage is built from and where it is written.
+fn base_image_at(program: &ast::Program, stage: &ast::StageDecl, depth: usize) -> Option<(String, Span)> {
     if depth > 64 {
         return None;
     }
     match &stage.base {
-        BaseRef::Image(text) => text.as_literal().map(str::to_string),
+        BaseRef::Image(text) => text.as_literal().map(|r| (r.to_string(), text.span)),
         BaseRef::Name(name) => program.items.iter().find_map(|item| match item {
-            Item::Image(image) if image.name.name == name.name => {
-                image.reference.as_literal().map(str::to_string)
-            }
+            Item::Image(image) if image.name.name == name.name => image
+                .reference
+                .as_literal()
+                .map(|r| (r.to_string(), image.reference.span)),
             Item::Stage(s) if s.name.name == name.name && s.name.name != stage.name.name => {
-                base_image(program, s, depth + 1)
+                base_image_at(program, s, depth + 1)
             }
             _ => None,
         }),
+    }
+}
+
+/// Where a well-known image has its Python interpreter, and which Python it
+/// is when the name tells. A venv's `bin/python3` is a link to the
+/// interpreter of the image that made it, and its packages sit under
+/// `lib/pythonX.Y`: it works only where the same Python lies at the same path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PythonHome {
+    dir: &'static str,
+    version: Option<String>,
+}
+
+/// `None` when msbc cannot tell. Debian, Ubuntu and Alpine count only where
+/// a `toolchain python` builds (the preset proves a python3 is there, and
+/// their python3 is the distribution's, in /usr/bin); as a runtime they may
+/// have no Python at all.
+fn python_home(reference: &str, builder: bool) -> Option<PythonHome> {
+    let r = split_reference(reference);
+    let tag = r.tag.unwrap_or("latest");
+    let at = |dir, version: Option<&str>| {
+        Some(PythonHome {
+            dir,
+            version: version.map(str::to_string),
+        })
+    };
+    let debian = |tag: &str| {
+        if tag.starts_with("12") || tag.contains("bookworm") {
+            Some("3.11")
+        } else if tag.starts_with("13") || tag.contains("trixie") {
+            Some("3.13")
+        } else if tag.starts_with("11") || tag.contains("bullseye") {
+            Some("3.9")
+        } else {
+            None
+        }
+    };
+    match (r.registry, r.repository) {
+        // The official images build their own Python into /usr/local.
+        ("", "python") if !tag.contains("windows") && !tag.contains("nanoserver") => {
+            let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+            let mut parts = tag.split(['.', '-']);
+            let version = match (parts.next(), parts.next()) {
+                (Some(major), Some(minor)) if digits(major) && digits(minor) => {
+                    Some(format!("{major}.{minor}"))
+                }
+                _ => None,
+            };
+            Some(PythonHome {
+                dir: "/usr/local/bin",
+                version,
+            })
+        }
+        // Debian's python3.11 and links /usr/bin/python3 and python to it.
+        ("gcr.io", repository) if repository.starts_with("distroless/python3") => {
+            let distro = repository.rsplit('-').next().unwrap_or("");
+            at("/usr/bin", debian(distro.trim_start_matches("debian")))
+        }
+        ("cgr.dev", "chainguard/python") => at("/usr/bin", None),
+        ("", "debian") if builder => at("/usr/bin", debian(tag)),
+        ("", "ubuntu") if builder => {
+            let version = if tag.starts_with("24.04") || tag.contains("noble") {
+                Some("3.12")
+            } else if tag.starts_with("22.04") || tag.contains("jammy") {
+                Some("3.10")
+            } else {
+                None
+            };
+            at("/usr/bin", version)
+        }
+        ("", "alpine") if builder => at("/usr/bin", None),
+        _ => None,
+    }
+}
+
+/// E0705: a venv made by `toolchain python` copied onto an image whose
+/// Python is not the one the venv links to.
+fn check_venv_copies(program: &ast::Program, diagnostics: &mut Vec<Diagnostic>) {
+    for item in &program.items {
+        let Item::Stage(stage) = item else { continue };
+        for step in &stage.steps {
+            let StepKind::CopyArtifact { artifact, .. } = &step.kind else {
+                continue;
+            };
+            let Some(from) = &artifact.stage else { continue };
+            if artifact.name.name != "venv" {
+                continue;
+            }
+            let Some(builder) = find_stage(program, &from.name, "") else {
+                continue;
+            };
+            let Some(preset) = builder.steps.iter().find_map(|s| match &s.kind {
+                StepKind::Toolchain { name, .. } if name.name == "python" => Some(name.span),
+                _ => None,
+            }) else {
+                continue;
+            };
+            let (Some((made, _)), Some((target, target_span))) = (
+                base_image_at(program, builder, 0),
+                base_image_at(program, stage, 0),
+            ) else {
+                continue;
+            };
+            let (Some(have), Some(need)) = (python_home(&made, true), python_home(&target, false)) else {
+                continue;
+            };
+            let problem = if have.dir != need.dir {
+                format!(
+                    "the venv's `python3` links to {}/python3, which `{target}` lacks: its Python is in {}",
+                    have.dir, need.dir
+                )
+            } else {
+                match (&have.version, &need.version) {
+                    (Some(a), Some(b)) if a != b => {
+                        format!("the venv holds packages for Python {a}, and `{target}` has Python {b}")
+                    }
+                    _ => continue,
+                }
+            };
+            let python = |home: &PythonHome| match &home.version {
+                Some(v) => format!("Python {v} in {}", home.dir),
+                None => format!("its Python in {}", home.dir),
+            };
+            let d = Diagnostic::new(
+                Code::VenvInterpreter,
+                format!(
+                    "the venv `{}` is built for another Python than the one `{}` has",
+                    artifact.display(),
+                    stage.name.name
+                ),
+            )
+            .primary(step.span, problem)
+            .secondary(preset, format!("built here with `{made}`'s Python ({})", python(&have)))
+            .secondary(target_span, format!("`{target}` has {}", python(&need)))
+            .help(if need.dir == "/usr/bin" {
+                format!(
+                    "build the venv with the distribution's own {}: for gcr.io/distroless/python3-debian12, `debian:12-slim` with `install \"python3-venv\" \"python3-pip\"` before the preset",
+                    match &need.version {
+                        Some(v) => format!("Python {v}"),
+                        None => "Python of the same release".to_string(),
+                    }
+                )
+            } else {
+                format!("build the venv on the `python` image of the runtime's version, such as `{target}` itself")
+            });
+            diagnostics.push(d);
+        }
     }
 }
 
@@ -114,6 +325,8 @@ struct Expander<'a> {
     name: &'a Ident,
     options: &'a [ToolchainOption],
     image: Option<&'a str>,
+    /// Packages `install` steps put on the image before the preset.
+    installed: &'a [String],
     context: Option<&'a BTreeSet<String>>,
     steps: Vec<Step>,
     diagnostics: &'a mut Vec<Diagnostic>,
@@ -365,7 +578,7 @@ impl<'a> Expander<'a> {
     fn needs(&mut self, tool: &str, extra: &[String], fix: &str) {
         let Some(image) = self.image else { return };
         let Some(tools) = image_tools(image) else { return };
-        if tools.contains(&tool) || extra.iter().any(|p| p == tool) {
+        if tools.contains(&tool) || extra.iter().chain(self.installed).any(|p| provides(p, tool)) {
             return;
         }
         let d = Diagnostic::new(
@@ -668,7 +881,7 @@ impl<'a> Expander<'a> {
         self.needs(
             "pip",
             &[],
-            "build from a Python image such as `python:3.11-slim-bookworm`",
+            "build from a Python image such as `python:3.11-slim-bookworm`, or `install` the distribution's pip first (Debian: `python3-venv` and `python3-pip`)",
         );
         match tool {
             "uv" | "poetry" => {
@@ -922,5 +1135,47 @@ fn quote_list(items: &[&str]) -> String {
         [] => String::new(),
         [one] => one.clone(),
         [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn home(reference: &str, builder: bool) -> Option<(&'static str, Option<String>)> {
+        python_home(reference, builder).map(|h| (h.dir, h.version))
+    }
+
+    #[test]
+    fn knows_where_images_keep_python() {
+        let v = |s: &str| Some(s.to_string());
+        assert_eq!(
+            home("python:3.11-slim-bookworm", true),
+            Some(("/usr/local/bin", v("3.11")))
+        );
+        assert_eq!(home("python:3-alpine", false), Some(("/usr/local/bin", None)));
+        assert_eq!(
+            home("gcr.io/distroless/python3-debian12:nonroot", false),
+            Some(("/usr/bin", v("3.11")))
+        );
+        assert_eq!(home("debian:12-slim", true), Some(("/usr/bin", v("3.11"))));
+        assert_eq!(
+            home("docker.io/library/debian:bookworm-slim", true),
+            Some(("/usr/bin", v("3.11")))
+        );
+        assert_eq!(home("debian:trixie-slim", true), Some(("/usr/bin", v("3.13"))));
+        // A plain distribution image as a runtime may have no Python at all.
+        assert_eq!(home("debian:12-slim", false), None);
+        assert_eq!(home("gcr.io/distroless/cc-debian12", false), None);
+        assert_eq!(home("example.com/python:3.11", true), None);
+    }
+
+    #[test]
+    fn packages_bring_tools() {
+        assert!(provides("python3-pip", "pip"));
+        assert!(provides("py3-pip", "pip"));
+        assert!(provides("cmake", "cmake"));
+        assert!(provides("build-essential", "make"));
+        assert!(!provides("python3-venv", "pip"));
     }
 }

@@ -45,6 +45,7 @@ pub const KNOWN_IMAGES: &[&str] = &[
     "gcr.io/distroless/static-debian12:nonroot",
     "gcr.io/distroless/cc-debian12:nonroot",
     "gcr.io/distroless/base-debian12:nonroot",
+    "gcr.io/distroless/python3-debian12:nonroot",
     "cgr.dev/chainguard/static:latest",
     "scratch",
 ];
