@@ -807,6 +807,39 @@ fn write_stdout(text: &str) {
     let _ = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush());
 }
 
+/// `msbc explain CODE` as a Markdown page in the user's cache folder
+/// (`$XDG_CACHE_HOME/msbc/explain/VERSION/CODE.md`, else under `~/.cache`),
+/// written once per version, for the language server's diagnostic links.
+fn explain_page(code: msbc::diagnostic::Code) -> Option<String> {
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    let dir = cache.join("msbc/explain").join(env!("CARGO_PKG_VERSION"));
+    let path = dir.join(format!("{code}.md"));
+    let page = format!("# {}", msbc::explain::explain(code));
+    if std::fs::read_to_string(&path).ok().as_deref() != Some(page.as_str()) {
+        std::fs::create_dir_all(&dir).ok()?;
+        write_atomically(&path, page.as_bytes()).ok()?;
+    }
+    let path = std::fs::canonicalize(&path).ok()?;
+    Some(file_uri(&path))
+}
+
+/// A `file:` URI for an absolute path, with every byte outside the URI's
+/// unreserved set and `/` percent-encoded.
+fn file_uri(path: &Path) -> String {
+    let mut uri = String::from("file://");
+    for &byte in path.to_string_lossy().as_bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
+            uri.push(byte as char);
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri
+}
+
 /// Writes to a temporary file beside `path`, then renames it over `path`:
 /// readers see the old file or the new one, never a part. A file that is
 /// replaced keeps its permissions.
@@ -1106,7 +1139,7 @@ fn lsp() -> ExitCode {
         receiver: from_client,
     };
     let loader = |path: &Path| load_config(None, path).map_err(|UsageError(e)| e);
-    let clean = msbc::lsp::run(&connection, &loader);
+    let clean = msbc::lsp::run(&connection, &loader, &explain_page);
     // The writer ends when every sender is gone: the connection's here, the
     // reader's when it has read `exit` or the end of its input.
     drop(connection);

@@ -20,4 +20,4 @@ pub mod hover;
 pub mod outline;
 pub mod server;
 
-pub use server::{run, ConfigLoader, DEBOUNCE};
+pub use server::{run, ConfigLoader, ExplainPage, DEBOUNCE};

@@ -18,16 +18,17 @@ use crate::span::{FileId, Span};
 use crossbeam_channel::RecvTimeoutError;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::{
-    CompletionItem, CompletionItemKind, CompletionOptions, CompletionParams, CompletionTextEdit,
-    DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag, DidChangeTextDocumentParams,
-    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentFormattingParams, DocumentSymbolParams,
-    DocumentSymbolResponse, GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents, HoverParams,
-    HoverProviderCapability, Location, MarkupContent, MarkupKind, MessageType, NumberOrString, OneOf,
-    Position, PositionEncodingKind, PrepareRenameResponse, PublishDiagnosticsParams, Range, ReferenceParams,
-    RenameOptions, RenameParams, SemanticTokens, SemanticTokensFullOptions, SemanticTokensOptions,
-    SemanticTokensParams, SemanticTokensResult, SemanticTokensServerCapabilities, ServerCapabilities,
-    ServerInfo, ShowMessageParams, TextDocumentPositionParams, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextEdit, Uri, WorkspaceEdit,
+    CodeDescription, CompletionItem, CompletionItemKind, CompletionOptions, CompletionParams,
+    CompletionTextEdit, DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag,
+    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DocumentFormattingParams, DocumentSymbolParams, DocumentSymbolResponse, GotoDefinitionParams,
+    GotoDefinitionResponse, Hover, HoverContents, HoverParams, HoverProviderCapability, Location,
+    MarkupContent, MarkupKind, MessageType, NumberOrString, OneOf, Position, PositionEncodingKind,
+    PrepareRenameResponse, PublishDiagnosticsParams, Range, ReferenceParams, RenameOptions, RenameParams,
+    SemanticTokens, SemanticTokensFullOptions, SemanticTokensOptions, SemanticTokensParams,
+    SemanticTokensResult, SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo,
+    ShowMessageParams, TextDocumentPositionParams, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, TextEdit, Uri, WorkspaceEdit,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -43,12 +44,19 @@ pub const DEBOUNCE: Duration = Duration::from_millis(20);
 /// `main.rs` supplies it, so that the library does no IO.
 pub type ConfigLoader<'a> = &'a dyn Fn(&Path) -> Result<Config, String>;
 
+/// A page with what `msbc explain CODE` prints, as a URI an editor can
+/// open from a diagnostic's code (its `codeDescription`); `None` when there
+/// is none. `main.rs` supplies it, writing the pages to a cache folder.
+pub type ExplainPage<'a> = &'a dyn Fn(Code) -> Option<String>;
+
 /// Serves one client until it sends `exit` or goes away. Returns whether
 /// `shutdown` came first, as the exit status must say.
-pub fn run(connection: &Connection, load_config: ConfigLoader<'_>) -> bool {
+pub fn run(connection: &Connection, load_config: ConfigLoader<'_>, explain_page: ExplainPage<'_>) -> bool {
     let mut server = Server {
         connection,
         load_config,
+        explain_page,
+        explain_pages: HashMap::new(),
         documents: HashMap::new(),
         dirty: BTreeSet::new(),
         publish_at: None,
@@ -74,6 +82,9 @@ struct Document {
 struct Server<'a> {
     connection: &'a Connection,
     load_config: ConfigLoader<'a>,
+    explain_page: ExplainPage<'a>,
+    /// Each code's page, asked for once.
+    explain_pages: HashMap<Code, Option<Uri>>,
     documents: HashMap<Uri, Document>,
     /// Documents whose diagnostics are not published yet.
     dirty: BTreeSet<Uri>,
@@ -361,10 +372,18 @@ impl Server<'_> {
             };
             let version = doc.version;
             let analysis = analysis_of(doc);
+            let explain_page = self.explain_page;
             let diagnostics = analysis
                 .diagnostics
                 .iter()
-                .map(|d| to_lsp_diagnostic(analysis, &uri, d))
+                .map(|d| {
+                    let page = self
+                        .explain_pages
+                        .entry(d.code)
+                        .or_insert_with(|| explain_page(d.code).and_then(|u| u.parse().ok()))
+                        .clone();
+                    to_lsp_diagnostic(analysis, &uri, d, page)
+                })
                 .collect();
             self.notify(
                 "textDocument/publishDiagnostics",
@@ -626,6 +645,7 @@ fn to_lsp_diagnostic(
     analysis: &Analysis,
     uri: &Uri,
     d: &crate::diagnostic::Diagnostic,
+    explain_page: Option<Uri>,
 ) -> lsp_types::Diagnostic {
     let text = analysis.text();
     let mut message = d.message.clone();
@@ -649,7 +669,7 @@ fn to_lsp_diagnostic(
             Severity::Warning => DiagnosticSeverity::WARNING,
         }),
         code: Some(NumberOrString::String(d.code.as_str().to_string())),
-        code_description: None,
+        code_description: explain_page.map(|href| CodeDescription { href }),
         source: Some("msbc".to_string()),
         message,
         related_information: (!related.is_empty()).then_some(related),

@@ -15,6 +15,9 @@ const URI: &str = "file:///nowhere/app.msb";
 /// An editor's end of the connection.
 struct Client {
     child: Child,
+    /// The server's cache folder (`XDG_CACHE_HOME`), where it writes the
+    /// pages its diagnostics link to.
+    cache: tempfile::TempDir,
     stdin: ChildStdin,
     incoming: Receiver<Value>,
     /// Notifications that arrived while a response was awaited.
@@ -24,8 +27,10 @@ struct Client {
 
 impl Client {
     fn start() -> Client {
+        let cache = tempfile::tempdir().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_msbc"))
             .arg("lsp")
+            .env("XDG_CACHE_HOME", cache.path())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -57,6 +62,7 @@ impl Client {
         Client {
             child,
             stdin,
+            cache,
             incoming,
             notifications: VecDeque::new(),
             next_id: 1,
@@ -270,6 +276,19 @@ fn initialize_diagnostics_navigation_and_shutdown() {
     );
     assert_eq!(related["message"], "stage `build` is declared here");
     assert!(d["data"]["explain"].as_str().unwrap().starts_with("E0102"));
+    // The code links to what `msbc explain E0102` prints, as a page.
+    let href = d["codeDescription"]["href"].as_str().expect("a code description");
+    let page = std::fs::canonicalize(client.cache.path())
+        .unwrap()
+        .join(format!("msbc/explain/{}/E0102.md", env!("CARGO_PKG_VERSION")));
+    assert_eq!(href, format!("file://{}", page.display()));
+    assert_eq!(
+        std::fs::read_to_string(&page).unwrap(),
+        format!(
+            "# {}",
+            msbc::explain::explain(msbc::diagnostic::Code::UnknownArtifact)
+        )
+    );
 
     // Fixing it clears them.
     client.change(1, json!([{ "text": FIXED }]));
