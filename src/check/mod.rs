@@ -730,19 +730,46 @@ impl<'a> Checker<'a> {
     }
 
     fn report_cycle(&mut self, cycle: &[(usize, usize)]) {
-        let mut names: Vec<&str> = cycle
-            .iter()
-            .map(|&(s, _)| self.stages[s].name.name.as_str())
-            .collect();
-        names.push(names[0]);
+        // A long cycle shows its first and last edges: every edge of a
+        // cycle through thousands of stages would bury the point (and cost
+        // the renderer time that grows with the square of the labels).
+        const SHOWN_AT_EACH_END: usize = 5;
+        let shown: Vec<(usize, usize)> = if cycle.len() > 2 * SHOWN_AT_EACH_END {
+            cycle[..SHOWN_AT_EACH_END]
+                .iter()
+                .chain(&cycle[cycle.len() - SHOWN_AT_EACH_END..])
+                .copied()
+                .collect()
+        } else {
+            cycle.to_vec()
+        };
+        let name = |&(s, _): &(usize, usize)| self.stages[s].name.name.as_str();
+        let path = if shown.len() < cycle.len() {
+            let head: Vec<&str> = cycle[..SHOWN_AT_EACH_END].iter().map(name).collect();
+            let tail: Vec<&str> = cycle[cycle.len() - SHOWN_AT_EACH_END..]
+                .iter()
+                .map(name)
+                .collect();
+            format!(
+                "{} -> ... -> {} -> {} ({} stages)",
+                head.join(" -> "),
+                tail.join(" -> "),
+                name(&cycle[0]),
+                cycle.len()
+            )
+        } else {
+            let mut names: Vec<&str> = cycle.iter().map(name).collect();
+            names.push(names[0]);
+            names.join(" -> ")
+        };
         let (first_stage, first_edge) = cycle[0];
         let (_, first_span, first_label) = &self.edges[first_stage][first_edge];
         let mut d = Diagnostic::new(
             Code::Cycle,
-            format!("stages depend on each other in a cycle: {}", names.join(" -> ")),
+            format!("stages depend on each other in a cycle: {path}"),
         )
         .primary(*first_span, first_label.clone());
-        for &(stage, edge) in &cycle[1..] {
+        for &(stage, edge) in &shown[1..] {
             let (_, span, label) = &self.edges[stage][edge];
             d = d.secondary(*span, label.clone());
         }

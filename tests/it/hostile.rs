@@ -214,4 +214,16 @@ fn a_deep_chain_of_stages_is_walked_without_recursion() {
         "{stderr}"
     );
     assert!(stderr.contains("E0106"), "{}", &stderr[..stderr.len().min(2000)]);
+    // Its first and last edges, not 20,000 of them.
+    assert!(
+        stderr.contains("s19996 -> ... -> s5"),
+        "{}",
+        &stderr[..stderr.len().min(2000)]
+    );
+    assert!(
+        stderr.contains("(20000 stages)"),
+        "{}",
+        &stderr[..stderr.len().min(2000)]
+    );
+    assert!(stderr.len() < 10_000, "{} bytes of diagnostics", stderr.len());
 }
