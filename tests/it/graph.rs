@@ -143,13 +143,18 @@ fn graphviz_renders_every_example() {
         eprintln!("skipped: Graphviz `dot` is not installed");
         return;
     }
-    let mut programs: Vec<(String, String)> = example_programs()
+    // Each example with its folder as the build context, as `msbc graph
+    // FILE` reads it (toolchain presets look for their lockfiles there).
+    let mut programs: Vec<(String, String, Option<std::path::PathBuf>)> = example_programs()
         .iter()
-        .map(|p| (example_name(p), std::fs::read_to_string(p).unwrap()))
+        .map(|p| {
+            let dir = p.parent().map(std::path::Path::to_path_buf);
+            (example_name(p), std::fs::read_to_string(p).unwrap(), dir)
+        })
         .collect();
-    programs.push(("pruned".into(), PRUNED.into()));
-    for (name, program) in programs {
-        let dot = graph_of(&program, GraphFormat::Dot);
+    programs.push(("pruned".into(), PRUNED.into(), None));
+    for (name, program, dir) in programs {
+        let dot = graph_in(&program, GraphFormat::Dot, dir.as_deref());
         let out = run_dot(&dot);
         assert!(out.status.success(), "{name}: dot failed: {}", text(&out.stderr));
         assert!(out.stderr.is_empty(), "{name}: dot warned: {}", text(&out.stderr));
