@@ -5,6 +5,7 @@
 use super::dockerfile::{Dockerfile, Instruction, Piece, Script, Word};
 use super::Profile;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 pub fn run(dockerfile: &mut Dockerfile, profile: Profile) {
     if profile == Profile::Modern {
@@ -207,7 +208,44 @@ struct Filesystem {
     ran: bool,
     /// What earlier copies wrote: a path, and whether a folder (which may
     /// hold symlinks) was copied there; `None` for a copy msbc cannot place.
-    written: Vec<Option<(String, bool)>>,
+    written: Written,
+}
+
+/// The copies written so far, newest first, as a list whose tail is shared:
+/// every stage built on a base starts from the base's list without copying
+/// it, so many stages on a long chain of bases cost memory in proportion to
+/// the copies, not to their square.
+#[derive(Default, Clone)]
+struct Written(Option<Rc<WrittenNode>>);
+
+struct WrittenNode {
+    copy: Option<(String, bool)>,
+    earlier: Written,
+}
+
+impl Written {
+    fn push(&mut self, copy: Option<(String, bool)>) {
+        let earlier = std::mem::take(self);
+        self.0 = Some(Rc::new(WrittenNode { copy, earlier }));
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Option<(String, bool)>> {
+        std::iter::successors(self.0.as_deref(), |node| node.earlier.0.as_deref()).map(|node| &node.copy)
+    }
+}
+
+impl Drop for Written {
+    // One node at a time: the default drop would recurse once per node and
+    // overflow the stack on a chain of many thousands of copies.
+    fn drop(&mut self) {
+        let mut next = self.0.take();
+        while let Some(node) = next {
+            next = match Rc::try_unwrap(node) {
+                Ok(mut node) => node.earlier.0.take(),
+                Err(_) => None,
+            };
+        }
+    }
 }
 
 impl Filesystem {
@@ -215,7 +253,8 @@ impl Filesystem {
         match instruction {
             Instruction::Run { .. } => self.ran = true,
             Instruction::Workdir(dir) => self.workdir = self.resolve(dir),
-            Instruction::Copy { .. } => {
+            // After a RUN nothing more is linked, so the copies no longer matter.
+            Instruction::Copy { .. } if !self.ran => {
                 let written = self.written(instruction);
                 self.written.push(written);
             }
@@ -323,8 +362,8 @@ fn is_within(path: &str, dir: &str) -> bool {
 
 /// `ARG SOURCE_DATE_EPOCH` in each stage that runs something, so that the
 /// build argument reaches the tools that honour it (gcc's `__DATE__`,
-/// Python's byte-code, archive tools): BuildKit passes a build argument to
-/// a `RUN` only when the stage declares it.
+/// Python's byte-code): BuildKit passes a build argument to a `RUN` only
+/// when the stage declares it.
 ///
 /// An ARG's value is part of the cache key of every RUN after it, and the
 /// value is usually the last commit's time, which every commit changes. So
