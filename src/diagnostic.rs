@@ -66,7 +66,7 @@ codes! {
     RepeatedInstruction  = "E0407", Error, "instruction given twice in one stage";
     CrossNotBuilder      = "E0408", Error, "`cross` on a stage that is not a builder";
     RuntimeOnBuildPlatform = "E0409", Error, "runtime built on a cross builder";
-    ReservedStageName    = "E0410", Error, "stage name reserved by Docker";
+    ReservedStageName    = "E0410", Error, "stage name Docker would read as an image";
     SecretAsValue        = "E0501", Error, "secret used as a value";
     UnknownSecret        = "E0502", Error, "unknown secret";
     ImageNotLocked       = "E0601", Error, "base image missing from the lock";

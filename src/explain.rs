@@ -1790,13 +1790,17 @@ Fixed:
     }
 "#;
 
-const RESERVED_STAGE_NAME: &str = r#"E0410: stage name reserved by Docker
+const RESERVED_STAGE_NAME: &str = r#"E0410: stage name Docker would read as an image
 
-A stage's name becomes its Dockerfile stage name, and Docker gives two
-names a meaning of its own: `scratch` is the empty image and `context` the
-build context. `COPY --from=scratch` would copy from the empty image, not
-from the stage, and BuildKit's build checks flag both names
-(ReservedStageName). Give the stage another name.
+A stage's name becomes its Dockerfile stage name, and BuildKit reads
+`FROM name` as the stage of that name (in any case) when there is one, and
+as an image only otherwise. So a stage named `scratch` would become the
+base of every stage built `from "scratch"`, in place of the empty image,
+and a stage named `alpine` the base of every stage built `from "alpine"`.
+BuildKit's build checks flag `scratch` and `context` (which it reserves for
+the build context) as stage names (ReservedStageName); msbc refuses those
+two, and any stage named like an untagged image the program builds on.
+Rename the stage, or give the image its tag, which no stage name can hold.
 
 Erroneous example:
 

@@ -240,8 +240,11 @@ enum Command {
         #[arg(long, value_name = "PATH", requires = "locked")]
         lockfile: Option<PathBuf>,
         /// Pass SOURCE_DATE_EPOCH to the steps that build from the context, for reproducible builds.
-        #[arg(long)]
+        #[arg(long, overrides_with = "no_reproducible")]
         reproducible: bool,
+        /// Do not, whatever msbc.toml says.
+        #[arg(long, overrides_with = "reproducible")]
+        no_reproducible: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -380,6 +383,7 @@ fn run(cli: Cli) -> Result<ExitCode, UsageError> {
             locked,
             lockfile,
             reproducible,
+            no_reproducible,
             common,
         } => {
             let request = CompileRequest {
@@ -391,7 +395,11 @@ fn run(cli: Cli) -> Result<ExitCode, UsageError> {
                 profile,
                 target,
                 locked: locked.then_some(lockfile),
-                reproducible,
+                reproducible: if no_reproducible {
+                    Some(false)
+                } else {
+                    reproducible.then_some(true)
+                },
             };
             compile(&files, &request, &common)
         }
@@ -559,8 +567,8 @@ struct CompileRequest {
     target: Option<String>,
     /// `--locked`, with the lock's path when one was given.
     locked: Option<Option<PathBuf>>,
-    /// `--reproducible`.
-    reproducible: bool,
+    /// `--reproducible` or `--no-reproducible`, when given.
+    reproducible: Option<bool>,
 }
 
 fn compile(files: &[PathBuf], request: &CompileRequest, common: &Common) -> Result<ExitCode, UsageError> {
@@ -661,7 +669,10 @@ fn compile_one(
     }
     options.codegen.profile = profile;
     options.codegen.target = request.target.clone();
-    options.codegen.reproducible = request.reproducible || options.config.compile.reproducible == Some(true);
+    options.codegen.reproducible = request
+        .reproducible
+        .or(options.config.compile.reproducible)
+        .unwrap_or(false);
     let outcome = driver::compile(&sources, id, &options)?;
     if !outcome.diagnostics.is_empty() {
         report(&sources, &outcome.diagnostics, common, false);
@@ -811,9 +822,10 @@ fn write_stdout(text: &str) {
 /// (`$XDG_CACHE_HOME/msbc/explain/VERSION/CODE.md`, else under `~/.cache`),
 /// written once per version, for the language server's diagnostic links.
 fn explain_page(code: msbc::diagnostic::Code) -> Option<String> {
+    // A relative XDG_CACHE_HOME is to be ignored (XDG Base Directory spec).
     let cache = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|d| !d.is_empty())
         .map(PathBuf::from)
+        .filter(|d| d.is_absolute())
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
     let dir = cache.join("msbc/explain").join(env!("CARGO_PKG_VERSION"));
     let path = dir.join(format!("{code}.md"));

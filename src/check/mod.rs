@@ -313,6 +313,20 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        // The image references stages build on, as written: BuildKit reads
+        // `FROM x` as the stage named `x` (in any case) when there is one.
+        let mut base_images: Vec<(String, Span)> = Vec::new();
+        for stage in &self.stages {
+            let reference = match &stage.base {
+                BaseRef::Image(text) => Some(text),
+                BaseRef::Name(name) => self.images.get(name.name.as_str()).map(|i| &i.reference),
+            };
+            if let Some(text) = reference {
+                if let Some(literal) = text.as_literal() {
+                    base_images.push((literal.to_ascii_lowercase(), text.span));
+                }
+            }
+        }
         for stage in self.stages.clone() {
             let lower = stage.name.name.to_ascii_lowercase();
             if lower != stage.name.name {
@@ -325,8 +339,8 @@ impl<'a> Checker<'a> {
                     .help(format!("rename the stage `{lower}`")),
                 );
             }
-            // `COPY --from=scratch` and `--from=context` name Docker's empty
-            // image and the build context, never a stage of that name.
+            // A stage named like an image takes the image's place: BuildKit
+            // resolves `FROM scratch` (or `FROM alpine`) to such a stage.
             if RESERVED_STAGE_NAMES.contains(&lower.as_str()) {
                 self.report(
                     Diagnostic::new(
@@ -336,12 +350,27 @@ impl<'a> Checker<'a> {
                     .primary(
                         stage.name.span,
                         if lower == "scratch" {
-                            "in `COPY --from=scratch` Docker reads its empty image"
+                            "a stage built `from \"scratch\"` would build on this stage, not on the empty image"
                         } else {
-                            "in `COPY --from=context` Docker reads the build context"
+                            "BuildKit reserves `context` for the build context"
                         },
                     )
                     .help(format!("rename the stage, such as `{lower}-stage`")),
+                );
+            } else if let Some((_, image)) = base_images.iter().find(|(r, _)| *r == lower) {
+                self.report(
+                    Diagnostic::new(
+                        Code::ReservedStageName,
+                        format!("stage `{}` has the name of an image this program builds on", stage.name.name),
+                    )
+                    .primary(
+                        stage.name.span,
+                        format!("`FROM {lower}` would build on this stage, not on the image"),
+                    )
+                    .secondary(*image, "meant as an image here")
+                    .help(format!(
+                        "rename the stage, or give the image its tag (`{lower}:<tag>`), which no stage name can take"
+                    )),
                 );
             }
             let mut artifacts = BTreeMap::new();

@@ -469,3 +469,24 @@ esac
     );
     assert!(!dir.path().join("msbc.lock").exists());
 }
+
+/// `[compile] reproducible = true` in msbc.toml turns `--reproducible` on;
+/// the last of `--reproducible` and `--no-reproducible` given wins over it.
+#[test]
+fn reproducible_comes_from_msbc_toml_and_the_flags_override_it() {
+    let dir = temp_dir();
+    let program = write(dir.path(), "app.msb", &std::fs::read_to_string(seed()).unwrap());
+    let declares = |args: &[&str]| {
+        let mut all = vec!["compile", program.to_str().unwrap()];
+        all.extend_from_slice(args);
+        let out = run(&all);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        text(&out.stdout).contains("ARG SOURCE_DATE_EPOCH")
+    };
+    assert!(!declares(&[]));
+    assert!(declares(&["--reproducible"]));
+    write(dir.path(), "msbc.toml", "[compile]\nreproducible = true\n");
+    assert!(declares(&[]));
+    assert!(!declares(&["--no-reproducible"]));
+    assert!(declares(&["--no-reproducible", "--reproducible"]));
+}
