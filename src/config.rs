@@ -32,6 +32,22 @@ pub struct CompileConfig {
     pub reproducible: Option<bool>,
 }
 
+impl CompileConfig {
+    /// The code generation settings this section gives, which flags
+    /// override. A profile that does not parse was refused by `parse`.
+    pub fn codegen_defaults(&self) -> crate::codegen::CodegenOptions {
+        crate::codegen::CodegenOptions {
+            profile: self
+                .profile
+                .as_deref()
+                .and_then(|p| p.parse().ok())
+                .unwrap_or_default(),
+            reproducible: self.reproducible.unwrap_or(false),
+            ..Default::default()
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum LintLevel {

@@ -630,18 +630,8 @@ fn compile_one(
             return Ok(1);
         }
     };
-    let profile = match request.profile {
-        Some(ProfileArg::Modern) => Profile::Modern,
-        Some(ProfileArg::Legacy) => Profile::Legacy,
-        None => config
-            .compile
-            .profile
-            .as_deref()
-            .map(str::parse)
-            .transpose()?
-            .unwrap_or_default(),
-    };
     let mut options = Options {
+        codegen: config.compile.codegen_defaults(),
         config,
         context: context_of(file),
         ..Options::default()
@@ -667,12 +657,15 @@ fn compile_one(
             }
         }
     }
-    options.codegen.profile = profile;
+    match request.profile {
+        Some(ProfileArg::Modern) => options.codegen.profile = Profile::Modern,
+        Some(ProfileArg::Legacy) => options.codegen.profile = Profile::Legacy,
+        None => {}
+    }
+    if let Some(reproducible) = request.reproducible {
+        options.codegen.reproducible = reproducible;
+    }
     options.codegen.target = request.target.clone();
-    options.codegen.reproducible = request
-        .reproducible
-        .or(options.config.compile.reproducible)
-        .unwrap_or(false);
     let outcome = driver::compile(&sources, id, &options)?;
     if !outcome.diagnostics.is_empty() {
         report(&sources, &outcome.diagnostics, common, false);

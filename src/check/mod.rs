@@ -315,7 +315,7 @@ impl<'a> Checker<'a> {
         }
         // The image references stages build on, as written: BuildKit reads
         // `FROM x` as the stage named `x` (in any case) when there is one.
-        let mut base_images: Vec<(String, Span)> = Vec::new();
+        let mut base_images: HashMap<String, Span> = HashMap::new();
         for stage in &self.stages {
             let reference = match &stage.base {
                 BaseRef::Image(text) => Some(text),
@@ -323,7 +323,9 @@ impl<'a> Checker<'a> {
             };
             if let Some(text) = reference {
                 if let Some(literal) = text.as_literal() {
-                    base_images.push((literal.to_ascii_lowercase(), text.span));
+                    base_images
+                        .entry(literal.to_ascii_lowercase())
+                        .or_insert(text.span);
                 }
             }
         }
@@ -357,7 +359,7 @@ impl<'a> Checker<'a> {
                     )
                     .help(format!("rename the stage, such as `{lower}-stage`")),
                 );
-            } else if let Some((_, image)) = base_images.iter().find(|(r, _)| *r == lower) {
+            } else if let Some(image) = base_images.get(&lower) {
                 self.report(
                     Diagnostic::new(
                         Code::ReservedStageName,

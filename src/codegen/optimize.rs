@@ -153,34 +153,13 @@ fn is_simple_command(line: &Word) -> bool {
 /// symlinks). A destination with a variable is not linked either.
 fn link_stage_copies(dockerfile: &mut Dockerfile) {
     // A stage's FROM names an earlier stage or an image; each stage starts
-    // from the state its base ended in. The end state is kept only for
-    // stages something builds from, and handed over rather than copied to
-    // the last one that does, so a deep chain costs one walk.
+    // from the state its base ended in. End states share their list of
+    // copies, so keeping one per stage costs no more than the copies.
     let mut index_of: HashMap<String, usize> = HashMap::new();
-    let mut bases: Vec<Option<usize>> = Vec::with_capacity(dockerfile.stages.len());
-    let mut children = vec![0usize; dockerfile.stages.len()];
-    for (index, stage) in dockerfile.stages.iter().enumerate() {
-        let base = stage.from.as_text().and_then(|b| index_of.get(&b).copied());
-        if let Some(base) = base {
-            children[base] += 1;
-        }
-        bases.push(base);
-        index_of.insert(stage.name.clone(), index);
-    }
-    let mut ends: Vec<Option<Filesystem>> = (0..dockerfile.stages.len()).map(|_| None).collect();
+    let mut ends: Vec<Filesystem> = Vec::with_capacity(dockerfile.stages.len());
     for (index, stage) in dockerfile.stages.iter_mut().enumerate() {
-        let mut seen = match bases[index] {
-            Some(base) => {
-                children[base] -= 1;
-                let end = if children[base] == 0 {
-                    ends[base].take()
-                } else {
-                    ends[base].clone()
-                };
-                end.unwrap_or_default()
-            }
-            None => Filesystem::default(),
-        };
+        let base = stage.from.as_text().and_then(|b| index_of.get(&b).copied());
+        let mut seen = base.map(|b| ends[b].clone()).unwrap_or_default();
         for instruction in &mut stage.instructions {
             if let Instruction::Copy { from: Some(_), .. } = instruction {
                 let safe = seen
@@ -192,9 +171,8 @@ fn link_stage_copies(dockerfile: &mut Dockerfile) {
             }
             seen.record(instruction);
         }
-        if children[index] > 0 {
-            ends[index] = Some(seen);
-        }
+        ends.push(seen);
+        index_of.insert(stage.name.clone(), index);
     }
 }
 

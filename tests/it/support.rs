@@ -41,7 +41,8 @@ pub fn compile_fixture(sources: &mut Sources, id: FileId, path: &Path, profile: 
     // `name.toml` beside a fixture is its msbc.toml.
     if let Ok(text) = std::fs::read_to_string(path.with_extension("toml")) {
         options.config = msbc::config::Config::parse(&text).expect("a fixture's msbc.toml parses");
-        options.codegen.reproducible = options.config.compile.reproducible == Some(true);
+        options.codegen = options.config.compile.codegen_defaults();
+        options.codegen.profile = profile;
     }
     let lock_path = path.with_extension("lock");
     if let Ok(text) = std::fs::read_to_string(&lock_path) {
